@@ -1,0 +1,68 @@
+// Configuration of the sans-IO connections. Validated and frozen when built (shared/STYLE.md, habit 15),
+// with secure defaults: TLS 1.2 and 1.3, verification on, forward-secret suites only.
+import type { CryptoProvider } from '../crypto/provider.js';
+import type { CertifiedKey, ConnectionListener, VersionName } from './types.js';
+
+/** A certificate or CRL as PEM text or DER bytes. */
+export type PemOrDer = string | Uint8Array;
+
+/** Application check of a verified chain (e.g. a directory look-up). May be asynchronous. */
+export type VerifyHook = (info: {
+  readonly chain: readonly Uint8Array[];
+  readonly hostname: string | undefined;
+  readonly purpose: 'serverAuth' | 'clientAuth';
+}) => void | Error | undefined | Promise<void | Error | undefined>;
+
+export interface CommonConfig {
+  readonly crypto?: CryptoProvider;
+  readonly minVersion?: VersionName;
+  readonly maxVersion?: VersionName;
+  /** Cipher suites in preference order (CipherSuite code points). */
+  readonly cipherSuites?: readonly number[];
+  /** Key exchange groups in preference order (NamedGroup code points). The client sends a share for the first. */
+  readonly groups?: readonly number[];
+  /** Signature schemes we accept from the peer, in preference order. */
+  readonly signatureSchemes?: readonly number[];
+  readonly alpnProtocols?: readonly string[];
+  /** Trust anchors; default: Node's root store. Replaces, never extends, the default (as node:tls). */
+  readonly ca?: readonly PemOrDer[];
+  readonly crl?: readonly PemOrDer[];
+  /** When false, a failed verification is recorded (`authorized` false) but does not end the handshake. */
+  readonly rejectUnauthorized?: boolean;
+  readonly verifyHook?: VerifyHook;
+  /** Injected randomness (tests reproduce transcripts byte for byte). */
+  readonly random?: (n: number) => Uint8Array;
+  /** Injected clock, milliseconds since the epoch. */
+  readonly now?: () => number;
+  readonly listener?: ConnectionListener;
+  /** Emit keylog events (NSS key log lines). Off by default. */
+  readonly keylog?: boolean;
+  /** Emit trace events. Off by default. */
+  readonly trace?: boolean;
+}
+
+export interface ClientConfig extends CommonConfig {
+  /** SNI and the name the certificate must match (an IP literal is matched as an IP and not sent as SNI). */
+  readonly serverName?: string;
+  /** Node-style identity check, run after chain verification. */
+  readonly checkServerIdentity?: (hostname: string, chain: readonly Uint8Array[]) => Error | undefined;
+  /** Client certificate for client authentication. */
+  readonly certificate?: CertifiedKey;
+  /** A session from an earlier `session` event, to resume. */
+  readonly session?: Uint8Array;
+}
+
+export interface ServerConfig extends CommonConfig {
+  /** Certificates to choose from (by SNI and the client's signature algorithms). At least one. */
+  readonly certificates: readonly CertifiedKey[];
+  /** Chooses a certificate by server name; may be asynchronous. */
+  readonly sniCallback?: (serverName: string) => CertifiedKey | undefined | Promise<CertifiedKey | undefined>;
+  /** Ask the client for a certificate. */
+  readonly requestCert?: boolean;
+  /** With requestCert: refuse a client without a (valid) certificate. Defaults to rejectUnauthorized. */
+  readonly requireCert?: boolean;
+  /** TLS 1.3 NewSessionTicket count after the handshake. */
+  readonly numTickets?: number;
+  /** node:tls-format 48-byte ticket keys. */
+  readonly ticketKeys?: Uint8Array;
+}

@@ -1,0 +1,88 @@
+// The sans-IO connection contract (shared/DESIGN.md, src/conn). The engine never touches sockets,
+// timers or globals: bytes in, bytes out, plaintext in, plaintext out, events out.
+import type { TlsError } from '../errors.js';
+import type { CryptoProvider, PrivateKey } from '../crypto/provider.js';
+
+export type VersionName = 'TLSv1.2' | 'TLSv1.3';
+
+/** A certificate chain (DER, leaf first) with its private key. */
+export interface CertifiedKey {
+  readonly chain: readonly Uint8Array[];
+  readonly key: PrivateKey;
+}
+
+/** What the handshake settled; available once `handshakeComplete` is true. */
+export interface HandshakeSummary {
+  readonly version: VersionName;
+  readonly cipherSuite: number;
+  /** IANA name, e.g. TLS_AES_128_GCM_SHA256. */
+  readonly cipherName: string;
+  /** Key exchange group (NamedGroup), when an (EC)DHE exchange happened. */
+  readonly group: number | undefined;
+  /** Scheme of the peer's CertificateVerify (or ServerKeyExchange) signature. */
+  readonly peerSignatureScheme: number | undefined;
+  readonly alpnProtocol: string | undefined;
+  /** SNI: what the client asked for (both sides see it). */
+  readonly serverName: string | undefined;
+  readonly resumed: boolean;
+  /** The peer's certificates as sent, DER, leaf first; empty when it sent none. */
+  readonly peerCertificates: readonly Uint8Array[];
+  /** The verified chain (leaf to anchor), when verification succeeded. */
+  readonly verifiedChain: readonly Uint8Array[] | undefined;
+  /** True when the peer's certificate was verified (client: always true unless rejectUnauthorized is false). */
+  readonly authorized: boolean;
+  readonly authorizationError: TlsError | undefined;
+  readonly earlyData: 'accepted' | 'rejected' | 'not sent';
+}
+
+export type ConnectionEvent =
+  | { readonly type: 'handshake'; readonly summary: HandshakeSummary }
+  /** Client: a session the application can hand back as `session` to resume (opaque bytes). */
+  | { readonly type: 'session'; readonly session: Uint8Array }
+  /** One NSS key log line (without newline), e.g. `CLIENT_HANDSHAKE_TRAFFIC_SECRET <cr> <secret>`. */
+  | { readonly type: 'keylog'; readonly line: string }
+  /** Output or plaintext became available outside a receive()/write() call (an async hook settled). */
+  | { readonly type: 'wakeup' }
+  /** Structured trace event (issue: narrated trace); never contains secrets. */
+  | { readonly type: 'trace'; readonly event: TraceEvent };
+
+export interface TraceEvent {
+  readonly kind: string;
+  readonly [key: string]: unknown;
+}
+
+export type ConnectionListener = (event: ConnectionEvent) => void;
+
+export interface Connection {
+  /** Feeds bytes from the transport. Never throws: a failure is recorded in `error` and its alert queued. */
+  receive(data: Uint8Array): void;
+  /** The transport reached EOF (TCP FIN). Without a prior close_notify this is a truncation. */
+  receiveEof(): void;
+  /** Bytes to send to the peer (everything pending, concatenated), or null when there is none. */
+  takeOutput(): Uint8Array | null;
+  /** Queues application data; it is protected and output once the handshake allows. */
+  write(data: Uint8Array): void;
+  /** Decrypted application data received so far (concatenated), or null when there is none. */
+  readPlaintext(): Uint8Array | null;
+  /** Sends close_notify; no more application data may be written (half-close: reading continues). */
+  close(): void;
+  /** TLS 1.3: sends a KeyUpdate; with requestPeer the peer is asked to update too. */
+  keyUpdate(requestPeer: boolean): void;
+  /** RFC 8446 §7.5 / RFC 5705 exporter. */
+  exportKeyingMaterial(length: number, label: string, context?: Uint8Array): Uint8Array;
+  setListener(listener: ConnectionListener | undefined): void;
+
+  readonly isClient: boolean;
+  readonly handshakeComplete: boolean;
+  readonly summary: HandshakeSummary | undefined;
+  /** True once the peer's close_notify arrived (EOF for reading). */
+  readonly peerClosed: boolean;
+  /** True once we sent close_notify (or a fatal alert). */
+  readonly closed: boolean;
+  /** The error that ended the connection, if any. */
+  readonly error: TlsError | undefined;
+  /** True while waiting for an asynchronous hook (certificate check, SNI selection). */
+  readonly waiting: boolean;
+  /** Bytes of application data queued but not yet protected (handshake not done). */
+  readonly pendingWrite: number;
+}

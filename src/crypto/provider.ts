@@ -1,0 +1,119 @@
+// The CryptoProvider: every primitive typetls uses, behind one interface handed in by the config
+// (shared/STYLE.md, habit 9). The node:crypto implementation is src/crypto/node.ts; a browser
+// provider later implements the same interface with pure-JS libraries. All calls are synchronous
+// (shared/DESIGN.md, "Crypto is synchronous").
+
+export type HashAlgorithm = 'sha1' | 'sha256' | 'sha384' | 'sha512' | 'md5-sha1';
+
+/** Incremental hash; `digest()` does not consume the context (it digests a copy). */
+export interface HashContext {
+  readonly algorithm: HashAlgorithm;
+  readonly outputLength: number;
+  update(data: Uint8Array): void;
+  /** Digest of everything so far; the context stays usable. */
+  digest(): Uint8Array;
+  /** An independent copy (a transcript snapshot). */
+  copy(): HashContext;
+}
+
+export type AeadAlgorithm = 'aes-128-gcm' | 'aes-256-gcm' | 'chacha20-poly1305';
+
+/** An AEAD bound to one key (RFC 5116). Tag length is 16 for every algorithm here. */
+export interface Aead {
+  readonly algorithm: AeadAlgorithm;
+  readonly keyLength: number;
+  /**
+   * Encrypts `plaintext` and writes ciphertext then tag into `out` at `outOffset`
+   * (`out` must have room for plaintext.length + 16). Returns the number of bytes written.
+   */
+  sealInto(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array, outOffset: number): number;
+  /** Decrypts ciphertext‖tag; returns the plaintext or null when authentication fails (never throws for that). */
+  open(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): Uint8Array | null;
+}
+
+export type CbcAlgorithm = 'aes-128-cbc' | 'aes-256-cbc';
+
+/** Raw CBC without padding (TLS 1.2 CBC suites do their own padding and MAC). */
+export interface CbcCipher {
+  encrypt(iv: Uint8Array, data: Uint8Array): Uint8Array;
+  decrypt(iv: Uint8Array, data: Uint8Array): Uint8Array;
+}
+
+/** An ephemeral key exchange for one named group (RFC 8446 §4.2.8). */
+export interface KeyExchange {
+  readonly group: number;
+  /** Our key_share bytes as they go on the wire. */
+  readonly publicKey: Uint8Array;
+  /**
+   * The shared secret from the peer's key_share bytes. Throws a TlsError (illegal_parameter) when the
+   * peer's share is malformed (wrong length, point format, off-curve, all-zero X25519 result).
+   */
+  deriveSecret(peerPublic: Uint8Array): Uint8Array;
+}
+
+/** A signature algorithm, independent of TLS's SignatureScheme code points (X.509 uses other pairings). */
+export type SignatureAlgorithm =
+  | { readonly kind: 'rsa-pkcs1'; readonly hash: HashAlgorithm }
+  | { readonly kind: 'rsa-pss'; readonly hash: Exclude<HashAlgorithm, 'md5-sha1'>; readonly saltLength: number }
+  | { readonly kind: 'ecdsa'; readonly hash: Exclude<HashAlgorithm, 'md5-sha1'> }
+  | { readonly kind: 'ed25519' }
+  | { readonly kind: 'ed448' };
+
+export type KeyType = 'rsa' | 'rsa-pss' | 'ec' | 'ed25519' | 'ed448' | 'x25519' | 'x448' | 'dsa' | 'unknown';
+
+/** An imported public key. `handle` is provider-specific (a node KeyObject for the node provider). */
+export interface PublicKey {
+  readonly type: KeyType;
+  /** For EC keys: 'P-256' | 'P-384' | 'P-521'. */
+  readonly curve?: string;
+  /** Modulus size for RSA keys, field size for EC keys. */
+  readonly bits?: number;
+  readonly handle: unknown;
+}
+
+export interface PrivateKey {
+  readonly type: KeyType;
+  readonly curve?: string;
+  readonly bits?: number;
+  readonly handle: unknown;
+  /** The matching public key. */
+  readonly publicKey: PublicKey;
+}
+
+export interface CryptoProvider {
+  readonly name: string;
+  randomBytes(n: number): Uint8Array;
+
+  hash(alg: HashAlgorithm): HashContext;
+  digest(alg: HashAlgorithm, data: Uint8Array): Uint8Array;
+  hashLength(alg: HashAlgorithm): number;
+  hmac(alg: HashAlgorithm, key: Uint8Array, data: Uint8Array | readonly Uint8Array[]): Uint8Array;
+
+  aead(alg: AeadAlgorithm, key: Uint8Array): Aead;
+  cbc(alg: CbcAlgorithm, key: Uint8Array): CbcCipher;
+
+  /** Groups this provider can do, in its own order. */
+  supportedGroups(): readonly number[];
+  /** Starts a key exchange for `group` (a NamedGroup code point); throws for an unsupported group. */
+  keyExchange(group: number): KeyExchange;
+
+  /** Imports a SubjectPublicKeyInfo (DER). Throws a TlsError (bad_certificate) when it cannot be used. */
+  importSpki(spki: Uint8Array): PublicKey;
+  /** Imports a private key: PEM (PKCS#8, PKCS#1, SEC1) or DER PKCS#8. Optional passphrase. */
+  importPrivateKey(key: string | Uint8Array, passphrase?: string): PrivateKey;
+
+  sign(alg: SignatureAlgorithm, key: PrivateKey, data: Uint8Array): Uint8Array;
+  /** False on a bad signature or a key/algorithm mismatch; never throws for those. */
+  verify(alg: SignatureAlgorithm, key: PublicKey, data: Uint8Array, signature: Uint8Array): boolean;
+
+  /** RSA key transport (TLS 1.2): PKCS#1 v1.5 encryption with the server's key. */
+  rsaEncryptPkcs1(key: PublicKey, data: Uint8Array): Uint8Array;
+  /**
+   * Raw RSA private operation (no padding) for the branch-free unpadding of the TLS 1.2 server
+   * (shared/DESIGN.md). Returns null when the ciphertext is not exactly the modulus length or >= n.
+   */
+  rsaDecryptRaw(key: PrivateKey, ciphertext: Uint8Array): Uint8Array | null;
+
+  /** Constant-time equality; false for different lengths. */
+  timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean;
+}

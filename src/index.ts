@@ -1,0 +1,6 @@
+// Public entry point of the typetls package (shared/DESIGN.md, "The public contract").
+export { TlsError } from './errors.js';
+export * from './wire/iana.js';
+export type { CryptoProvider } from './crypto/provider.js';
+export type { Connection, ConnectionEvent, HandshakeSummary, CertifiedKey } from './conn/types.js';
+export type { ClientConfig, ServerConfig, CommonConfig } from './conn/config.js';
