@@ -160,6 +160,8 @@ test('record: a plaintext alert while protected is accepted only when allowed; t
   assert.deepEqual(drain(l).map((r) => [r.type, tohex(r.content)]), [[21, '022f']]);
   l.allowPlaintextAlert = false;
   l.receive(unhex('1503030002022f'));
+  assert.deepEqual(l.nextRecord(true)?.content, unhex('022f'), 'accepted while the compat window is open');
+  l.receive(unhex('1503030002022f'));
   assert.throws(() => l.nextRecord(), isAlert(AlertDescription.unexpected_message));
 
   const w = new RecordLayer();
@@ -203,4 +205,16 @@ test('record: handshake data is flushed before a protector change, an alert or a
     [21, '0100'],
   ]);
   assert.equal(l.hasOutput, false);
+});
+
+test('record: the engine-facing names (nextRecord flag, sendPlaintext, setRecordVersion)', () => {
+  const l = new RecordLayer();
+  l.receive(unhex('140303000101' + '1503030002012f'));
+  assert.deepEqual(l.nextRecord(true)?.type, 21);
+  l.receive(unhex('140303000101'));
+  assert.equal(l.nextRecord(false)?.type, 20);
+  l.setRecordVersion(0x0303);
+  l.sendPlaintext(20, unhex('01'));
+  l.sendPlaintext(21, unhex('0100'), 0x0301);
+  assert.equal(tohex(l.takeOutput() ?? new Uint8Array(0)), '140303000101' + '15030100020100');
 });

@@ -596,7 +596,7 @@ class NodeCryptoProvider implements CryptoProvider {
   }
 }
 
-/** The CryptoProvider backed by node:crypto. Holds no state of its own; cheap to create. */
+/** The CryptoProvider backed by node:crypto. Stateless; cheap to create. */
 export function nodeCryptoProvider(options: NodeCryptoOptions = {}): CryptoProvider {
   return new NodeCryptoProvider(options);
 }

@@ -33,9 +33,9 @@ export class RecordLayer {
    */
   allowCompatCcs = false;
   /**
-   * Accept an unprotected alert record while a read protector is installed (a TLS 1.3 peer that
-   * failed on our ServerHello has no keys yet and sends its alert in the clear). Set only while the
-   * handshake is in progress.
+   * Accept an unprotected 2-byte alert record while a read protector is installed: a TLS 1.3 peer
+   * that failed on our ServerHello has no keys yet and sends its alert in the clear. Also accepted
+   * whenever the compatibility change_cipher_spec window is open (the TLS 1.3 handshake).
    */
   allowPlaintextAlert = false;
   /** legacy_record_version of unprotected records (RFC 8446 §5.1); the first ClientHello uses 0x0301. */
@@ -81,14 +81,24 @@ export class RecordLayer {
     return this.writeProtector !== null;
   }
 
-  /** The next record's content (decrypted when a read protector is set), or null when more bytes are needed. */
-  nextRecord(): RecordContent | null {
+  /** legacy_record_version for unprotected records from now on (RFC 8446 §5.1: 0x0303 once negotiated). */
+  setRecordVersion(version: number): void {
+    this.plaintextVersion = version;
+  }
+
+  /**
+   * The next record's content (decrypted when a read protector is set), or null when more bytes are
+   * needed. `allowCompatCcs`, when given, overrides the property of the same name for this call.
+   */
+  nextRecord(allowCompatCcs: boolean = this.allowCompatCcs): RecordContent | null {
+    const compat = allowCompatCcs;
+    const plainAlert = this.allowPlaintextAlert || compat;
     for (;;) {
       const rec = this.deframer.next();
       if (rec === null) return null;
       if (rec.type === ContentType.change_cipher_spec) {
         const isCompat = rec.fragment.length === 1 && rec.fragment[0] === 0x01;
-        if (this.allowCompatCcs) {
+        if (compat) {
           // RFC 8446 §5: drop the one-byte 0x01 change_cipher_spec; any other value is unexpected_message.
           if (!isCompat) throw unexpectedMessage('change_cipher_spec record is not the single byte 0x01');
           this.compatCcsSeen++;
@@ -102,7 +112,7 @@ export class RecordLayer {
       }
       let type: number;
       let content: Uint8Array;
-      if (this.readProtector !== null && !(this.allowPlaintextAlert && rec.type === ContentType.alert && rec.fragment.length === 2)) {
+      if (this.readProtector !== null && !(plainAlert && rec.type === ContentType.alert && rec.fragment.length === 2)) {
         ({ type, content } = this.readProtector.open(rec));
       } else {
         // RFC 8446 §5.1 / RFC 5246 §6.2.1: a TLSPlaintext fragment is at most 2^14 bytes.
@@ -151,6 +161,11 @@ export class RecordLayer {
       version ??
       (this.recordsSent === 0 && type === ContentType.handshake && data[0] === HandshakeType.client_hello ? ProtocolVersion.TLSv1 : this.plaintextVersion);
     this.writeFragments(type, data, null, v);
+  }
+
+  /** Same as sendPlain (the name the connection engine uses). */
+  sendPlaintext(type: number, data: Uint8Array, version?: number): void {
+    this.sendPlain(type, data, version);
   }
 
   /** Sends queued handshake messages now. */
