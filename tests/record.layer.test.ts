@@ -217,4 +217,11 @@ test('record: the engine-facing names (nextRecord flag, sendPlaintext, setRecord
   l.sendPlaintext(20, unhex('01'));
   l.sendPlaintext(21, unhex('0100'), 0x0301);
   assert.equal(tohex(l.takeOutput() ?? new Uint8Array(0)), '140303000101' + '15030100020100');
+  // queued handshake data keeps the version in force when it was sent
+  const c = new RecordLayer();
+  c.setRecordVersion(0x0301);
+  c.send(22, unhex('0e000000'));
+  c.setRecordVersion(0x0303);
+  c.send(22, unhex('0e000000'));
+  assert.equal(tohex(c.takeOutput() ?? new Uint8Array(0)), '16030100040e000000' + '16030300040e000000');
 });

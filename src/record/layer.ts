@@ -38,8 +38,7 @@ export class RecordLayer {
    * whenever the compatibility change_cipher_spec window is open (the TLS 1.3 handshake).
    */
   allowPlaintextAlert = false;
-  /** legacy_record_version of unprotected records (RFC 8446 §5.1); the first ClientHello uses 0x0301. */
-  plaintextVersion: number = ProtocolVersion.TLSv1_2;
+  private recordVersion: number = ProtocolVersion.TLSv1_2;
   /** Largest content per record we send: 2^14, or smaller per the peer's record_size_limit (RFC 8449). */
   maxFragment = MAX_PLAINTEXT;
 
@@ -81,9 +80,18 @@ export class RecordLayer {
     return this.writeProtector !== null;
   }
 
-  /** legacy_record_version for unprotected records from now on (RFC 8446 §5.1: 0x0303 once negotiated). */
+  /** legacy_record_version of unprotected records (RFC 8446 §5.1); the first ClientHello uses 0x0301. */
+  get plaintextVersion(): number {
+    return this.recordVersion;
+  }
+
+  /**
+   * legacy_record_version for unprotected records sent from now on (RFC 8446 §5.1). Handshake
+   * messages already queued go out first, under the version in force when they were sent.
+   */
   setRecordVersion(version: number): void {
-    this.plaintextVersion = version;
+    this.flushHandshake();
+    this.recordVersion = version;
   }
 
   /**
