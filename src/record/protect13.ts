@@ -52,6 +52,18 @@ export class SequenceNumber {
     nonce[n - 1] = (nonce[n - 1] as number) ^ (this.lo & 0xff);
   }
 
+  /** Writes the 8-byte big-endian value at `offset` (TLS 1.2 MAC / AEAD additional data, GCM explicit nonce). */
+  write(buf: Uint8Array, offset: number): void {
+    buf[offset] = this.hi >>> 24;
+    buf[offset + 1] = (this.hi >>> 16) & 0xff;
+    buf[offset + 2] = (this.hi >>> 8) & 0xff;
+    buf[offset + 3] = this.hi & 0xff;
+    buf[offset + 4] = this.lo >>> 24;
+    buf[offset + 5] = (this.lo >>> 16) & 0xff;
+    buf[offset + 6] = (this.lo >>> 8) & 0xff;
+    buf[offset + 7] = this.lo & 0xff;
+  }
+
   /** Checks the counter can be used (it has not reached 2^64 - 1) — RFC 8446 §5.3: never wrap. */
   check(): void {
     if (this.hi === 0xffffffff && this.lo === 0xffffffff) {
