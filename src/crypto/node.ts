@@ -6,6 +6,7 @@ import {
   constants,
   createCipheriv,
   createDecipheriv,
+  createDiffieHellman,
   createECDH,
   createHash,
   createHmac,
@@ -25,6 +26,7 @@ import {
 } from 'node:crypto';
 import { TlsError, illegalParameter, internalError } from '../errors.js';
 import { AlertDescription, NamedGroup, groupName } from '../wire/iana.js';
+import { ffdheGroup, type FfdheGroup } from './ffdhe.js';
 import { isSingleDerSequence, spkiToJwk, type SpkiJwk } from './spki-jwk.js';
 import type {
   Aead,
@@ -272,6 +274,60 @@ class NistKeyExchange implements KeyExchange {
   }
 }
 
+function leftPad(b: Uint8Array, size: number): Uint8Array {
+  if (b.length === size) return b;
+  const out = new Uint8Array(size);
+  out.set(b, size - b.length);
+  return out;
+}
+
+/** RFC 7919 private exponent sizes: at least twice the group's security strength (§5.2), rounded up. */
+function ffdheExponentLength(bits: number): number {
+  return bits <= 2048 ? 32 : bits <= 3072 ? 40 : 48;
+}
+
+class FfdheKeyExchange implements KeyExchange {
+  readonly publicKey: Uint8Array;
+  private readonly dh: ReturnType<typeof createDiffieHellman>;
+  private readonly size: number;
+  private readonly pMinus1: bigint;
+  constructor(
+    readonly group: number,
+    params: FfdheGroup,
+    privateExponent: Uint8Array,
+  ) {
+    this.size = params.bits / 8;
+    this.pMinus1 = BigInt('0x' + params.primeHex) - 1n;
+    this.dh = createDiffieHellman(Buffer.from(params.primeHex, 'hex'), 2);
+    this.dh.setPrivateKey(privateExponent);
+    this.dh.generateKeys(); // computes the public value from the private exponent set above
+    // RFC 8446 §4.2.8.1: the public value is left-padded with zeros to the size of p.
+    this.publicKey = leftPad(view(this.dh.getPublicKey()), this.size);
+  }
+  deriveSecret(peerPublic: Uint8Array): Uint8Array {
+    if (peerPublic.length !== this.size) {
+      throw illegalParameter(`${groupName(this.group)} key share must be ${this.size} bytes (left-padded), got ${peerPublic.length}`);
+    }
+    // RFC 7919 §5.1: the peer's value must satisfy 1 < y < p - 1.
+    const y = BigInt('0x' + Buffer.from(peerPublic.buffer, peerPublic.byteOffset, peerPublic.length).toString('hex'));
+    if (y <= 1n || y >= this.pMinus1) throw illegalParameter(`${groupName(this.group)} key share is out of range (RFC 7919 §5.1)`);
+    let z: Buffer;
+    try {
+      z = this.dh.computeSecret(peerPublic);
+    } catch (e) {
+      throw new TlsError('ERR_TLS_ILLEGAL_PARAMETER', AlertDescription.illegal_parameter, `${groupName(this.group)} key share was rejected`, { cause: e });
+    }
+    // RFC 8446 §7.4.1: Z is left-padded with zeros to the size of the prime.
+    return leftPad(view(z), this.size);
+  }
+}
+
+function newFfdhe(group: number, params: FfdheGroup, random: (n: number) => Uint8Array): FfdheKeyExchange {
+  const d = random(ffdheExponentLength(params.bits)).slice();
+  d[0] = (d[0] as number) | 0x80; // a full-length exponent, never 0 or 1
+  return new FfdheKeyExchange(group, params, d);
+}
+
 /** An X25519 key exchange from a given 32-byte private scalar (tests and reproducible transcripts). */
 export function x25519FromPrivate(scalar: Uint8Array): KeyExchange {
   return new OkpKeyExchange(NamedGroup.x25519, 'X25519', scalar);
@@ -286,6 +342,8 @@ export function keyExchangeFromPrivate(group: number, privateKey: Uint8Array): K
   if (group === NamedGroup.x448) return new OkpKeyExchange(group, 'X448', privateKey);
   const nist = nistParams(group);
   if (nist !== undefined) return new NistKeyExchange(group, nist, privateKey);
+  const ff = ffdheGroup(group);
+  if (ff !== undefined) return new FfdheKeyExchange(group, ff, privateKey);
   throw internalError(`the node crypto provider does not support group ${groupName(group)}`);
 }
 
@@ -469,7 +527,16 @@ class NodeCryptoProvider implements CryptoProvider {
   }
 
   supportedGroups(): readonly number[] {
-    return [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1, NamedGroup.x448, NamedGroup.secp521r1];
+    return [
+      NamedGroup.x25519,
+      NamedGroup.secp256r1,
+      NamedGroup.secp384r1,
+      NamedGroup.x448,
+      NamedGroup.secp521r1,
+      NamedGroup.ffdhe2048,
+      NamedGroup.ffdhe3072,
+      NamedGroup.ffdhe4096,
+    ];
   }
 
   keyExchange(group: number): KeyExchange {
@@ -489,6 +556,8 @@ class NodeCryptoProvider implements CryptoProvider {
       }
       throw internalError(`could not draw a valid ${groupName(group)} private key`);
     }
+    const ff = ffdheGroup(group);
+    if (ff !== undefined) return newFfdhe(group, ff, this.random);
     throw internalError(`the node crypto provider does not support group ${groupName(group)}`);
   }
 
