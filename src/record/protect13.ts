@@ -97,15 +97,27 @@ export class RecordProtector13 implements RecordProtector {
   maxInnerPlaintext = MAX_PLAINTEXT + 1;
   /** The largest content sealed per record: 2^14, or the peer's record_size_limit - 1 (RFC 8449 §4). */
   maxContent = MAX_PLAINTEXT;
+  /**
+   * RFC 8446 §5.5: records one key may protect before a KeyUpdate is due. AES-GCM is limited to
+   * 2^24.5 full-size records; we ask for an update well before (2^23). ChaCha20-Poly1305's limit
+   * is far higher (2^36 here).
+   */
+  readonly usageLimit: number;
   private readonly aead: Aead;
   private readonly iv: Uint8Array;
   private readonly nonceBuf = new Uint8Array(12);
 
   constructor(p: CryptoProvider, s: Suite13, trafficSecret: Uint8Array) {
     this.suite = s;
+    this.usageLimit = s.aead === 'chacha20-poly1305' ? 2 ** 36 : 2 ** 23;
     const { key, iv } = trafficKeys(p, s, trafficSecret);
     this.aead = p.aead(s.aead, key);
     this.iv = iv;
+  }
+
+  /** True once this key has protected `usageLimit` records: the sender should send a KeyUpdate (RFC 8446 §4.6.3). */
+  get keyUpdateDue(): boolean {
+    return this.seq.value >= this.usageLimit;
   }
 
   /**
