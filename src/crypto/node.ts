@@ -22,6 +22,7 @@ import {
   type Hash,
   type KeyObject,
 } from 'node:crypto';
+import { rootCertificates } from 'node:tls';
 import { TlsError, illegalParameter, internalError } from '../errors.js';
 import { AlertDescription, NamedGroup, groupName } from '../wire/iana.js';
 import type {
@@ -541,6 +542,10 @@ class NodeCryptoProvider implements CryptoProvider {
   timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
     if (a.length !== b.length) return false;
     return nodeTimingSafeEqual(a, b);
+  }
+
+  trustAnchors(): readonly string[] {
+    return rootCertificates;
   }
 }
 
