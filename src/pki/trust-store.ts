@@ -1,0 +1,64 @@
+// A set of parsed trust anchors indexed by subject name, built once and reused: a TLS config builds
+// one, so each verification starts with the anchors parsed (and their keys imported on first use).
+import { type Certificate, parseCertificate, toDerList } from './certificate.js';
+import { bytesKey } from './crl.js';
+
+export interface TrustStoreOptions {
+  /** Skip certificates that do not parse (used for system root stores) instead of throwing. */
+  readonly skipInvalid?: boolean;
+}
+
+export class TrustStore {
+  private readonly bySubject = new Map<string, Certificate[]>();
+  private readonly byRaw = new Set<string>();
+  readonly anchors: readonly Certificate[];
+
+  private constructor(anchors: readonly Certificate[]) {
+    const kept: Certificate[] = [];
+    for (const a of anchors) {
+      const rk = bytesKey(a.raw);
+      if (this.byRaw.has(rk)) continue;
+      this.byRaw.add(rk);
+      kept.push(a);
+      const k = bytesKey(a.subject.raw);
+      const list = this.bySubject.get(k);
+      if (list === undefined) this.bySubject.set(k, [a]);
+      else list.push(a);
+    }
+    this.anchors = kept;
+  }
+
+  static fromCertificates(certs: readonly Certificate[]): TrustStore {
+    return new TrustStore(certs);
+  }
+
+  /** From PEM text (any number of blocks) and/or DER certificates. Throws on a malformed one unless skipInvalid. */
+  static fromPem(input: string | Uint8Array | readonly (string | Uint8Array)[], options: TrustStoreOptions = {}): TrustStore {
+    const items = typeof input === 'string' || input instanceof Uint8Array ? [input] : input;
+    const certs: Certificate[] = [];
+    for (const item of items) {
+      for (const der of toDerList(item)) {
+        try {
+          certs.push(parseCertificate(der));
+        } catch (e) {
+          if (options.skipInvalid !== true) throw e;
+        }
+      }
+    }
+    return new TrustStore(certs);
+  }
+
+  get size(): number {
+    return this.anchors.length;
+  }
+
+  /** Anchors whose subject is exactly `issuerName` (DER). */
+  bySubjectName(issuerName: Uint8Array): readonly Certificate[] {
+    return this.bySubject.get(bytesKey(issuerName)) ?? [];
+  }
+
+  /** Is this exact certificate an anchor? */
+  contains(cert: Certificate): boolean {
+    return this.byRaw.has(bytesKey(cert.raw));
+  }
+}
