@@ -64,14 +64,31 @@ export function parseIp(s: string): Uint8Array | undefined {
   return s.includes(':') ? parseIPv6(s) : parseIPv4(s);
 }
 
+/** Text form of a 4- or 16-byte address; IPv6 in the RFC 5952 §4 canonical form. */
 export function formatIp(b: Uint8Array): string {
   if (b.length === 4) return Array.from(b).join('.');
-  if (b.length === 16) {
-    const g: string[] = [];
-    for (let i = 0; i < 16; i += 2) g.push((((b[i] as number) << 8) | (b[i + 1] as number)).toString(16));
-    return g.join(':');
+  if (b.length !== 16) return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  const g: number[] = [];
+  for (let i = 0; i < 16; i += 2) g.push(((b[i] as number) << 8) | (b[i + 1] as number));
+  // RFC 5952 §4.2: compress the longest run (the first of equals) of two or more zero groups.
+  let bestStart = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
   }
-  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  const hex = (xs: number[]): string => xs.map((x) => x.toString(16)).join(':');
+  if (bestStart < 0) return hex(g);
+  return `${hex(g.slice(0, bestStart))}::${hex(g.slice(bestStart + bestLen))}`;
 }
 
 const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;

@@ -89,7 +89,7 @@ function cachedCheck(s: Search, cert: Certificate, role: 'ca' | 'anchor'): void 
   if (prior === null) return;
   if (prior !== undefined) throw prior;
   try {
-    checkCertificate(cert, role, s.ctx.time);
+    checkCertificate(cert, role, s.ctx.time, s.ctx.store.strictAnchors);
     checkPurpose(cert, role, s.ctx.purposeOid, s.ctx.purposeName);
     const nc = cert.extensions.nameConstraints;
     if (nc !== undefined) validateConstraints(cert, nc);

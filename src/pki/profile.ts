@@ -33,25 +33,39 @@ function checkKey(cert: Certificate, role: Role): void {
   }
 }
 
-function checkSerial(cert: Certificate): void {
+/** RFC 5280 §4.1.2.2: a positive integer of at most 20 octets (some curated roots use zero). */
+export function checkSerial(cert: Certificate, allowZero = false): void {
   const s = cert.serial;
-  // RFC 5280 §4.1.2.2: a positive integer of at most 20 octets.
   if ((s[0] as number) & 0x80) throw profile(cert, 'has a negative serial number');
-  if (s.length === 1 && s[0] === 0) throw profile(cert, 'has serial number zero');
+  if (!allowZero && s.length === 1 && s[0] === 0) throw profile(cert, 'has serial number zero');
   if (s.length > 21 || (s.length === 21 && s[0] !== 0)) throw profile(cert, 'has a serial number longer than 20 octets');
 }
 
-/** Checks that do not depend on the rest of the path. */
-export function checkCertificate(cert: Certificate, role: Role, time: number): void {
+/**
+ * Checks that do not depend on the rest of the path. `strictAnchor` applies the CA/B Forum root
+ * profile to trust anchors too; it is off for the system root store, whose curated roots predate
+ * parts of it (RFC 5280 §6.1.1 (d) itself only needs an anchor's name and key).
+ */
+export function checkCertificate(cert: Certificate, role: Role, time: number, strictAnchor = true): void {
   const x = cert.extensions;
   // RFC 5280 §4.2: a certificate with an unrecognized critical extension MUST be rejected.
   if (x.unknownCritical.length > 0) {
     throw verifyError('UNHANDLED_CRITICAL_EXTENSION', `certificate ${cert.displayName} has the unsupported critical extension ${x.unknownCritical.join(', ')}`);
   }
   if (x.badlyCritical.length > 0) throw profile(cert, `marks ${x.badlyCritical.join(', ')} critical, which RFC 5280 forbids`);
-  if (cert.version !== 3) throw profile(cert, `is an X.509 v${cert.version} certificate; v3 is required`);
-  checkSerial(cert);
   checkValidity(cert, time);
+  checkSerial(cert, role === 'anchor');
+  if (role === 'anchor' && !strictAnchor) {
+    // A curated root: only what the path itself needs (it must be a CA allowed to sign certificates).
+    const bc = x.basicConstraints;
+    if (cert.version === 3 && (bc === undefined || !bc.ca)) throw verifyError('INVALID_CA', `trusted certificate ${cert.displayName} is not a CA`);
+    if (x.keyUsage !== undefined && !hasKeyUsage(x.keyUsage, KeyUsageBit.keyCertSign)) {
+      throw verifyError('INVALID_CA', `trusted certificate ${cert.displayName} has a key usage without keyCertSign`);
+    }
+    checkKey(cert, role);
+    return;
+  }
+  if (cert.version !== 3) throw profile(cert, `is an X.509 v${cert.version} certificate; v3 is required`);
   checkKey(cert, role);
   // RFC 5280 §4.1.2.4: the issuer field MUST contain a non-empty name.
   if (isEmptyName(cert.issuer)) throw profile(cert, 'has an empty issuer name');
@@ -74,6 +88,10 @@ export function checkCertificate(cert: Certificate, role: Role, time: number): v
       throw verifyError('INVALID_PURPOSE', `certificate ${cert.displayName} is a CA certificate (basicConstraints cA) and cannot be used as an end-entity certificate`);
     }
     if (hasKeyUsage(x.keyUsage, KeyUsageBit.keyCertSign)) throw profile(cert, 'asserts keyCertSign without being a CA');
+    const eku = x.extKeyUsage;
+    // CA/B Forum BR §7.1.2.7.10 and §7.1.2.7.6: no anyExtendedKeyUsage, and not critical.
+    if (eku !== undefined && eku.oids.includes(EKU.any)) throw profile(cert, 'has anyExtendedKeyUsage in its extended key usage');
+    if (eku !== undefined && eku.critical) throw profile(cert, 'marks its extended key usage critical');
     // RFC 5280 §4.2.1.1: AKI MUST be present except in self-signed certificates.
     if (aki === undefined && !cert.selfIssued) throw profile(cert, 'has no authorityKeyIdentifier');
     return;
@@ -97,8 +115,12 @@ export function checkCertificate(cert: Certificate, role: Role, time: number): v
       throw profile(cert, 'is a self-issued root whose authorityKeyIdentifier differs from its subjectKeyIdentifier');
     }
   } else if (role === 'ca' && !cert.selfIssued) {
+    // RFC 5280 §4.2.1.1: only self-signed certificates may omit it. A trust anchor may (x509-limbo
+    // cve-2024-0567 trusts a cross-signed CA without one).
     throw profile(cert, 'has no authorityKeyIdentifier');
   }
+  // CA/B Forum BR §7.1.2.1.2: a root CA certificate has no extKeyUsage.
+  if (role === 'anchor' && cert.selfIssued && x.extKeyUsage !== undefined) throw profile(cert, 'is a root certificate with an extended key usage extension');
 }
 
 /** RFC 5280 §4.2.1.12: the extended key usage allows the purpose (CAs may say anyExtendedKeyUsage). */

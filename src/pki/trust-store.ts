@@ -6,14 +6,22 @@ import { bytesKey } from './crl.js';
 export interface TrustStoreOptions {
   /** Skip certificates that do not parse (used for system root stores) instead of throwing. */
   readonly skipInvalid?: boolean;
+  /**
+   * Apply the CA/B Forum root profile to these anchors (critical basicConstraints, key identifiers,
+   * no extKeyUsage, ...). Default true; the system root store is built with false, because some
+   * curated roots predate those rules.
+   */
+  readonly strictAnchors?: boolean;
 }
 
 export class TrustStore {
   private readonly bySubject = new Map<string, Certificate[]>();
   private readonly byRaw = new Set<string>();
   readonly anchors: readonly Certificate[];
+  readonly strictAnchors: boolean;
 
-  private constructor(anchors: readonly Certificate[]) {
+  private constructor(anchors: readonly Certificate[], strictAnchors: boolean) {
+    this.strictAnchors = strictAnchors;
     const kept: Certificate[] = [];
     for (const a of anchors) {
       const rk = bytesKey(a.raw);
@@ -28,8 +36,8 @@ export class TrustStore {
     this.anchors = kept;
   }
 
-  static fromCertificates(certs: readonly Certificate[]): TrustStore {
-    return new TrustStore(certs);
+  static fromCertificates(certs: readonly Certificate[], options: TrustStoreOptions = {}): TrustStore {
+    return new TrustStore(certs, options.strictAnchors !== false);
   }
 
   /** From PEM text (any number of blocks) and/or DER certificates. Throws on a malformed one unless skipInvalid. */
@@ -45,7 +53,7 @@ export class TrustStore {
         }
       }
     }
-    return new TrustStore(certs);
+    return new TrustStore(certs, options.strictAnchors !== false);
   }
 
   get size(): number {

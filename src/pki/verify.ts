@@ -14,7 +14,7 @@ import { verifyError } from './errors.js';
 import { EKU } from './extensions.js';
 import { formatIp, matchesHostname, matchesIp, normalizeReferenceName, parseIp } from './hostname.js';
 import { DEFAULT_MAX_INTERMEDIATES, buildPath } from './path.js';
-import { checkCertificate, checkPurpose } from './profile.js';
+import { checkCertificate, checkPurpose, checkSerial } from './profile.js';
 import { TrustStore } from './trust-store.js';
 
 export interface VerifyOptions {
@@ -110,11 +110,20 @@ export function verifyCertificateChain(options: VerifyOptions, env: VerifyEnviro
   const purposeName = purpose === 'serverAuth' ? 'TLS server authentication' : 'TLS client authentication';
 
   const leaf = parseCertificate(firstDer(options.leaf));
+  const store = anchorsOf(options.ca, env);
+  if (store.contains(leaf)) {
+    // The peer's certificate is itself trusted (node:tls accepts this too, e.g. a self-signed
+    // development certificate given as `ca`): the path is that one certificate.
+    checkCertificate(leaf, 'anchor', time, false);
+    checkSerial(leaf);
+    checkPurpose(leaf, 'anchor', purposeOid, purposeName);
+    checkIdentity(leaf, options);
+    return finish([leaf], options.hook);
+  }
   checkCertificate(leaf, 'leaf', time);
   checkPurpose(leaf, 'leaf', purposeOid, purposeName);
   checkIdentity(leaf, options);
 
-  const store = anchorsOf(options.ca, env);
   const intermediates: Certificate[] = [];
   for (const item of options.intermediates ?? []) for (const der of toDerList(item)) intermediates.push(parseCertificate(der));
   const crls: Crl[] = [];
