@@ -125,6 +125,7 @@ test('x509-limbo: the whole corpus through verifyCertificateChain', (t) => {
     } catch (e) {
       why = e instanceof TlsError ? `${e.code}: ${e.message}` : String(e);
     }
+    if (process.env['LIMBO_REASONS'] === '1' && !ok) console.log(`  reason ${tc.id} ${tc.expected_result}: ${why}`);
     if (ok === wantOk) {
       passed++;
       if (wantOk) successPassed++;

@@ -7,7 +7,7 @@ import { DerReader, Tag, ctx, malformed } from './der.js';
 import { type Extensions, parseExtensions } from './extensions.js';
 import { type Name, attributeValues, equalBytes, nameToString, OID_CN, parseName } from './name.js';
 
-const NO_EXTENSIONS: Extensions = { all: [], unknownCritical: [], badlyCritical: [] };
+const NO_EXTENSIONS: Extensions = { all: [], unknownCritical: [], badlyCritical: [], mustBeCritical: [] };
 
 export class Certificate {
   /** The imported subject public key, once a signature needed it (anchors and issuers reuse it). */
@@ -133,23 +133,57 @@ export function parseCertificate(der: Uint8Array): Certificate {
   return new Certificate(der, tbs, version, serial, sigAlg, sig.bytes, issuer, subject, notBefore, notAfter, spki, info, extensions);
 }
 
-const PEM_RE = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
-function base64Decode(s: string, label: string): Uint8Array {
-  const clean = s.replace(/[\r\n\t ]/g, '');
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean) || clean.length % 4 !== 0) {
-    throw new TlsError('ERR_TLS_CERT_MALFORMED', AlertDescription.bad_certificate, `PEM ${label} block is not valid base64`);
-  }
-  return Uint8Array.from(atob(clean), (ch) => ch.charCodeAt(0));
+function badBase64(label: string): TlsError {
+  return new TlsError('ERR_TLS_CERT_MALFORMED', AlertDescription.bad_certificate, `PEM ${label} block is not valid base64`);
 }
 
-/** All PEM blocks with the given label (default CERTIFICATE), as DER. Text outside the blocks is ignored. */
+/** Strict base64 (RFC 4648 §4) ignoring whitespace, as PEM bodies are (RFC 7468 §3). */
+function base64Decode(s: string, label: string): Uint8Array {
+  const out = new Uint8Array(Math.floor((s.length * 3) / 4) + 3);
+  let acc = 0;
+  let bits = 0;
+  let n = 0;
+  let pad = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) continue;
+    if (c === 0x3d) {
+      pad++;
+      continue;
+    }
+    if (pad > 0) throw badBase64(label);
+    const v = c < 128 ? B64_TABLE[c] : -1;
+    if (v === undefined || v < 0) throw badBase64(label);
+    acc = ((acc << 6) | v) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[n++] = (acc >> bits) & 0xff;
+    }
+  }
+  // Leftover bits after k symbols: k%4 = 0 → 0 (no padding), 2 → 4 bits ("=="), 3 → 2 bits ("="); they must be zero.
+  const wantPad = bits === 0 ? 0 : bits === 4 ? 2 : bits === 2 ? 1 : -1;
+  if (wantPad !== pad || (acc & ((1 << bits) - 1)) !== 0) throw badBase64(label);
+  return out.subarray(0, n);
+}
+
+const B64_TABLE: readonly number[] = Array.from({ length: 128 }, (_, c) => B64.indexOf(String.fromCharCode(c)));
+
+/** All PEM blocks with the given label (default CERTIFICATE), as DER (RFC 7468). Text outside the blocks is ignored. */
 export function parsePemBundle(pem: string, label = 'CERTIFICATE'): Uint8Array[] {
   const out: Uint8Array[] = [];
-  for (const m of pem.matchAll(PEM_RE)) {
-    const l = m[1];
-    const body = m[2];
-    if (l === label && body !== undefined) out.push(base64Decode(body, l));
+  const begin = `-----BEGIN ${label}-----`;
+  const end = `-----END ${label}-----`;
+  let at = 0;
+  for (;;) {
+    const b = pem.indexOf(begin, at);
+    if (b < 0) break;
+    const e = pem.indexOf(end, b + begin.length);
+    if (e < 0) throw new TlsError('ERR_TLS_CERT_MALFORMED', AlertDescription.bad_certificate, `PEM ${label} block without its END line`);
+    out.push(base64Decode(pem.slice(b + begin.length, e), label));
+    at = e + end.length;
   }
   return out;
 }

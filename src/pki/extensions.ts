@@ -77,6 +77,8 @@ export interface Extensions {
   readonly unknownCritical: readonly string[];
   /** Extensions that must not be critical but were (RFC 5280 §4.2.1.1, §4.2.1.2, §4.2.2.1). */
   readonly badlyCritical: readonly string[];
+  /** Extensions that must be critical but were not (RFC 5280 §4.2.1.11). */
+  readonly mustBeCritical: readonly string[];
 }
 
 function keyUsageBits(r: DerReader): number {
@@ -167,9 +169,10 @@ export function parseExtensions(r: DerReader): Extensions {
   const seen = new Set<string>();
   const unknownCritical: string[] = [];
   const badlyCritical: string[] = [];
+  const mustBeCritical: string[] = [];
   const out: {
     -readonly [K in keyof Extensions]: Extensions[K];
-  } = { all, unknownCritical, badlyCritical };
+  } = { all, unknownCritical, badlyCritical, mustBeCritical };
   if (seq.atEnd) throw malformed('empty extensions');
   while (!seq.atEnd) {
     const e = seq.sequence('Extension');
@@ -228,7 +231,7 @@ export function parseExtensions(r: DerReader): Extensions {
         s.done('policyConstraints');
         out.policyConstraintsCritical = critical;
         // RFC 5280 §4.2.1.11: conforming CAs MUST mark this extension as critical.
-        if (!critical) badlyCritical.push('policyConstraints (must be critical)');
+        if (!critical) mustBeCritical.push('policyConstraints');
         break;
       }
       case OID.authorityInfoAccess:

@@ -110,8 +110,8 @@ function checkLink(s: Search, chain: readonly Certificate[], issuer: Certificate
   if (inter > ctx.maxIntermediates) {
     throw verifyError('CERT_CHAIN_TOO_LONG', `the chain of ${chain[0]?.displayName ?? 'the certificate'} needs more than ${ctx.maxIntermediates} intermediate certificates`);
   }
-  checkSignatureAlgorithm(child, issuer, ctx.allowSha1);
   cachedCheck(s, issuer, isAnchor ? 'anchor' : 'ca');
+  checkSignatureAlgorithm(child, issuer, ctx.allowSha1);
   // RFC 5280 §6.1.3 (a)(1): the signature.
   if (!signedBy(s, child, issuer)) {
     throw verifyError('CERT_SIGNATURE_FAILURE', `the signature on certificate ${child.displayName} does not verify with the key of ${issuer.displayName}`);
@@ -205,15 +205,12 @@ function deadEnd(s: Search, chain: readonly Certificate[]): TlsError {
 /** Builds and validates a path from `leaf` (already checked on its own) to a trust anchor. */
 export function buildPath(leaf: Certificate, ctx: PathContext): Certificate[] {
   const pool = new Map<string, Certificate[]>();
-  const seen = new Set<string>();
   for (const c of ctx.intermediates) {
-    const rk = bytesKey(c.raw);
-    if (seen.has(rk) || equalBytes(c.raw, leaf.raw)) continue;
-    seen.add(rk);
+    if (equalBytes(c.raw, leaf.raw)) continue;
     const k = bytesKey(c.subject.raw);
     const list = pool.get(k);
     if (list === undefined) pool.set(k, [c]);
-    else list.push(c);
+    else if (!list.some((x) => equalBytes(x.raw, c.raw))) list.push(c);
   }
   const s: Search = {
     ctx,

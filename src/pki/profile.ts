@@ -53,6 +53,7 @@ export function checkCertificate(cert: Certificate, role: Role, time: number, st
     throw verifyError('UNHANDLED_CRITICAL_EXTENSION', `certificate ${cert.displayName} has the unsupported critical extension ${x.unknownCritical.join(', ')}`);
   }
   if (x.badlyCritical.length > 0) throw profile(cert, `marks ${x.badlyCritical.join(', ')} critical, which RFC 5280 forbids`);
+  if (x.mustBeCritical.length > 0) throw profile(cert, `does not mark ${x.mustBeCritical.join(', ')} critical, as RFC 5280 requires`);
   checkValidity(cert, time);
   checkSerial(cert, role === 'anchor');
   if (role === 'anchor' && !strictAnchor) {

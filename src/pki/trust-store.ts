@@ -2,6 +2,7 @@
 // one, so each verification starts with the anchors parsed (and their keys imported on first use).
 import { type Certificate, parseCertificate, toDerList } from './certificate.js';
 import { bytesKey } from './crl.js';
+import { equalBytes } from './name.js';
 
 export interface TrustStoreOptions {
   /** Skip certificates that do not parse (used for system root stores) instead of throwing. */
@@ -16,7 +17,6 @@ export interface TrustStoreOptions {
 
 export class TrustStore {
   private readonly bySubject = new Map<string, Certificate[]>();
-  private readonly byRaw = new Set<string>();
   readonly anchors: readonly Certificate[];
   readonly strictAnchors: boolean;
 
@@ -24,14 +24,12 @@ export class TrustStore {
     this.strictAnchors = strictAnchors;
     const kept: Certificate[] = [];
     for (const a of anchors) {
-      const rk = bytesKey(a.raw);
-      if (this.byRaw.has(rk)) continue;
-      this.byRaw.add(rk);
-      kept.push(a);
       const k = bytesKey(a.subject.raw);
       const list = this.bySubject.get(k);
       if (list === undefined) this.bySubject.set(k, [a]);
+      else if (list.some((x) => equalBytes(x.raw, a.raw))) continue;
       else list.push(a);
+      kept.push(a);
     }
     this.anchors = kept;
   }
@@ -67,6 +65,7 @@ export class TrustStore {
 
   /** Is this exact certificate an anchor? */
   contains(cert: Certificate): boolean {
-    return this.byRaw.has(bytesKey(cert.raw));
+    const list = this.bySubject.get(bytesKey(cert.subject.raw));
+    return list !== undefined && list.some((x) => equalBytes(x.raw, cert.raw));
   }
 }
