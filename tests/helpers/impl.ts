@@ -59,9 +59,10 @@ export const impl = {
    * wants OpenSSL group names in `ecdhCurve` (`X25519:P-256`), typetls IANA ones (`x25519:secp256r1`).
    */
   tls13(suites?: readonly Suite13[], groups?: readonly Group[]): Tls13Options {
+    if (isNodeTls) return nodeTls13(suites, groups);
     const o: Tls13Options = { minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' };
     if (suites !== undefined) o.ciphers = suites.join(':');
-    if (groups !== undefined) o.ecdhCurve = groups.map((g) => (isNodeTls ? GROUP_NAMES[g].openssl : g)).join(':');
+    if (groups !== undefined) o.ecdhCurve = groups.join(':');
     return o;
   },
 
@@ -86,6 +87,22 @@ export const impl = {
       resumed: s.isSessionReused(),
     };
   },
+};
+
+/** `impl.tls13` in node:tls's spelling, for node:tls used as a peer. */
+export function nodeTls13(suites?: readonly Suite13[], groups?: readonly Group[]): Tls13Options {
+  const o: Tls13Options = { minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' };
+  if (suites !== undefined) o.ciphers = suites.join(':');
+  if (groups !== undefined) o.ecdhCurve = groups.map((g) => GROUP_NAMES[g].openssl).join(':');
+  return o;
+}
+
+/** node:tls as a peer, with the same reporting as `impl`. */
+export const nodePeer = {
+  name: 'node:tls',
+  connect: tls.connect,
+  createServer: tls.createServer,
+  summary: (s: tls.TLSSocket): SocketSummary => impl.summary(s),
 };
 
 /** Listens on 127.0.0.1 port 0 and resolves with the port. */

@@ -2,7 +2,7 @@
 // implementation (the system under test `impl`, or node:tls itself as a peer), each reporting what it
 // saw in a form tests can assert on. Everything is bounded by timeouts and closed when the test ends.
 import type * as tls from 'node:tls';
-import type * as net from 'node:net';
+import * as net from 'node:net';
 import { impl, listen, type SocketSummary } from './impl.js';
 import type { TestContextLike } from './proc.js';
 
@@ -162,4 +162,59 @@ export function alertOf(e: (Error & { code?: string }) | undefined): string | un
   if (e === undefined) return undefined;
   const m = /ALERT_([A-Z_]+)$/.exec(e.code ?? '') ?? /alert ([a-z ]+)/i.exec(e.message);
   return m?.[1]?.toLowerCase().replace(/ /g, '_');
+}
+
+export interface TapProxy {
+  /** port to connect to instead of the target's */
+  readonly port: number;
+  /** ClientHello messages the client has sent so far over all connections (2 per handshake with HRR) */
+  clientHellos(): number;
+}
+
+/**
+ * A TCP relay on 127.0.0.1:0 in front of `targetPort` that watches the client's plaintext records
+ * (RFC 8446 §5.1) to count ClientHellos: a HelloRetryRequest shows as a second one. Peer-independent.
+ */
+export async function startTapProxy(t: TestContextLike, targetPort: number): Promise<TapProxy> {
+  let hellos = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((down) => {
+    const up = net.connect({ host: '127.0.0.1', port: targetPort });
+    sockets.add(down).add(up);
+    let buf = Buffer.alloc(0);
+    let encrypted = false;
+    down.on('data', (d: Buffer) => {
+      if (encrypted) return;
+      buf = Buffer.concat([buf, d]);
+      // Walk complete record headers: type(1) version(2) length(2).
+      while (buf.length >= 5) {
+        const type = buf[0] ?? 0;
+        const len = buf.readUInt16BE(3);
+        if (buf.length < 5 + len) break;
+        if (type === 22 && buf[5] === 1) hellos++;
+        if (type === 23) encrypted = true;
+        buf = buf.subarray(5 + len);
+      }
+    });
+    down.pipe(up).pipe(down);
+    const drop = (): void => {
+      down.destroy();
+      up.destroy();
+    };
+    down.on('error', drop);
+    up.on('error', drop);
+    down.on('close', () => sockets.delete(down));
+    up.on('close', () => sockets.delete(up));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+  t.after(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  );
+  return { port, clientHellos: () => hellos };
 }

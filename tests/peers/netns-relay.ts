@@ -24,11 +24,11 @@ peer.on('error', (e) => {
   cleanup();
   process.exit(1);
 });
+// Stop the peer and wait for its 'exit' (above), so it is reaped here rather than left as a zombie.
 for (const sig of ['SIGTERM', 'SIGINT'] as const) {
   process.on(sig, () => {
     peer.kill('SIGKILL');
-    cleanup();
-    process.exit(1);
+    setTimeout(() => process.exit(1), 2000).unref();
   });
 }
 
