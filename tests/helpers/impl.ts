@@ -66,6 +66,11 @@ export const impl = {
     return o;
   },
 
+  /** TLS 1.2 only (botan has no TLS 1.3); the TLS 1.2 suites are left at the implementation's defaults. */
+  tls12(): { minVersion: 'TLSv1.2'; maxVersion: 'TLSv1.2' } {
+    return { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' };
+  },
+
   /**
    * Whether the client sends an alert when it rejects the server's certificate (unknown CA, expired,
    * wrong name). node:tls verifies in JavaScript after OpenSSL completed the handshake and just closes

@@ -142,27 +142,64 @@ export function parseKeyValue(text: string): PeerTlsInfo {
   return info;
 }
 
-/** NSS `tstclnt -v`/`selfserv -v` output ("SSL version 3.4 using 128-bit AES-GCM with ..."). */
-export function parseNss(text: string): PeerTlsInfo {
-  const info: PeerTlsInfo = {};
-  const v = /SSL version (\d)\.(\d)/.exec(text);
-  if (v?.[1] !== undefined && v[2] !== undefined) info.protocol = `TLSv1.${Number(v[2]) - 1}`;
-  const suite = /Cipher suite:?\s*(TLS_[A-Z0-9_]+)/i.exec(text)?.[1] ?? /(TLS_[A-Z0-9_]+_SHA(?:256|384))/.exec(text)?.[1];
-  if (suite !== undefined) info.cipher = suite;
-  const alert = /SSL_ERROR_([A-Z_]+)_ALERT/.exec(text)?.[1];
+const NSS_SUITES: Readonly<Record<string, string>> = {
+  '128-bit AES-GCM': 'TLS_AES_128_GCM_SHA256',
+  '256-bit AES-GCM': 'TLS_AES_256_GCM_SHA384',
+  '256-bit CHACHA20POLY1305': 'TLS_CHACHA20_POLY1305_SHA256',
+};
+const NSS_KEX_BITS: Readonly<Record<string, string>> = { '255': 'x25519', '256': 'secp256r1', '384': 'secp384r1' };
+
+/**
+ * NSS `tstclnt -v` / `selfserv -v` output ("SSL version 3.4 using 128-bit AES-GCM ...", "Key Exchange:
+ * 255-bit TLS 1.3"). TLS 1.3 suites and groups are mapped to IANA names; `alert` is a received alert
+ * (`SSL_ERROR_..._ALERT`), `error` NSS's error name.
+ */
+export function parseNss(text: string): PeerTlsInfo & { error?: string } {
+  const info: PeerTlsInfo & { error?: string } = {};
+  const v = /SSL version 3\.(\d) using (\d+-bit [A-Z0-9-]+)/.exec(text);
+  if (v?.[1] !== undefined && v[2] !== undefined) {
+    info.protocol = `TLSv1.${Number(v[1]) - 1}`;
+    info.cipher = info.protocol === 'TLSv1.3' ? (NSS_SUITES[v[2]] ?? v[2]) : v[2];
+    const kex = /Key Exchange: (\d+)-bit/.exec(text)?.[1];
+    if (kex !== undefined && NSS_KEX_BITS[kex] !== undefined) info.group = NSS_KEX_BITS[kex];
+  }
+  const error = /\b((?:SSL|SEC)_ERROR_[A-Z0-9_]+)/.exec(text)?.[1];
+  if (error !== undefined) info.error = error;
+  const alert = /SSL_ERROR_(?:RX_)?([A-Z_]+?)_ALERT\b/.exec(text)?.[1];
   if (alert !== undefined) info.alert = alert.toLowerCase();
-  if (/HTTP\/1\.[01] 200/.test(text)) info.verified = true;
+  if (info.protocol !== undefined) info.verified = !/authentication of server cert failed|Certificate Validation failed/i.test(text);
+  if (/Certificate Validated/.test(text)) info.verified = true;
   return info;
 }
 
-/** botan tls_client / tls_server output ("Session ... established using TLS v1.2"). */
+/** botan `tls_client` / `tls_server` output ("Handshake complete, TLS v1.2 using ECDHE_ECDSA_WITH_..."). */
 export function parseBotan(text: string): PeerTlsInfo {
   const info: PeerTlsInfo = {};
-  const v = /TLS v1\.(\d)/.exec(text)?.[1];
-  if (v !== undefined) info.protocol = `TLSv1.${v}`;
-  const cipher = /(?:using|with) ((?:ECDHE|DHE|RSA)_[A-Z0-9_]+)/.exec(text)?.[1];
-  if (cipher !== undefined) info.cipher = `TLS_${cipher}`;
-  const alert = /Alert: ([a-z_ ]+)/i.exec(text)?.[1];
+  const h = /Handshake complete, TLS v1\.(\d) using (\S+)/.exec(text);
+  if (h?.[1] !== undefined && h[2] !== undefined) {
+    info.protocol = `TLSv1.${h[1]}`;
+    info.cipher = `TLS_${h[2]}`;
+  }
+  if (/Certificate validation status: Verified/.test(text)) info.verified = true;
+  else if (/Certificate validation status:/.test(text)) info.verified = false;
+  const alert = /[Aa]lert:? ([a-z_ ]+[a-z])/.exec(text)?.[1];
   if (alert !== undefined) info.alert = alert.trim().toLowerCase().replace(/ /g, '_');
+  return info;
+}
+
+/** `curl -v` output ("SSL connection using TLSv1.3 / TLS_AES_256_GCM_SHA384", "ALPN: server accepted h2"). */
+export function parseCurl(text: string): PeerTlsInfo {
+  const info: PeerTlsInfo = {};
+  const c = /SSL connection using (TLSv1\.[0-3]) \/ (\S+)/.exec(text);
+  if (c?.[1] !== undefined && c[2] !== undefined) {
+    info.protocol = c[1];
+    info.cipher = c[2];
+  }
+  const alpn = /ALPN(?:, server accepted to use|: server accepted) (\S+)/.exec(text)?.[1];
+  if (alpn !== undefined) info.alpn = alpn;
+  if (/SSL certificate verify ok/.test(text)) info.verified = true;
+  else if (/SSL certificate problem|certificate verify failed/.test(text)) info.verified = false;
+  const alert = /alert ([a-z ]+[a-z])/i.exec(text)?.[1];
+  if (alert !== undefined) info.alert = alert.toLowerCase().replace(/^tlsv1[3]? |^sslv3 /, '').replace(/ /g, '_');
   return info;
 }

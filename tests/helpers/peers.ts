@@ -3,3 +3,4 @@ export { has, runClient, startServer, freePort, canUseNetns, resolveRepoFile, wa
 export type { ClientResult, ClientOptions, PeerServer, ServerOptions, TestContextLike } from './proc.js';
 export * from './parse.js';
 export * from './peer-openssl-gnutls.js';
+export * from './peer-others.js';
