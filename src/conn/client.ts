@@ -19,7 +19,7 @@ export class ClientConnection extends Engine {
     const resolved = resolveCommon(
       config,
       defaultProvider,
-      (crypto) => defaultVerifier(crypto, config.ca, config.crl, config.verifyHook, config.checkServerIdentity),
+      (crypto, now) => defaultVerifier(crypto, config.ca, config.crl, config.verifyHook, config.checkServerIdentity, now),
       TLS12_CAPABILITIES,
     );
     super(resolved, true, NOT_STARTED);

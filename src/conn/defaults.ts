@@ -26,12 +26,17 @@ export function defaultVerifier(
   crl: readonly PemOrDer[] | undefined,
   hook: VerifyHook | undefined,
   checkServerIdentity: ((hostname: string, chain: readonly Uint8Array[]) => Error | undefined) | undefined,
+  now: () => number,
 ): CertificateVerifier {
+  // Parsed lazily, once per verifier: the default root store is only built when a chain is checked.
   let store: TrustStore | undefined = ca instanceof TrustStore ? ca : undefined;
   const trust = (): TrustStore => {
     if (store === undefined) {
-      const pems = ca === undefined ? (crypto.trustAnchors?.() ?? []) : (ca as readonly PemOrDer[]);
-      store = TrustStore.fromPem(pems);
+      store =
+        ca === undefined
+          ? // The platform's curated roots: some predate the CA/B Forum anchor profile.
+            TrustStore.fromPem(crypto.trustAnchors?.() ?? [], { skipInvalid: true, strictAnchors: false })
+          : TrustStore.fromPem(ca as readonly PemOrDer[]);
     }
     return store;
   };
@@ -40,7 +45,8 @@ export function defaultVerifier(
       return parseCertificate(der).publicKey(crypto);
     },
     anchorSubjects() {
-      return trust().subjects();
+      // Only an explicitly configured CA list is named in a CertificateRequest (not the whole root store).
+      return ca === undefined ? [] : trust().anchors.map((a) => a.subject.raw);
     },
     verify(check: PeerCertificateCheck): VerifiedPeer | Promise<VerifiedPeer> {
       const [leaf, ...intermediates] = check.certificates;
@@ -50,6 +56,7 @@ export function defaultVerifier(
         leaf,
         intermediates,
         ca: trust(),
+        time: now(),
         purpose: check.purpose,
         crypto,
         ...(check.hostname !== undefined && checkServerIdentity === undefined ? { hostname: check.hostname } : {}),

@@ -224,6 +224,11 @@ export abstract class Engine implements Connection {
     this.compatCcsAllowed = allowed;
   }
 
+  /** legacy_record_version for the records that follow (0x0301 for the first ClientHello). */
+  setRecordVersion(version: number): void {
+    this.records.setRecordVersion(version);
+  }
+
   setVersion(version: number): void {
     this.version = version;
     this.records.setRecordVersion(ProtocolVersion.TLSv1_2);

@@ -7,7 +7,7 @@ import { ExpectClientHello } from '../handshake/server-hello.js';
 
 export class ServerConnection extends Engine {
   constructor(config: ServerConfig) {
-    const resolved = resolveCommon(config, defaultProvider, (crypto) => defaultVerifier(crypto, config.ca, config.crl, config.verifyHook, undefined), TLS12_CAPABILITIES);
+    const resolved = resolveCommon(config, defaultProvider, (crypto, now) => defaultVerifier(crypto, config.ca, config.crl, config.verifyHook, undefined, now), TLS12_CAPABILITIES);
     if (config.certificates.length === 0 && config.sniCallback === undefined) {
       throw configError('certificates', 'a server needs at least one certificate and key');
     }

@@ -73,9 +73,11 @@ export function startClient13(conn: Engine, params: ClientParams): State {
   const sessionId = cfg.random(32);
   const hello = buildClientHello(conn, params, random, sessionId, kx, undefined);
   const transcript = new Transcript(cfg.crypto);
-  conn.records.setRecordVersion(ProtocolVersion.TLSv1);
+  conn.setRecordVersion(ProtocolVersion.TLSv1);
   send(conn, transcript, encodeClientHello(hello));
-  conn.records.setRecordVersion(ProtocolVersion.TLSv1_2);
+  conn.setRecordVersion(ProtocolVersion.TLSv1_2);
+  // RFC 8446 §5: a plaintext CCS may arrive any time after the first ClientHello (e.g. after an HRR).
+  conn.allowCompatCcs(true);
   conn.trace({ kind: 'client-hello', versions: ['TLSv1.3'], suites: cfg.suites13.map(suiteName), groups: cfg.groups.map(groupName), keyShare: groupName(group), serverName: params.serverName, alpn: cfg.alpn });
   return new ExpectServerHello({ conn, params, transcript, hello: { ...hello, ext: {}, hasExtensionsBlock: true } }, kx, false);
 }

@@ -1,0 +1,196 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { testPki } from './helpers/certs.js';
+import { certifiedKey, pair, pump, text } from './helpers/memory.js';
+import { AlertDescription, CipherSuite as CS, NamedGroup as G, alertName } from '../src/wire/iana.js';
+import { TlsError } from '../src/errors.js';
+
+const suites = [CS.TLS_AES_128_GCM_SHA256, CS.TLS_AES_256_GCM_SHA384, CS.TLS_CHACHA20_POLY1305_SHA256];
+const groups = [G.x25519, G.secp256r1, G.secp384r1];
+
+async function setup() {
+  const pki = await testPki();
+  return { pki, ca: [pki.root.certPem] };
+}
+
+test('RFC 8446 §2: full handshake for every suite x group x certificate, data both ways', async () => {
+  const { pki, ca } = await setup();
+  for (const certName of ['ecdsa', 'rsa', 'ed25519'] as const) {
+    const cert = certifiedKey(pki.server[certName]);
+    for (const suite of suites) {
+      for (const group of groups) {
+        const { client, server } = pair(
+          { serverName: 'localhost', ca, cipherSuites: [suite], groups: [group] },
+          { certificates: [cert] },
+        );
+        await pump(client, server);
+        assert.equal(client.error, undefined, `${certName}/${suite}/${group}: ${client.error?.message}`);
+        assert.equal(server.error, undefined, server.error?.message);
+        assert.ok(client.handshakeComplete && server.handshakeComplete);
+        assert.equal(client.summary?.cipherSuite, suite);
+        assert.equal(client.summary?.group, group);
+        assert.equal(client.summary?.authorized, true);
+        client.write(new TextEncoder().encode('ping'));
+        server.write(new TextEncoder().encode('pong'));
+        await pump(client, server);
+        assert.equal(text(server.readPlaintext()), 'ping');
+        assert.equal(text(client.readPlaintext()), 'pong');
+      }
+    }
+  }
+});
+
+test('RFC 8446 §5.1: a handshake fed one byte per chunk succeeds', async () => {
+  const { pki, ca } = await setup();
+  const { client, server } = pair({ serverName: 'localhost', ca }, { certificates: [certifiedKey(pki.server.ecdsa)], requestCert: true, ca });
+  const withCert = pair(
+    { serverName: 'localhost', ca, certificate: certifiedKey(pki.client.ecdsa) },
+    { certificates: [certifiedKey(pki.server.rsa)], requestCert: true, ca },
+  );
+  await pump(withCert.client, withCert.server, { chunk: 1 });
+  assert.equal(withCert.server.error, undefined, withCert.server.error?.message);
+  assert.equal(withCert.server.summary?.authorized, true);
+  void client;
+  void server;
+});
+
+test('RFC 8446 §4.1.4: HelloRetryRequest when the server prefers a group the client has no share for', async () => {
+  const { pki, ca } = await setup();
+  const { client, server } = pair(
+    { serverName: 'localhost', ca, groups: [G.x25519, G.secp384r1] },
+    { certificates: [certifiedKey(pki.server.ecdsa)], groups: [G.secp384r1] },
+  );
+  await pump(client, server);
+  assert.equal(client.error, undefined, client.error?.message);
+  assert.equal(client.summary?.group, G.secp384r1);
+});
+
+test('RFC 8446 §4.4.2.4: a server that requires a certificate refuses a client without one', async () => {
+  const { pki, ca } = await setup();
+  const { client, server } = pair({ serverName: 'localhost', ca }, { certificates: [certifiedKey(pki.server.ecdsa)], requestCert: true, ca });
+  await pump(client, server);
+  assert.equal(server.error?.alert, AlertDescription.certificate_required);
+  assert.equal(client.error?.alert, AlertDescription.certificate_required);
+  assert.equal(client.error?.remote, true);
+});
+
+test('RFC 8446 §4.3.2: a server that only requests a certificate completes with authorized false', async () => {
+  const { pki, ca } = await setup();
+  const { client, server } = pair(
+    { serverName: 'localhost', ca },
+    { certificates: [certifiedKey(pki.server.ecdsa)], requestCert: true, requireCert: false, ca },
+  );
+  await pump(client, server);
+  assert.equal(server.error, undefined);
+  assert.equal(server.summary?.authorized, false);
+  assert.equal(server.summary?.authorizationError?.code, 'ERR_TLS_CERT_REQUIRED');
+});
+
+test('RFC 8446 §5.2: a tampered record is bad_record_mac', async () => {
+  const { pki, ca } = await setup();
+  const { client, server } = pair({ serverName: 'localhost', ca }, { certificates: [certifiedKey(pki.server.ecdsa)] });
+  await pump(client, server);
+  client.write(new TextEncoder().encode('hello'));
+  await pump(client, server, {
+    tamper: (b, from) => {
+      if (from !== 'client') return b;
+      const c = b.slice();
+      c[c.length - 1] = (c[c.length - 1] as number) ^ 1;
+      return c;
+    },
+  });
+  assert.equal(server.error?.alert, AlertDescription.bad_record_mac);
+  assert.equal(client.error?.alert, AlertDescription.bad_record_mac);
+  assert.equal(client.error?.remote, true);
+});
+
+test('verification failures: unknown CA, expired, wrong host, each with its alert', async () => {
+  const { pki, ca } = await setup();
+  const cases = [
+    { cert: pki.server.untrusted, alert: AlertDescription.unknown_ca },
+    { cert: pki.server.expired, alert: AlertDescription.certificate_expired },
+    { cert: pki.server.wrongHost, alert: AlertDescription.bad_certificate },
+  ];
+  for (const c of cases) {
+    const { client, server } = pair({ serverName: 'localhost', ca }, { certificates: [certifiedKey(c.cert)] });
+    await pump(client, server);
+    assert.ok(client.error instanceof TlsError);
+    assert.equal(alertName(client.error.alert), alertName(c.alert), `${c.cert.name}: ${client.error.code} ${client.error.message}`);
+    assert.equal(server.error?.alert, c.alert);
+    assert.equal(server.error?.remote, true);
+  }
+});
+
+test('rejectUnauthorized false: the handshake completes with the reason recorded', async () => {
+  const { pki, ca } = await setup();
+  const { client, server } = pair({ serverName: 'localhost', ca, rejectUnauthorized: false }, { certificates: [certifiedKey(pki.server.untrusted)] });
+  await pump(client, server);
+  assert.equal(client.error, undefined);
+  assert.equal(client.summary?.authorized, false);
+  assert.ok(client.summary?.authorizationError);
+});
+
+test('RFC 8446 §7.1: keylog lines and exporters agree on both sides', async () => {
+  const { pki, ca } = await setup();
+  const lines: string[][] = [[], []];
+  const { client, server } = pair(
+    { serverName: 'localhost', ca, keylog: true, listener: (e) => e.type === 'keylog' && lines[0]?.push(e.line) },
+    { certificates: [certifiedKey(pki.server.ecdsa)], keylog: true, listener: (e) => e.type === 'keylog' && lines[1]?.push(e.line) },
+  );
+  await pump(client, server);
+  assert.deepEqual(lines[0], lines[1]);
+  assert.equal(lines[0]?.length, 5);
+  const a = client.exportKeyingMaterial(32, 'EXPORTER-test', new Uint8Array([1, 2]));
+  const b = server.exportKeyingMaterial(32, 'EXPORTER-test', new Uint8Array([1, 2]));
+  assert.deepEqual(a, b);
+});
+
+test('RFC 8446 §4.6.3: KeyUpdate with update_requested, data keeps flowing', async () => {
+  const { pki, ca } = await setup();
+  const { client, server } = pair({ serverName: 'localhost', ca }, { certificates: [certifiedKey(pki.server.ecdsa)] });
+  await pump(client, server);
+  client.keyUpdate(true);
+  client.write(new TextEncoder().encode('after update'));
+  await pump(client, server);
+  server.write(new TextEncoder().encode('server after update'));
+  await pump(client, server);
+  assert.equal(text(server.readPlaintext()), 'after update');
+  assert.equal(text(client.readPlaintext()), 'server after update');
+  assert.equal(client.error ?? server.error, undefined);
+});
+
+test('RFC 8446 §6.1: close_notify in both directions with half-close', async () => {
+  const { pki, ca } = await setup();
+  const { client, server } = pair({ serverName: 'localhost', ca }, { certificates: [certifiedKey(pki.server.ecdsa)] });
+  await pump(client, server);
+  client.write(new TextEncoder().encode('last words'));
+  client.close();
+  await pump(client, server);
+  assert.equal(server.peerClosed, true);
+  assert.equal(text(server.readPlaintext()), 'last words');
+  server.write(new TextEncoder().encode('reply after half-close'));
+  server.close();
+  await pump(client, server);
+  assert.equal(text(client.readPlaintext()), 'reply after half-close');
+  assert.equal(client.peerClosed, true);
+});
+
+test('RFC 7301 §3.2: ALPN agreed, and no overlap is no_application_protocol', async () => {
+  const { pki, ca } = await setup();
+  const ok = pair({ serverName: 'localhost', ca, alpnProtocols: ['h2', 'http/1.1'] }, { certificates: [certifiedKey(pki.server.ecdsa)], alpnProtocols: ['http/1.1'] });
+  await pump(ok.client, ok.server);
+  assert.equal(ok.client.summary?.alpnProtocol, 'http/1.1');
+  const bad = pair({ serverName: 'localhost', ca, alpnProtocols: ['h2'] }, { certificates: [certifiedKey(pki.server.ecdsa)], alpnProtocols: ['http/1.1'] });
+  await pump(bad.client, bad.server);
+  assert.equal(bad.client.error?.alert, AlertDescription.no_application_protocol);
+});
+
+test('data written before the handshake completes is delivered after it', async () => {
+  const { pki, ca } = await setup();
+  const { client, server } = pair({ serverName: 'localhost', ca }, { certificates: [certifiedKey(pki.server.ecdsa)] });
+  client.write(new TextEncoder().encode('early write'));
+  client.close();
+  await pump(client, server);
+  assert.equal(text(server.readPlaintext()), 'early write');
+  assert.equal(server.peerClosed, true);
+});
