@@ -194,3 +194,17 @@ test('data written before the handshake completes is delivered after it', async 
   assert.equal(text(server.readPlaintext()), 'early write');
   assert.equal(server.peerClosed, true);
 });
+
+test('RFC 6066 §3: the server picks the certificate whose name matches SNI, and SNICallback overrides', async () => {
+  const { pki, ca } = await setup();
+  const other = certifiedKey(pki.server.wrongHost);
+  const local = certifiedKey(pki.server.ecdsa);
+  const byName = pair({ serverName: 'other.test', ca }, { certificates: [local, other] });
+  await pump(byName.client, byName.server);
+  assert.equal(byName.client.error, undefined, byName.client.error?.message);
+  assert.equal(byName.server.summary?.serverName, 'other.test');
+  const viaCallback = pair({ serverName: 'localhost', ca }, { certificates: [other], sniCallback: async (name) => (name === 'localhost' ? local : undefined) });
+  await pump(viaCallback.client, viaCallback.server);
+  assert.equal(viaCallback.client.error, undefined, viaCallback.client.error?.message);
+  assert.equal(viaCallback.client.summary?.authorized, true);
+});
