@@ -172,14 +172,14 @@ export interface TapProxy {
 }
 
 /**
- * A TCP relay on 127.0.0.1:0 in front of `targetPort` that watches the client's plaintext records
+ * A TCP relay on 127.0.0.1:0 in front of a port (or a peer's `dial()`) that watches the client's plaintext records
  * (RFC 8446 §5.1) to count ClientHellos: a HelloRetryRequest shows as a second one. Peer-independent.
  */
-export async function startTapProxy(t: TestContextLike, targetPort: number): Promise<TapProxy> {
+export async function startTapProxy(t: TestContextLike, target: number | (() => net.Socket)): Promise<TapProxy> {
   let hellos = 0;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((down) => {
-    const up = net.connect({ host: '127.0.0.1', port: targetPort });
+    const up = typeof target === 'number' ? net.connect({ host: '127.0.0.1', port: target }) : target();
     sockets.add(down).add(up);
     let buf = Buffer.alloc(0);
     let encrypted = false;
