@@ -1,7 +1,7 @@
 // Process harness for interop peers: every child runs in its own process group, is bounded by a timeout
 // and is killed by its PID (the group), also when the test that started it fails.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, rmSync } from 'node:fs';
 import * as net from 'node:net';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -246,7 +246,10 @@ export async function startServer(cmd: string, args: readonly string[], opts: Se
   const lifetime = setTimeout(() => void killGroup(p.child, p.exited), lifetimeMs);
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
-    stopped ??= killGroup(p.child, p.exited).then(() => clearTimeout(lifetime));
+    stopped ??= killGroup(p.child, p.exited).then(() => {
+      clearTimeout(lifetime);
+      if (socketPath !== undefined) rmSync(socketPath, { force: true }); // the relay may not have had time
+    });
     return stopped;
   };
   opts.t.after(stop);

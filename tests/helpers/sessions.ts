@@ -5,6 +5,7 @@ import type * as tls from 'node:tls';
 import * as net from 'node:net';
 import { impl, listen, type SocketSummary } from './impl.js';
 import type { TestContextLike } from './proc.js';
+import { alertName } from '../../src/wire/iana.js';
 
 export interface TlsApi {
   connect: typeof tls.connect;
@@ -157,9 +158,14 @@ export function runTestClient(o: TestClientOptions, api: TlsApi = impl): Promise
   });
 }
 
-/** The error code of a failed connection, the alert name it carries (node:tls: ERR_SSL_..._ALERT_...). */
+/**
+ * The name of the alert a failed connection received from its peer: typetls's TlsError with `remote`
+ * (`ERR_TLS_ALERT_<NAME>`, `alert`), node:tls's `ERR_SSL_..._ALERT_<NAME>` codes, or "alert <name>" in
+ * the message.
+ */
 export function alertOf(e: (Error & { code?: string }) | undefined): string | undefined {
   if (e === undefined) return undefined;
+  if ('remote' in e && e.remote === true && 'alert' in e && typeof e.alert === 'number') return alertName(e.alert);
   const m = /ALERT_([A-Z_]+)$/.exec(e.code ?? '') ?? /alert ([a-z ]+)/i.exec(e.message);
   return m?.[1]?.toLowerCase().replace(/ /g, '_');
 }
