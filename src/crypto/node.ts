@@ -21,6 +21,7 @@ import {
   type JsonWebKey,
   type KeyObject,
 } from 'node:crypto';
+import { rootCertificates } from 'node:tls';
 import { TlsError, illegalParameter, internalError } from '../errors.js';
 import { AlertDescription, NamedGroup } from '../wire/iana.js';
 import { b64url, view } from './node-bytes.js';
@@ -464,6 +465,10 @@ class NodeCryptoProvider implements CryptoProvider {
   timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
     if (a.length !== b.length) return false;
     return nodeTimingSafeEqual(a, b);
+  }
+
+  trustAnchors(): readonly string[] {
+    return rootCertificates;
   }
 }
 
