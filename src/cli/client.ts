@@ -117,6 +117,7 @@ export async function runClient(argv: readonly string[]): Promise<number> {
       if (failed) return;
       failed = true;
       process.stderr.write(`error: ${describeError(err)}\n`);
+      socket.destroy(); // node:tls reports some post-handshake failures without closing the socket
     });
     socket.once('close', () => {
       process.stdin.off('data', onStdin);

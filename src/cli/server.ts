@@ -175,7 +175,10 @@ export async function runServer(argv: readonly string[]): Promise<number> {
           socket.write(d);
         });
       } else socket.on('data', (d: Buffer) => process.stdout.write(d));
-      socket.on('error', (err: unknown) => process.stderr.write(`conn ${String(id)}: error: ${describeError(err)}\n`));
+      socket.on('error', (err: unknown) => {
+        process.stderr.write(`conn ${String(id)}: error: ${describeError(err)}\n`);
+        socket.destroy(); // node:tls reports some post-handshake failures without closing the socket
+      });
       socket.once('close', () => {
         process.stderr.write(`conn ${String(id)}: closed (${String(bytesIn)} bytes received, ${String(bytesOut)} bytes sent)\n`);
       });

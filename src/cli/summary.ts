@@ -74,11 +74,17 @@ export function formatSummary(lines: readonly SummaryLine[], indent = ''): strin
   return lines.map(([k, v]) => `${indent}${k}: ${v}\n`).join('');
 }
 
+/** OpenSSL's "803C…:error:0A000119:SSL routines:fn:reason:file:line:" → "reason". */
+function readableMessage(message: string): string {
+  const m = /^[0-9A-F]+:error:[0-9A-F]+:[^:]*:[^:]*:([^:]+):/.exec(message.trim());
+  return m?.[1] ?? message.trim();
+}
+
 /** `<code>: <message>` for any error value. */
 export function describeError(err: unknown): string {
   if (err instanceof Error) {
     const code = (err as Error & { code?: unknown }).code;
-    return `${typeof code === 'string' ? code : err.name}: ${err.message}`;
+    return `${typeof code === 'string' ? code : err.name}: ${readableMessage(err.message)}`;
   }
   return `ERROR: ${String(err)}`;
 }
