@@ -5,6 +5,7 @@ import { UsageError } from './args.js';
 import { alpnOption, ciphersOption, groupsOption, versionOption } from './names.js';
 import { createRenderer } from './render.js';
 import type { TraceEvent, TypetlsExtras } from './tls-api.js';
+import { backend } from './tls-api.js';
 
 export const COMMON_FLAGS: FlagSpec = {
   ca: 'string',
@@ -63,7 +64,10 @@ export function commonTlsOptions(args: ParsedArgs, traceLabel: string): CommonTl
   if (ciphers !== undefined) o.ciphers = ciphersOption(ciphers);
   const groups = args.strings.get('groups');
   if (groups !== undefined) o.ecdhCurve = groupsOption(groups);
-  if (args.booleans.has('trace')) o.trace = traceTo(traceLabel);
+  if (args.booleans.has('trace')) {
+    o.trace = traceTo(traceLabel);
+    if (!backend.trace) process.stderr.write(`note: ${backend.name} emits no trace events; --trace shows them once the typetls engine is behind src/cli/tls-api.ts\n`);
+  }
   return o;
 }
 
