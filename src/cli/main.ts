@@ -64,6 +64,12 @@ function exit(code: number): void {
   process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 }
 
+// A closed stdout (`typetls demo | head`) ends the command quietly.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 run(process.argv.slice(2)).then(exit, (err: unknown) => {
   if (err instanceof UsageError) {
     process.stderr.write(`typetls: ${err.message}\nRun "typetls help" for usage.\n`);
