@@ -20,10 +20,13 @@ import {
   verify as nodeVerify,
   type CipherGCMTypes,
   type Hash,
+  type JsonWebKey,
   type KeyObject,
 } from 'node:crypto';
+import { rootCertificates } from 'node:tls';
 import { TlsError, illegalParameter, internalError } from '../errors.js';
 import { AlertDescription, NamedGroup, groupName } from '../wire/iana.js';
+import { isSingleDerSequence, spkiToJwk, type SpkiJwk } from './spki-jwk.js';
 import type {
   Aead,
   AeadAlgorithm,
@@ -223,16 +226,17 @@ class OkpKeyExchange implements KeyExchange {
 interface NistParams {
   readonly curve: string;
   readonly pointLength: number;
+  readonly scalarLength: number;
 }
 
 function nistParams(group: number): NistParams | undefined {
   switch (group) {
     case NamedGroup.secp256r1:
-      return { curve: 'prime256v1', pointLength: 65 };
+      return { curve: 'prime256v1', pointLength: 65, scalarLength: 32 };
     case NamedGroup.secp384r1:
-      return { curve: 'secp384r1', pointLength: 97 };
+      return { curve: 'secp384r1', pointLength: 97, scalarLength: 48 };
     case NamedGroup.secp521r1:
-      return { curve: 'secp521r1', pointLength: 133 };
+      return { curve: 'secp521r1', pointLength: 133, scalarLength: 66 };
     default:
       return undefined;
   }
@@ -356,6 +360,17 @@ function keyInfo(k: KeyObject): KeyInfo {
   return info;
 }
 
+function jwkOf(j: SpkiJwk): JsonWebKey {
+  switch (j.kty) {
+    case 'RSA':
+      return { kty: 'RSA', n: b64url(j.n), e: b64url(j.e) };
+    case 'EC':
+      return { kty: 'EC', crv: j.crv, x: b64url(j.x), y: b64url(j.y) };
+    case 'OKP':
+      return { kty: 'OKP', crv: j.crv, x: b64url(j.x) };
+  }
+}
+
 function makePublicKey(k: KeyObject): PublicKey {
   return { ...keyInfo(k), handle: k };
 }
@@ -410,11 +425,25 @@ function rsaModulusBytes(k: KeyObject): number {
   return (bits + 7) >> 3;
 }
 
+/** Options of the node provider. */
+export interface NodeCryptoOptions {
+  /**
+   * Randomness for randomBytes() and ephemeral key generation (tests that reproduce a transcript
+   * byte for byte). Defaults to node's CSPRNG. Never set this in production.
+   */
+  readonly random?: (n: number) => Uint8Array;
+}
+
 class NodeCryptoProvider implements CryptoProvider {
   readonly name = 'node';
+  private readonly random: (n: number) => Uint8Array;
+
+  constructor(options: NodeCryptoOptions) {
+    this.random = options.random ?? ((n: number) => view(randomBytes(n)));
+  }
 
   randomBytes(n: number): Uint8Array {
-    return view(randomBytes(n));
+    return this.random(n);
   }
 
   hash(alg: HashAlgorithm): HashContext {
@@ -445,14 +474,38 @@ class NodeCryptoProvider implements CryptoProvider {
   }
 
   keyExchange(group: number): KeyExchange {
-    if (group === NamedGroup.x25519) return new OkpKeyExchange(group, 'X25519', view(randomBytes(32)));
-    if (group === NamedGroup.x448) return new OkpKeyExchange(group, 'X448', view(randomBytes(56)));
+    if (group === NamedGroup.x25519) return new OkpKeyExchange(group, 'X25519', this.random(32));
+    if (group === NamedGroup.x448) return new OkpKeyExchange(group, 'X448', this.random(56));
     const nist = nistParams(group);
-    if (nist !== undefined) return new NistKeyExchange(group, nist);
+    if (nist !== undefined) {
+      // A private scalar in [1, n-1]: draw until OpenSSL accepts one (a retry is astronomically rare).
+      for (let i = 0; i < 16; i++) {
+        const d = this.random(nist.scalarLength);
+        if (nist.scalarLength === 66) d[0] = (d[0] as number) & 0x01; // P-521: 521-bit scalars
+        try {
+          return new NistKeyExchange(group, nist, d);
+        } catch {
+          // zero or >= n: draw again
+        }
+      }
+      throw internalError(`could not draw a valid ${groupName(group)} private key`);
+    }
     throw internalError(`the node crypto provider does not support group ${groupName(group)}`);
   }
 
   importSpki(spki: Uint8Array): PublicKey {
+    // Fast path (shared/INTEROP.md §6): the common SPKI shapes go in through JWK, 10–30x cheaper.
+    const jwk = spkiToJwk(spki);
+    if (jwk !== undefined) {
+      try {
+        return makePublicKey(createPublicKey({ key: jwkOf(jwk), format: 'jwk' }));
+      } catch {
+        // fall through: the DER import gives the verdict and the error
+      }
+    }
+    if (!isSingleDerSequence(spki)) {
+      throw new TlsError('ERR_TLS_BAD_CERTIFICATE', AlertDescription.bad_certificate, 'the SubjectPublicKeyInfo is not a single DER SEQUENCE');
+    }
     let k: KeyObject;
     try {
       k = createPublicKey({ key: Buffer.from(spki.buffer, spki.byteOffset, spki.length), format: 'der', type: 'spki' });
@@ -542,9 +595,13 @@ class NodeCryptoProvider implements CryptoProvider {
     if (a.length !== b.length) return false;
     return nodeTimingSafeEqual(a, b);
   }
+
+  trustAnchors(): readonly string[] {
+    return rootCertificates;
+  }
 }
 
 /** The CryptoProvider backed by node:crypto. Stateless; cheap to create. */
-export function nodeCryptoProvider(): CryptoProvider {
-  return new NodeCryptoProvider();
+export function nodeCryptoProvider(options: NodeCryptoOptions = {}): CryptoProvider {
+  return new NodeCryptoProvider(options);
 }
