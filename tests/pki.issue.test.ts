@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { issue } from '../src/cli/keygen.js';
 import { boolean, integer, namedBitString, oid, sequence, time, tlv, unsignedInteger } from '../src/pki/der-writer.js';
-import { parseIp } from '../src/pki/issue.js';
+import { nodeCryptoProvider } from '../src/crypto/node.js';
+import { verifyCertificateChain } from '../src/pki/verify.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const hasOpenssl = spawnSync('openssl', ['version'], { timeout: 5000 }).status === 0;
@@ -41,15 +42,6 @@ test('X.690 §10: DER writer encodes minimal lengths, integers, bit strings, OID
   assert.equal(time(new Date(Date.UTC(2049, 0, 1)))[0], 0x17);
   assert.equal(Buffer.from(time(new Date(Date.UTC(2050, 0, 1)))).toString('latin1').slice(2), '20500101000000Z');
   assert.equal(time(new Date(Date.UTC(2050, 0, 1)))[0], 0x18);
-});
-
-test('RFC 5280 §4.2.1.6: IP addresses for subjectAltName', () => {
-  assert.equal(hex(parseIp('127.0.0.1')), '7f000001');
-  assert.equal(hex(parseIp('::1')), '00000000000000000000000000000001');
-  assert.equal(hex(parseIp('2001:db8::8:1')), '20010db8000000000000000000080001');
-  assert.throws(() => parseIp('1.2.3.256'));
-  assert.throws(() => parseIp('1::2::3'));
-  assert.throws(() => parseIp('1:2:3'));
 });
 
 test('RFC 5280 §4.1: issued certificates parse in node and chain to their CA', () => {
@@ -163,4 +155,28 @@ test('RFC 5280 §4.2: openssl verifies the chain strictly and shows every extens
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('RFC 5280 §6: issued chains pass typetls path validation and fail it when expired', async () => {
+  const crypto = nodeCryptoProvider();
+  const ca = issue({ subjectCn: 'Test CA', keyType: 'ecdsa-p256', isCA: true, pathLen: 1 });
+  const inter = issue({ subjectCn: 'Intermediate', keyType: 'rsa-2048', isCA: true, pathLen: 0, issuer: { certDer: ca.certDer, key: ca.key } });
+  const leaf = issue({
+    subjectCn: 'localhost',
+    keyType: 'ed25519',
+    issuer: { certDer: inter.certDer, key: inter.key },
+    extKeyUsage: ['serverAuth'],
+    sanDns: ['localhost'],
+    sanIp: ['127.0.0.1', '::1'],
+  });
+  const r = await verifyCertificateChain({ leaf: leaf.certDer, intermediates: [inter.certPem], ca: [ca.certPem], hostname: 'localhost', crypto });
+  assert.equal(r.chain.length, 3);
+  await verifyCertificateChain({ leaf: leaf.certDer, intermediates: [inter.certDer], ca: [ca.certDer], ip: '::1', crypto });
+  await assert.rejects(
+    async () => verifyCertificateChain({ leaf: leaf.certDer, intermediates: [inter.certDer], ca: [ca.certDer], time: Date.now() + 30 * 86_400_000, crypto }),
+    (e: unknown) => (e as { code?: unknown }).code === 'CERT_HAS_EXPIRED',
+  );
+  await assert.rejects(
+    async () => verifyCertificateChain({ leaf: leaf.certDer, intermediates: [inter.certDer], ca: [ca.certDer], purpose: 'clientAuth', crypto }),
+  );
 });

@@ -4,6 +4,9 @@
 // this layer does not import).
 import type { CryptoProvider, PrivateKey, SignatureAlgorithm } from '../crypto/provider.js';
 import { internalError } from '../errors.js';
+import { parseCertificate } from './certificate.js';
+import { DerReader } from './der.js';
+import { parseIp } from './hostname.js';
 import {
   bitStringBytes,
   boolean,
@@ -206,7 +209,11 @@ function extensions(opts: IssueOptions, ski: Uint8Array, aki: Uint8Array): Uint8
   // RFC 5280 §4.2.1.6: dNSName [2] IA5String, iPAddress [7] OCTET STRING of 4 or 16 bytes.
   const names: Uint8Array[] = [];
   for (const d of opts.sanDns ?? []) names.push(implicitPrimitive(2, ia5Content(d)));
-  for (const ip of opts.sanIp ?? []) names.push(implicitPrimitive(7, parseIp(ip)));
+  for (const ip of opts.sanIp ?? []) {
+    const bytes = parseIp(ip);
+    if (bytes === undefined) throw internalError(`"${ip}" is not an IPv4 or IPv6 address`);
+    names.push(implicitPrimitive(7, bytes));
+  }
   if (names.length > 0) out.push(extension(OID.subjectAltName, false, sequence(...names)));
 
   out.push(extension(OID.subjectKeyIdentifier, false, octetString(ski))); // RFC 5280 §4.2.1.2
@@ -214,125 +221,21 @@ function extensions(opts: IssueOptions, ski: Uint8Array, aki: Uint8Array): Uint8
   return out;
 }
 
-/** Dotted IPv4 or IPv6 (with one optional "::") to its 4 or 16 bytes. */
-export function parseIp(s: string): Uint8Array {
-  const v4 = parseIpv4(s);
-  if (v4 !== undefined) return v4;
-  const halves = s.split('::');
-  if (halves.length > 2) throw internalError(`"${s}" is not an IP address`);
-  const groups = (part: string | undefined): number[] => {
-    if (part === undefined || part === '') return [];
-    return part.split(':').map((g) => {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) throw internalError(`"${s}" is not an IP address`);
-      return parseInt(g, 16);
-    });
-  };
-  const head = groups(halves[0]);
-  const tail = groups(halves[1]);
-  const fill = 8 - head.length - tail.length;
-  if ((halves.length === 1 && fill !== 0) || (halves.length === 2 && fill < 1)) throw internalError(`"${s}" is not an IP address`);
-  const all = [...head, ...new Array<number>(halves.length === 2 ? fill : 0).fill(0), ...tail];
-  const out = new Uint8Array(16);
-  all.forEach((g, i) => {
-    out[2 * i] = g >> 8;
-    out[2 * i + 1] = g & 0xff;
-  });
-  return out;
-}
-
-function parseIpv4(s: string): Uint8Array | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
-  if (m === null) return undefined;
-  const parts = m.slice(1).map(Number);
-  if (parts.some((p) => p > 255)) throw internalError(`"${s}" is not an IPv4 address`);
-  return Uint8Array.from(parts);
-}
-
-// ---- a tiny strict DER walker, only for the few fields the issuer needs ----
-
-interface Tlv {
-  readonly tag: number;
-  /** The whole TLV. */
-  readonly raw: Uint8Array;
-  readonly content: Uint8Array;
-}
-
-function readTlv(b: Uint8Array, at: number): Tlv {
-  const tag = b[at];
-  const l0 = b[at + 1];
-  if (tag === undefined || l0 === undefined) throw internalError('truncated DER');
-  let len = l0;
-  let hdr = 2;
-  if (l0 & 0x80) {
-    const n = l0 & 0x7f;
-    if (n === 0 || n > 4) throw internalError('unsupported DER length form');
-    len = 0;
-    for (let i = 0; i < n; i++) {
-      const v = b[at + 2 + i];
-      if (v === undefined) throw internalError('truncated DER length');
-      len = len * 256 + v;
-    }
-    if (len < 0x80 || (n > 1 && b[at + 2] === 0)) throw internalError('non-minimal DER length');
-    hdr += n;
-  }
-  if (at + hdr + len > b.length) throw internalError('DER value runs past its container');
-  return { tag, raw: b.subarray(at, at + hdr + len), content: b.subarray(at + hdr, at + hdr + len) };
-}
-
-function children(parent: Uint8Array): Tlv[] {
-  const out: Tlv[] = [];
-  for (let at = 0; at < parent.length; ) {
-    const t = readTlv(parent, at);
-    out.push(t);
-    at += t.raw.length;
-  }
-  return out;
-}
-
-function single(b: Uint8Array, what: string): Tlv {
-  const t = readTlv(b, 0);
-  if (t.raw.length !== b.length) throw internalError(`${what} has trailing bytes`);
-  return t;
-}
-
 function subjectPublicKeyBits(spki: Uint8Array): Uint8Array {
-  const outer = single(spki, 'SubjectPublicKeyInfo');
-  const bits = children(outer.content)[1];
-  if (outer.tag !== 0x30 || bits === undefined || bits.tag !== 0x03 || bits.content[0] !== 0) {
-    throw internalError('SubjectPublicKeyInfo is malformed');
-  }
-  return bits.content.subarray(1);
-}
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
+  // RFC 5280 §4.1.2.7: SEQUENCE { algorithm AlgorithmIdentifier, subjectPublicKey BIT STRING }
+  const outer = new DerReader(spki);
+  const r = outer.sequence('SubjectPublicKeyInfo');
+  outer.done('SubjectPublicKeyInfo');
+  r.sequence('SubjectPublicKeyInfo algorithm');
+  const bits = r.bitString('subjectPublicKey');
+  r.done('SubjectPublicKeyInfo');
+  if (bits.unused !== 0) throw internalError('subjectPublicKey is not a whole number of bytes');
+  return bits.bytes;
 }
 
 /** The issuer certificate's subject Name (raw) and key identifier (its SKI, or computed). */
 function readIssuer(certDer: Uint8Array, crypto: CryptoProvider): { subject: Uint8Array; keyId: Uint8Array } {
-  const cert = single(certDer, 'issuer certificate');
-  const tbs = children(cert.content)[0];
-  if (cert.tag !== 0x30 || tbs === undefined || tbs.tag !== 0x30) throw internalError('issuer certificate is malformed');
-  const f = children(tbs.content);
-  const off = f[0]?.tag === 0xa0 ? 1 : 0;
-  const subject = f[off + 4];
-  const spki = f[off + 5];
-  if (subject === undefined || spki === undefined || subject.tag !== 0x30 || spki.tag !== 0x30) {
-    throw internalError('issuer certificate is malformed');
-  }
-  const skiOid = oid(OID.subjectKeyIdentifier);
-  for (const field of f.slice(off + 6)) {
-    if (field.tag !== 0xa3) continue;
-    const exts = children(field.content)[0];
-    for (const ext of exts === undefined ? [] : children(exts.content)) {
-      const parts = children(ext.content);
-      const id = parts[0];
-      const value = parts[parts.length - 1];
-      if (id !== undefined && value !== undefined && bytesEqual(id.raw, skiOid)) {
-        const inner = single(value.content, 'subjectKeyIdentifier');
-        return { subject: subject.raw, keyId: inner.content };
-      }
-    }
-  }
-  return { subject: subject.raw, keyId: crypto.digest('sha1', subjectPublicKeyBits(spki.raw)) };
+  const cert = parseCertificate(certDer);
+  const keyId = cert.extensions.subjectKeyIdentifier?.value ?? crypto.digest('sha1', subjectPublicKeyBits(cert.spki));
+  return { subject: cert.subject.raw, keyId };
 }
