@@ -3,6 +3,7 @@
 // and a summary. `--fail=...` shows how the handshake refuses; the demo then exits 0 because it did
 // what it set out to show (exit 1 only when a failure path unexpectedly succeeds or the demo breaks).
 // Trace events from the TLS implementation go through a Renderer (src/cli/render.ts).
+import type { Socket as NetSocket } from 'node:net';
 import type { FlagSpec } from './args.js';
 import { parseArgs, UsageError } from './args.js';
 import { alertFromError, prescribedAlert } from './alerts.js';
@@ -162,7 +163,7 @@ function runSession(s: DemoSetup, pki: DemoPki, write: (text: string) => void): 
     let clientClosed = false;
     let rawOpen = 0; // TCP connections the server accepted and that have not closed
     let tlsOpen = 0; // server TLS sockets not yet closed
-    const rawSockets: import('node:net').Socket[] = [];
+    const rawSockets: NetSocket[] = [];
     let finished = false;
     let grace: NodeJS.Timeout | undefined;
     const tlsServer = createServer(serverOptions);
@@ -205,7 +206,7 @@ function runSession(s: DemoSetup, pki: DemoPki, write: (text: string) => void): 
       sendNext();
     };
 
-    tlsServer.on('connection', (raw: import('node:net').Socket) => {
+    tlsServer.on('connection', (raw: NetSocket) => {
       rawOpen++;
       rawSockets.push(raw);
       raw.once('close', () => {
