@@ -5,11 +5,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate, createHash, randomBytes } from 'node:crypto';
 import * as http from 'node:http';
+import * as https from 'node:https';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { connect, createServer, createSecureContext, TLSSocket } from '../src/node/index.js';
+import { Agent, connect, createHttpsServer, createServer, createSecureContext, TLSSocket } from '../src/node/index.js';
 import type { Server, TlsConnectOptions, TlsServerOptions } from '../src/node/index.js';
 import type { ClientConfig, ServerConfig } from '../src/conn/config.js';
 import { TlsError } from '../src/errors.js';
@@ -262,6 +263,60 @@ test('adapter: rejectUnauthorized false: the handshake completes with authorized
   await closeServer(server);
 });
 
+test('adapter: an alert after the handshake is an error on both sockets (not tlsClientError)', async () => {
+  const { server, port } = await listen({}, { failOnData: 'boom' });
+  server.on('tlsClientError', () => assert.fail('the handshake succeeded'));
+  const serverError = new Promise<Error>((resolve) => server.on('secureConnection', (s: TLSSocket) => s.on('error', resolve)));
+  const client = dial(port);
+  client.on('secureConnect', () => client.write('boom'));
+  const [err] = (await once(client, 'error')) as [TlsError];
+  assert.equal(err.alert, AlertDescription.unexpected_message);
+  assert.equal(err.remote, true, 'the server sent its alert before closing');
+  const serr = await serverError;
+  assert.ok(serr instanceof TlsError && serr.code === 'ERR_TLS_UNEXPECTED_MESSAGE');
+  await closeServer(server);
+});
+
+test('adapter: a client that never finishes the handshake is dropped after handshakeTimeout', async () => {
+  const { server, port } = await listen({ handshakeTimeout: 50 });
+  const raw = net.connect(port, '127.0.0.1');
+  raw.on('error', () => {});
+  const [err] = (await once(server, 'tlsClientError')) as [TlsError];
+  assert.equal(err.code, 'ERR_TLS_HANDSHAKE_TIMEOUT');
+  raw.destroy();
+  await closeServer(server);
+});
+
+test('adapter: getPeerCertificate() is node-shaped; trace option as a listener and as events', async () => {
+  const der = new Uint8Array(new X509Certificate(CERT_PEM).raw);
+  const serverTrace: unknown[] = [];
+  const { server, port } = await listen({ trace: (e) => serverTrace.push(e) });
+  server.on('secureConnection', (s: TLSSocket) => s.end());
+  const client = dial(port, { trace: true }, { peerCertificates: [der] });
+  const clientTrace: unknown[] = [];
+  client.on('trace', (e: unknown) => clientTrace.push(e));
+  const closed = once(client, 'close');
+  await once(client, 'secureConnect');
+  const cert = client.getPeerCertificate(true);
+  assert.ok(cert !== null && 'subject' in cert);
+  assert.equal(cert.subject.CN, 'localhost');
+  assert.equal(cert.subject.O, 'typetls test');
+  assert.equal(cert.subjectaltname, 'DNS:localhost, IP Address:127.0.0.1');
+  assert.equal(cert.issuerCertificate, cert, 'a self-signed certificate is its own issuer, as node:tls shows it');
+  assert.equal(cert.nistCurve, 'P-256');
+  assert.equal(cert.bits, 256);
+  assert.match(cert.fingerprint256, /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+  assert.match(cert.serialNumber, /^[0-9A-F]+$/);
+  assert.match(cert.valid_to, /2126 GMT$/);
+  assert.deepEqual(new Uint8Array(cert.raw), der);
+  assert.equal(client.getPeerX509Certificate()?.subject, 'CN=localhost\nO=typetls test');
+  client.resume();
+  await closed;
+  assert.deepEqual(clientTrace, [{ kind: 'fake-handshake-done', isClient: true }]);
+  assert.deepEqual(serverTrace, [{ kind: 'fake-handshake-done', isClient: false }]);
+  await closeServer(server);
+});
+
 test('adapter: SNICallback (node callback style) and addContext feed the asynchronous sniCallback', async () => {
   const asked: string[] = [];
   const { server, port } = await listen({
@@ -334,6 +389,45 @@ test('adapter: http.request over a typetls client to an http.Server fed by a typ
   keepAlive.destroy();
   httpServer.close();
   await closeServer(server);
+});
+
+test('adapter: https.request through the typetls Agent (keep-alive, session cache) to createHttpsServer', async () => {
+  const server = createHttpsServer({ ...serverBase, connectionFactory: fakeServer() }, (req, res) => {
+    res.end(`secure=${(req.socket as unknown as TLSSocket).encrypted} ${req.url}`);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  const sessions: (Uint8Array | undefined)[] = [];
+  const factory = (c: ClientConfig): FakeConnection => {
+    sessions.push(c.session);
+    return new FakeConnection(true, c);
+  };
+  const get = (agent: https.Agent | undefined, path: string, extra: object = {}): Promise<string> =>
+    new Promise<string>((resolve, reject) => {
+      https
+        .get({ host: '127.0.0.1', port, path, ...(agent !== undefined ? { agent } : {}), ...extra }, (res) => {
+          const parts: Buffer[] = [];
+          res.on('data', (d: Buffer) => parts.push(d));
+          res.on('end', () => resolve(`${res.statusCode} ${Buffer.concat(parts).toString()}`));
+        })
+        .on('error', reject);
+    });
+  const keepAlive = new Agent({ keepAlive: true, maxSockets: 1, connectionFactory: factory });
+  assert.equal(await get(keepAlive, '/1'), '200 secure=true /1');
+  assert.equal(await get(keepAlive, '/2'), '200 secure=true /2');
+  assert.equal(sessions.length, 1, 'one TLS connection for two requests');
+  keepAlive.destroy();
+  const oneShot = new Agent({ keepAlive: false, connectionFactory: factory });
+  assert.equal(await get(oneShot, '/3'), '200 secure=true /3');
+  assert.equal(await get(oneShot, '/4'), '200 secure=true /4');
+  assert.equal(sessions.length, 3);
+  assert.equal(sessions[1], undefined);
+  assert.deepEqual([...(sessions[2] ?? [])], [1, 2, 3], "the second connection offers the first one's session");
+  oneShot.destroy();
+  // createConnection: connect, without an agent: http passes its request options (path: undefined).
+  assert.equal(await get(undefined, '/5', { createConnection: connect, connectionFactory: factory }), '200 secure=true /5');
+  await new Promise<void>((r) => server.close(() => r()));
 });
 
 test('adapter: option errors name the bad option', () => {

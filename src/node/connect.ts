@@ -43,14 +43,15 @@ function transport(o: TlsConnectOptions): Duplex {
   if (o.socket !== undefined) return o.socket;
   const base = { allowHalfOpen: true } as const;
   let s: net.Socket;
-  if (o.path !== undefined) {
+  // http passes `path: null` (its request path is not an IPC path); only a string means IPC.
+  if (typeof o.path === 'string') {
     s = net.connect({ ...base, path: o.path });
   } else {
     const port = Number(o.port);
     if (o.port === undefined || !Number.isInteger(port) || port < 0 || port > 65535) {
       throw optionError('port', `expected a port number (0-65535), got ${describe(o.port)}`);
     }
-    const tcp: net.TcpNetConnectOpts = { ...base, port, host: o.host ?? 'localhost' };
+    const tcp: net.TcpNetConnectOpts = { ...base, port, host: typeof o.host === 'string' && o.host !== '' ? o.host : 'localhost' };
     if (o.localAddress !== undefined) tcp.localAddress = o.localAddress;
     if (o.localPort !== undefined) tcp.localPort = o.localPort;
     if (o.family !== undefined) tcp.family = o.family;

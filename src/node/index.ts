@@ -8,3 +8,5 @@ export type { SecureContextOptions, PemValue, KeyValue } from './context.js';
 export type { TlsConnectOptions, TlsServerOptions, SNICallback, AlpnOption, TypetlsExtras } from './options.js';
 export type { PeerCertificate, CertificateName } from './certificate.js';
 export type { CipherInfo, EphemeralKeyInfo } from './socket-info.js';
+export { Agent, HttpsServer, createHttpsServer } from './https.js';
+export type { AgentOptions } from './https.js';

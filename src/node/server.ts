@@ -82,6 +82,7 @@ export class Server extends net.Server {
     const tls = new TLSSocket(raw, (sw) => make(withSwitches(base, sw)), {
       allowHalfOpen: o.allowHalfOpen ?? false,
       wantKeylog: () => wantKeylog,
+      requestCert: base.requestCert === true,
       ...(o.trace !== undefined ? { trace: o.trace } : {}),
     });
     if (wantKeylog) tls.on('keylog', (line: Buffer) => this.emit('keylog', line, tls));

@@ -28,6 +28,8 @@ export interface TLSSocketOptions {
   readonly wantKeylog?: () => boolean;
   /** Client: the name sent as SNI / checked (shown as `servername`). */
   readonly servername?: string;
+  /** Server: whether a client certificate was asked for (node:tls reports authorization only then). */
+  readonly requestCert?: boolean;
 }
 
 /** The parts of net.Socket that TLSSocket proxies when the transport has them. */
@@ -276,11 +278,16 @@ export class TLSSocket extends Duplex {
   #onHandshake(summary: HandshakeSummary): void {
     this.#secured = true;
     this.#summary = summary;
+    const isClient = this.#conn?.isClient ?? true;
     this.authorized = summary.authorized;
     this.tlsAuthorizationError = summary.authorizationError;
-    this.authorizationError = summary.authorized ? null : (summary.authorizationError?.code ?? 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+    if (summary.authorized) this.authorizationError = null;
+    else if (summary.authorizationError !== undefined) this.authorizationError = summary.authorizationError.code;
+    // node:tls: a server that asked for no certificate reports authorized false and no error; one
+    // that asked and got none reports UNABLE_TO_GET_ISSUER_CERT.
+    else if (isClient) this.authorizationError = 'UNABLE_TO_VERIFY_LEAF_SIGNATURE';
+    else this.authorizationError = this.#opts.requestCert === true ? 'UNABLE_TO_GET_ISSUER_CERT' : null;
     this.alpnProtocol = summary.alpnProtocol ?? false;
-    const isClient = this.#conn?.isClient ?? true;
     if (!isClient) this.servername = summary.serverName ?? false;
     this.emit(isClient ? 'secureConnect' : 'secure');
     if (this.destroyed) return;

@@ -18,6 +18,10 @@ export interface FakeOptions {
   readonly failWith?: number;
   /** Client: report the server as unverified (as rejectUnauthorized: false would). */
   readonly unauthorized?: boolean;
+  /** Client: the certificates the "server" presented (DER, leaf first). */
+  readonly peerCertificates?: readonly Uint8Array[];
+  /** Fail with unexpected_message when this exact plaintext arrives (an error after the handshake). */
+  readonly failOnData?: string;
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
@@ -98,6 +102,9 @@ export class FakeConnection implements Connection {
         return this.isClient ? this.#clientHello(payload) : this.#serverHello(payload);
       case DATA:
         if (!this.handshakeComplete) return this.#fail(new TlsError('ERR_TLS_UNEXPECTED_MESSAGE', AlertDescription.unexpected_message, 'data before the handshake'));
+        if (this.#fake.failOnData !== undefined && dec.decode(payload) === this.#fake.failOnData) {
+          return this.#fail(new TlsError('ERR_TLS_UNEXPECTED_MESSAGE', AlertDescription.unexpected_message, 'fake failure on data'));
+        }
         this.#plain.push(payload);
         return;
       case CLOSE:
@@ -164,13 +171,14 @@ export class FakeConnection implements Connection {
       alpnProtocol: alpn,
       serverName: sni,
       resumed: false,
-      peerCertificates: [],
-      verifiedChain: undefined,
+      peerCertificates: this.#fake.peerCertificates ?? [],
+      verifiedChain: this.#fake.peerCertificates,
       authorized,
       authorizationError: authorized ? undefined : new TlsError('DEPTH_ZERO_SELF_SIGNED_CERT', AlertDescription.bad_certificate, 'self-signed certificate'),
       earlyData: 'not sent',
     };
     this.#flushPending();
+    if (this.config.trace === true) this.#listener?.({ type: 'trace', event: { kind: 'fake-handshake-done', isClient: this.isClient } });
     this.#listener?.({ type: 'handshake', summary: this.summary });
   }
 
