@@ -4,3 +4,6 @@ export * from './wire/iana.js';
 export type { CryptoProvider } from './crypto/provider.js';
 export type { Connection, ConnectionEvent, HandshakeSummary, CertifiedKey } from './conn/types.js';
 export type { ClientConfig, ServerConfig, CommonConfig } from './conn/config.js';
+export { verifyCertificateChain, defaultTrustStore } from './node/verify.js';
+export { TrustStore, Certificate, parseCertificate, parsePemBundle, matchesHostname, matchesIp } from './pki/index.js';
+export type { VerifyOptions, VerifyResult, VerifyErrorCode } from './pki/index.js';

@@ -12,9 +12,9 @@ import { type Certificate, parseCertificate, toDerList } from './certificate.js'
 import { type Crl, parseCrl } from './crl.js';
 import { verifyError } from './errors.js';
 import { EKU } from './extensions.js';
-import { formatIp, matchesHostname, matchesIp, normalizeReferenceName, parseIp } from './hostname.js';
+import { formatIp, matchesHostname, matchesIp, parseIp } from './hostname.js';
 import { DEFAULT_MAX_INTERMEDIATES, buildPath } from './path.js';
-import { checkCertificate, checkPurpose, checkSerial } from './profile.js';
+import { checkCertificate, checkDirectlyTrusted, checkPurpose } from './profile.js';
 import { TrustStore } from './trust-store.js';
 
 export interface VerifyOptions {
@@ -95,67 +95,100 @@ function finish(chain: Certificate[], hook: VerifyOptions['hook']): VerifyResult
   return { chain };
 }
 
-/**
- * Verifies a certificate chain. Returns `{ chain }` (leaf first, anchor last), or a Promise of it when
- * the hook returns a Promise; throws (or rejects with) a TlsError carrying node:tls's error code.
- */
-export function verifyCertificateChain(options: VerifyOptions, env: VerifyEnvironment = {}): VerifyResult | Promise<VerifyResult> {
-  const crypto = options.crypto ?? env.crypto;
-  if (crypto === undefined) throw verifyError('ERR_TLS_NO_TRUST_ANCHORS', 'verifyCertificateChain needs a crypto provider (`crypto` option)');
-  const t = options.time === undefined ? Date.now() : typeof options.time === 'number' ? options.time : options.time.getTime();
-  // RFC 5280 validity has whole-second granularity: compare at floor(time).
-  const time = Math.floor(t / 1000) * 1000;
-  const purpose = options.purpose ?? 'serverAuth';
-  const purposeOid = purpose === 'serverAuth' ? EKU.serverAuth : EKU.clientAuth;
-  const purposeName = purpose === 'serverAuth' ? 'TLS server authentication' : 'TLS client authentication';
+/** Inputs already parsed: what verifyCertificateChain builds, and what a long-lived verifier keeps. */
+export interface PreparedVerification {
+  readonly leaf: Certificate;
+  readonly intermediates: readonly Certificate[];
+  readonly store: TrustStore;
+  readonly crls: readonly Crl[];
+  readonly crypto: CryptoProvider;
+  /** Milliseconds since the epoch. */
+  readonly time: number;
+  readonly hostname?: string | undefined;
+  readonly ip?: string | undefined;
+  readonly purpose: 'serverAuth' | 'clientAuth';
+  readonly maxDepth?: number | undefined;
+  readonly allowSha1?: boolean | undefined;
+  readonly hook?: VerifyOptions['hook'];
+}
 
-  const leaf = parseCertificate(firstDer(options.leaf));
-  const store = anchorsOf(options.ca, env);
+/** The verification itself, on parsed inputs. */
+export function verifyPrepared(p: PreparedVerification): VerifyResult | Promise<VerifyResult> {
+  // RFC 5280 validity has whole-second granularity: compare at floor(time).
+  const time = Math.floor(p.time / 1000) * 1000;
+  const serverAuth = p.purpose === 'serverAuth';
+  const purposeOid = serverAuth ? EKU.serverAuth : EKU.clientAuth;
+  const purposeName = serverAuth ? 'TLS server authentication' : 'TLS client authentication';
+  const { leaf, store } = p;
   if (store.contains(leaf)) {
     // The peer's certificate is itself trusted (node:tls accepts this too, e.g. a self-signed
     // development certificate given as `ca`): the path is that one certificate.
-    checkCertificate(leaf, 'anchor', time, false);
-    checkSerial(leaf);
+    checkDirectlyTrusted(leaf, time);
     checkPurpose(leaf, 'anchor', purposeOid, purposeName);
-    checkIdentity(leaf, options);
-    return finish([leaf], options.hook);
+    checkIdentity(leaf, p.hostname, p.ip);
+    return finish([leaf], p.hook);
   }
   checkCertificate(leaf, 'leaf', time);
   checkPurpose(leaf, 'leaf', purposeOid, purposeName);
-  checkIdentity(leaf, options);
+  checkIdentity(leaf, p.hostname, p.ip);
+  const chain = buildPath(leaf, {
+    crypto: p.crypto,
+    time,
+    purposeOid,
+    purposeName,
+    maxIntermediates: p.maxDepth ?? DEFAULT_MAX_INTERMEDIATES,
+    allowSha1: p.allowSha1 === true,
+    crls: p.crls,
+    store,
+    intermediates: p.intermediates,
+  });
+  return finish(chain, p.hook);
+}
 
+/**
+ * Verifies a certificate chain. Returns `{ chain }` (leaf first, anchor last), or a Promise of it when
+ * the hook returns a Promise; throws (or rejects with) a TlsError carrying node:tls's error code.
+ * `env` supplies the defaults for `crypto` and `ca` (the Node layer passes node:crypto and Node's roots).
+ */
+export function verifyCertificateChain(options: VerifyOptions, env: VerifyEnvironment = {}): VerifyResult | Promise<VerifyResult> {
+  const crypto = options.crypto ?? env.crypto;
+  if (crypto === undefined) throw verifyError('ERR_TLS_NO_CRYPTO_PROVIDER', 'verifyCertificateChain needs a crypto provider (`crypto` option)');
+  const t = options.time === undefined ? Date.now() : typeof options.time === 'number' ? options.time : options.time.getTime();
+  if (!Number.isFinite(t)) throw verifyError('ERR_TLS_CERT_MALFORMED', 'the `time` option is not a valid date');
+  const leaf = parseCertificate(firstDer(options.leaf));
+  const store = anchorsOf(options.ca, env);
   const intermediates: Certificate[] = [];
   for (const item of options.intermediates ?? []) for (const der of toDerList(item)) intermediates.push(parseCertificate(der));
   const crls: Crl[] = [];
   for (const item of options.crl ?? []) for (const der of toDerList(item, 'X509 CRL')) crls.push(parseCrl(der));
-
-  const maxDepth = options.maxDepth ?? DEFAULT_MAX_INTERMEDIATES;
-  const chain = buildPath(leaf, {
-    crypto,
-    time,
-    purposeOid,
-    purposeName,
-    maxIntermediates: maxDepth,
-    allowSha1: options.allowSha1 === true,
-    crls,
-    store,
+  return verifyPrepared({
+    leaf,
     intermediates,
+    store,
+    crls,
+    crypto,
+    time: t,
+    hostname: options.hostname,
+    ip: options.ip,
+    purpose: options.purpose ?? 'serverAuth',
+    maxDepth: options.maxDepth,
+    allowSha1: options.allowSha1,
+    hook: options.hook,
   });
-  return finish(chain, options.hook);
 }
 
 /** RFC 9525 §6: the reference identity against subjectAltName (no common-name fallback). */
-function checkIdentity(leaf: Certificate, options: VerifyOptions): void {
+export function checkIdentity(leaf: Certificate, hostname: string | undefined, ipText: string | undefined): void {
   const sans = leaf.extensions.subjectAltName?.names ?? [];
   const refs: string[] = [];
-  if (options.hostname !== undefined) {
-    const host = normalizeReferenceName(options.hostname);
-    const asIp = parseIp(host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host);
-    if (asIp !== undefined ? !matchesIp(sans, asIp) : !matchesHostname(sans, host)) refs.push(options.hostname);
+  if (hostname !== undefined) {
+    const bare = hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
+    const asIp = parseIp(bare);
+    if (asIp !== undefined ? !matchesIp(sans, asIp) : !matchesHostname(sans, hostname)) refs.push(hostname);
   }
-  if (options.ip !== undefined) {
-    const ip = parseIp(options.ip);
-    if (ip === undefined || !matchesIp(sans, ip)) refs.push(options.ip);
+  if (ipText !== undefined) {
+    const ip = parseIp(ipText);
+    if (ip === undefined || !matchesIp(sans, ip)) refs.push(ipText);
   }
   if (refs.length > 0) {
     const names = sans
