@@ -6,7 +6,7 @@ import { nodeCryptoProvider } from '../src/crypto/node.js';
 import { TlsError } from '../src/errors.js';
 import { AlertDescription } from '../src/wire/iana.js';
 import { TrustStore, type VerifyOptions, type VerifyResult, verifyCertificateChain } from '../src/pki/index.js';
-import { verifyCertificateChain as verifyWithDefaults } from '../src/node/verify.js';
+import { makeCertificateVerifier, verifyCertificateChain as verifyWithDefaults } from '../src/node/verify.js';
 import { NOW, crl, dnsNameConstraints, issue, newKeys, x509 } from './helpers/pki-fixtures.js';
 
 const crypto = nodeCryptoProvider();
@@ -214,4 +214,30 @@ test('pki: the Node wrapper defaults to node:crypto and Node\'s root store', asy
     () => verifyWithDefaults({ leaf: leaf.der, intermediates: [inter.der], time: NOW }),
     (e: unknown) => e instanceof TlsError && e.code === 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
   );
+});
+
+test('pki: the handshake CertificateVerifier: config ca/crl/hook/clock, anchors parsed once', async () => {
+  const { root, inter, leaf } = await fixtures;
+  let hookSaw: { n: number; host: string | undefined; purpose: string } | undefined;
+  const v = makeCertificateVerifier(
+    {
+      ca: [root.pem],
+      now: () => NOW,
+      verifyHook: (info) => {
+        hookSaw = { n: info.chain.length, host: info.hostname, purpose: info.purpose };
+      },
+    },
+    crypto,
+  );
+  assert.deepEqual(v.anchorSubjects(), [new Uint8Array(root.cert.subjectName.toArrayBuffer())]);
+  assert.equal(v.leafPublicKey(leaf.der).type, 'ec');
+  for (let i = 0; i < 2; i++) {
+    const r = v.verify({ certificates: [leaf.der, inter.der], purpose: 'serverAuth', hostname: 'server.test' });
+    assert.ok(!(r instanceof Promise));
+    assert.deepEqual(r.chain, [leaf.der, inter.der, root.der]);
+  }
+  assert.deepEqual(hookSaw, { n: 3, host: 'server.test', purpose: 'serverAuth' });
+  expectCode(() => v.verify({ certificates: [leaf.der, inter.der], purpose: 'serverAuth', hostname: 'evil.test' }), 'ERR_TLS_CERT_ALTNAME_INVALID', AlertDescription.bad_certificate);
+  const revoking = makeCertificateVerifier({ ca: [root.der], now: () => NOW, crl: [await crl(inter, [leaf.cert.serialNumber])] }, crypto);
+  expectCode(() => revoking.verify({ certificates: [leaf.der, inter.der], purpose: 'serverAuth' }), 'CERT_REVOKED', AlertDescription.certificate_revoked);
 });

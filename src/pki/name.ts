@@ -2,6 +2,7 @@
 // DER for comparison (issuer/subject chaining compares the encoded names byte for byte, as the web
 // PKI validators do) with a printable form for messages.
 import { DerReader, Tag, ctx, decodeOid, malformed } from './der.js';
+export { equalBytes } from './bytes.js';
 
 export interface Attribute {
   readonly type: string;
@@ -69,12 +70,6 @@ export function parseName(r: DerReader, what: string): Name {
 
 export function isEmptyName(n: Name): boolean {
   return n.rdns.length === 0;
-}
-
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });

@@ -6,7 +6,8 @@
 import type { CryptoProvider } from '../crypto/provider.js';
 import { TlsError } from '../errors.js';
 import type { Certificate } from './certificate.js';
-import { type Crl, bytesKey, checkRevocation } from './crl.js';
+import { bytesKey } from './bytes.js';
+import { type Crl, checkRevocation } from './crl.js';
 import { verifyError } from './errors.js';
 import { NAME_CONSTRAINT_BUDGET, checkNameConstraints, validateConstraints } from './name-constraints.js';
 import { equalBytes } from './name.js';
