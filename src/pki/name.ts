@@ -111,8 +111,13 @@ export type GeneralName =
   | { readonly kind: 'other'; readonly tag: number; readonly value: Uint8Array };
 
 function ia5(v: Uint8Array, what: string): string {
-  for (const b of v) if (b > 0x7f) throw malformed(`${what}: IA5String with a non-ASCII byte`);
-  return latin1.decode(v);
+  let s = '';
+  for (let i = 0; i < v.length; i++) {
+    const b = v[i] as number;
+    if (b > 0x7f) throw malformed(`${what}: IA5String with a non-ASCII byte`);
+    s += String.fromCharCode(b);
+  }
+  return s;
 }
 
 export function parseGeneralName(r: DerReader, what: string): GeneralName {
