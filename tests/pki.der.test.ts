@@ -122,3 +122,24 @@ test('RFC 5280 §4.2.1.10: a wildcard SAN is excluded by any name it could stand
   assert.ok(!dnsMayMatchForTest('*.example.com', 'a.bar.example.com'));
   assert.ok(!dnsMayMatchForTest('www.example.com', 'bar.example.com'));
 });
+
+test('pki parser: random byte mutations never escape as anything but a TlsError', async () => {
+  const root = await issue({ cn: 'Fuzz Root', ca: true, pathLen: 2 });
+  const leaf = await issue({ cn: 'fuzz.test', issuer: root, dns: ['fuzz.test', '*.fuzz.test'], ips: ['::1'], eku: ['1.3.6.1.5.5.7.3.1'] });
+  let seed = 7;
+  const rnd = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  for (const der of [root.der, leaf.der]) {
+    for (let k = 0; k < 1500; k++) {
+      const m = Uint8Array.from(der);
+      for (let c = 1 + rnd(3); c > 0; c--) m[rnd(m.length)] = rnd(256);
+      try {
+        parseCertificate(m);
+      } catch (e) {
+        assert.ok(e instanceof TlsError, String(e));
+      }
+    }
+  }
+});

@@ -22,8 +22,8 @@ export interface VerifyOptions {
   readonly leaf: string | Uint8Array;
   /** Untrusted intermediates in any order (PEM strings may hold several). */
   readonly intermediates?: readonly (string | Uint8Array)[];
-  /** Trust anchors; replaces the default root store. */
-  readonly ca?: readonly (string | Uint8Array)[] | TrustStore;
+  /** Trust anchors (PEM text with any number of blocks, DER, a list of those, or a TrustStore); replaces the default root store. */
+  readonly ca?: string | Uint8Array | readonly (string | Uint8Array)[] | TrustStore;
   /** Validation time (default: now). */
   readonly time?: Date | number;
   /** Expected DNS name (RFC 9525; an IP literal here is matched as an IP address). */
