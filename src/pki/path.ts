@@ -56,6 +56,7 @@ function countIntermediates(chain: readonly Certificate[], end: number): number 
 }
 
 function signedBy(s: Search, cert: Certificate, issuer: Certificate): boolean {
+  if (cert.knownSignedBy(issuer)) return true;
   let m = s.sigCache.get(cert);
   if (m === undefined) s.sigCache.set(cert, (m = new Map()));
   const cached = m.get(issuer);
@@ -69,6 +70,7 @@ function signedBy(s: Search, cert: Certificate, issuer: Certificate): boolean {
     const key = issuer.publicKey(s.ctx.crypto);
     ok = s.ctx.crypto.verify(alg, key, cert.tbs, cert.signature);
   }
+  if (ok) cert.rememberSignedBy(issuer);
   m.set(issuer, ok);
   return ok;
 }
