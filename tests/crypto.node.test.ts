@@ -288,3 +288,52 @@ test('crypto: timingSafeEqual', () => {
   assert.equal(p.timingSafeEqual(new Uint8Array(0), new Uint8Array(0)), true);
   assert.equal(p.randomBytes(7).length, 7);
 });
+
+test('RFC 5280 §4.1.2.7: importSpki (JWK fast path and DER fallback) gives the same key as node for every key type', () => {
+  const pairs = [
+    ['rsa', generateKeyPairSync('rsa', { modulusLength: 2048 })],
+    ['rsa e=3', generateKeyPairSync('rsa', { modulusLength: 1024, publicExponent: 3 })],
+    ['rsa-pss', generateKeyPairSync('rsa-pss', { modulusLength: 2048 })],
+    ['P-256', generateKeyPairSync('ec', { namedCurve: 'prime256v1' })],
+    ['P-384', generateKeyPairSync('ec', { namedCurve: 'secp384r1' })],
+    ['P-521', generateKeyPairSync('ec', { namedCurve: 'secp521r1' })],
+    ['ed25519', generateKeyPairSync('ed25519')],
+    ['ed448', generateKeyPairSync('ed448')],
+  ] as const;
+  for (const [name, kp] of pairs) {
+    const der = new Uint8Array(kp.publicKey.export({ format: 'der', type: 'spki' }));
+    const pub = p.importSpki(der);
+    const handle = pub.handle as { equals(o: unknown): boolean; asymmetricKeyType?: string };
+    assert.ok(handle.equals(kp.publicKey), name);
+    assert.equal(pub.type, kp.publicKey.asymmetricKeyType, name);
+  }
+  const p384 = p.importSpki(new Uint8Array(pairs[4][1].publicKey.export({ format: 'der', type: 'spki' })));
+  assert.equal(p384.curve, 'P-384');
+  assert.equal(p384.bits, 384);
+  // an off-curve EC point is refused by both paths
+  const der = new Uint8Array(pairs[3][1].publicKey.export({ format: 'der', type: 'spki' }));
+  der[der.length - 1] = (der[der.length - 1] as number) ^ 1;
+  assert.throws(() => p.importSpki(der), isAlert(AlertDescription.bad_certificate));
+  // trailing garbage is refused
+  const rsaDer = new Uint8Array(pairs[0][1].publicKey.export({ format: 'der', type: 'spki' }));
+  const trailing = new Uint8Array(rsaDer.length + 1);
+  trailing.set(rsaDer);
+  assert.throws(() => p.importSpki(trailing), isAlert(AlertDescription.bad_certificate));
+});
+
+test('crypto: injected randomness makes key shares reproducible (RFC 8448 client key share)', () => {
+  const scalar = hex('49af42ba7f7994852d713ef2784bcbcaa7911de26adc5642cb634540e7ea5005');
+  const seeded = nodeCryptoProvider({ random: (n) => scalar.slice(0, n) });
+  assert.equal(toHex(seeded.keyExchange(NamedGroup.x25519).publicKey), '99381de560e4bd43d23d8e435a7dbafeb3c06e51c13cae4d5413691e529aaf2c');
+  assert.deepEqual(seeded.randomBytes(4), scalar.slice(0, 4));
+  for (const g of [NamedGroup.secp256r1, NamedGroup.secp384r1, NamedGroup.secp521r1]) {
+    const a = seeded.keyExchange(g);
+    const b = seeded.keyExchange(g);
+    assert.deepEqual(a.publicKey, b.publicKey);
+    assert.deepEqual(a.deriveSecret(p.keyExchange(g).publicKey).length > 0, true);
+  }
+  let calls = 0;
+  const zeroFirst = nodeCryptoProvider({ random: (n) => (calls++ === 0 ? new Uint8Array(n) : new Uint8Array(n).fill(7)) });
+  assert.equal(zeroFirst.keyExchange(NamedGroup.secp256r1).publicKey.length, 65);
+  assert.equal(calls, 2, 'a zero scalar is redrawn');
+});

@@ -2,6 +2,7 @@
 // with secure defaults: TLS 1.2 and 1.3, verification on, forward-secret suites only.
 import type { CryptoProvider } from '../crypto/provider.js';
 import type { CertifiedKey, ConnectionListener, VersionName } from './types.js';
+import type { TrustStore } from '../pki/trust-store.js';
 
 /** A certificate or CRL as PEM text or DER bytes. */
 export type PemOrDer = string | Uint8Array;
@@ -25,7 +26,7 @@ export interface CommonConfig {
   readonly signatureSchemes?: readonly number[];
   readonly alpnProtocols?: readonly string[];
   /** Trust anchors; default: Node's root store. Replaces, never extends, the default (as node:tls). */
-  readonly ca?: readonly PemOrDer[];
+  readonly ca?: readonly PemOrDer[] | TrustStore;
   readonly crl?: readonly PemOrDer[];
   /** When false, a failed verification is recorded (`authorized` false) but does not end the handshake. */
   readonly rejectUnauthorized?: boolean;

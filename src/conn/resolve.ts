@@ -50,10 +50,11 @@ export interface Capabilities {
 export function resolveCommon(
   c: CommonConfig,
   defaultProvider: () => CryptoProvider,
-  makeVerifier: (crypto: CryptoProvider) => CertificateVerifier,
+  makeVerifier: (crypto: CryptoProvider, now: () => number) => CertificateVerifier,
   caps: Capabilities,
 ): ResolvedConfig {
   const crypto = c.crypto ?? defaultProvider();
+  const now = c.now ?? (() => Date.now());
   const minVersion = versionCode(c.minVersion, 'minVersion', ProtocolVersion.TLSv1_2);
   const maxVersion = versionCode(c.maxVersion, 'maxVersion', ProtocolVersion.TLSv1_3);
   if (minVersion > maxVersion) throw configError('minVersion', `${c.minVersion} is above maxVersion ${c.maxVersion}`);
@@ -102,10 +103,10 @@ export function resolveCommon(
     alpn: Object.freeze([...alpn]),
     rejectUnauthorized: c.rejectUnauthorized ?? true,
     random: c.random ?? ((n: number) => crypto.randomBytes(n)),
-    now: c.now ?? (() => Date.now()),
+    now,
     listener: c.listener,
     keylog: c.keylog ?? false,
     trace: c.trace ?? false,
-    verifier: makeVerifier(crypto),
+    verifier: makeVerifier(crypto, now),
   });
 }
