@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { nodeCryptoProvider } from '../src/crypto/node.js';
 import { TlsError } from '../src/errors.js';
 import { AlertDescription } from '../src/wire/iana.js';
-import { TrustStore, type VerifyOptions, type VerifyResult, verifyCertificateChain } from '../src/pki/index.js';
-import { makeCertificateVerifier, verifyCertificateChain as verifyWithDefaults } from '../src/node/verify.js';
+import { TrustStore, type VerifyOptions, type VerifyResult, createCertificateVerifier, verifyCertificateChain } from '../src/pki/index.js';
+import { verifyCertificateChain as verifyWithDefaults } from '../src/node/verify.js';
 import { NOW, crl, dnsNameConstraints, issue, newKeys, x509 } from './helpers/pki-fixtures.js';
 
 const crypto = nodeCryptoProvider();
@@ -216,19 +216,17 @@ test('pki: the Node wrapper defaults to node:crypto and Node\'s root store', asy
   );
 });
 
-test('pki: the handshake CertificateVerifier: config ca/crl/hook/clock, anchors parsed once', async () => {
+test('pki: createCertificateVerifier (the handshake seam): ca/crl/hook/clock, anchors parsed once', async () => {
   const { root, inter, leaf } = await fixtures;
   let hookSaw: { n: number; host: string | undefined; purpose: string } | undefined;
-  const v = makeCertificateVerifier(
-    {
-      ca: [root.pem],
-      now: () => NOW,
-      verifyHook: (info) => {
-        hookSaw = { n: info.chain.length, host: info.hostname, purpose: info.purpose };
-      },
-    },
+  const v = createCertificateVerifier({
     crypto,
-  );
+    trustStore: () => TrustStore.fromPem(root.pem),
+    now: () => NOW,
+    hook: (info) => {
+      hookSaw = { n: info.chain.length, host: info.hostname, purpose: info.purpose };
+    },
+  });
   assert.deepEqual(v.anchorSubjects(), [new Uint8Array(root.cert.subjectName.toArrayBuffer())]);
   assert.equal(v.leafPublicKey(leaf.der).type, 'ec');
   for (let i = 0; i < 2; i++) {
@@ -238,6 +236,7 @@ test('pki: the handshake CertificateVerifier: config ca/crl/hook/clock, anchors 
   }
   assert.deepEqual(hookSaw, { n: 3, host: 'server.test', purpose: 'serverAuth' });
   expectCode(() => v.verify({ certificates: [leaf.der, inter.der], purpose: 'serverAuth', hostname: 'evil.test' }), 'ERR_TLS_CERT_ALTNAME_INVALID', AlertDescription.bad_certificate);
-  const revoking = makeCertificateVerifier({ ca: [root.der], now: () => NOW, crl: [await crl(inter, [leaf.cert.serialNumber])] }, crypto);
+  const revoked = await crl(inter, [leaf.cert.serialNumber]);
+  const revoking = createCertificateVerifier({ crypto, trustStore: () => TrustStore.fromPem(root.der), now: () => NOW, crl: [revoked] });
   expectCode(() => revoking.verify({ certificates: [leaf.der, inter.der], purpose: 'serverAuth' }), 'CERT_REVOKED', AlertDescription.certificate_revoked);
 });

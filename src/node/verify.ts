@@ -2,12 +2,8 @@
 // trust anchors, node:crypto as the default provider, and the verifyCertificateChain that typetls
 // exports (src/pki itself has no node: imports).
 import { rootCertificates } from 'node:tls';
-import type { CommonConfig } from '../conn/config.js';
 import { nodeCryptoProvider } from '../crypto/node.js';
-import type { CryptoProvider } from '../crypto/provider.js';
-import type { CertificateVerifier } from '../handshake/verifier.js';
 import { TrustStore } from '../pki/trust-store.js';
-import { createCertificateVerifier } from '../pki/verifier.js';
 import { type VerifyOptions, type VerifyResult, verifyCertificateChain as verifyWith } from '../pki/verify.js';
 
 // A lazily computed constant, not state: Node's root list is fixed for the life of the process, so
@@ -30,18 +26,4 @@ export function defaultTrustStore(): TrustStore {
  */
 export function verifyCertificateChain(options: VerifyOptions): VerifyResult | Promise<VerifyResult> {
   return verifyWith(options, { crypto: options.crypto ?? nodeCryptoProvider(), defaultTrustStore });
-}
-
-/** The handshake's CertificateVerifier for a config: its `ca` (default Node's roots), `crl`, clock and hook. */
-export function makeCertificateVerifier(config: CommonConfig, crypto: CryptoProvider): CertificateVerifier {
-  const ca = config.ca;
-  // Built when the config is resolved, so a malformed `ca` is reported then, naming the option.
-  const store = ca === undefined ? undefined : TrustStore.fromPem(ca);
-  return createCertificateVerifier({
-    crypto,
-    trustStore: store === undefined ? defaultTrustStore : () => store,
-    ...(config.crl === undefined ? {} : { crl: config.crl }),
-    ...(config.now === undefined ? {} : { now: config.now }),
-    ...(config.verifyHook === undefined ? {} : { hook: config.verifyHook }),
-  });
 }

@@ -3,9 +3,10 @@
 // validates a path to a trust anchor, then runs the application's hook on the verified chain.
 //
 // Trust anchors: `ca` (PEM/DER list or a prebuilt TrustStore) replaces the defaults, as in node:tls.
-// Without `ca`, the anchors come from `defaultTrustStore` in the environment: this module has no
-// node: imports, so the Node layer (src/node/verify.ts) supplies Node's root store and the
-// node:crypto provider and exports the ready-to-use function.
+// Without `ca`, the anchors come from `defaultTrustStore` in the environment, else from the crypto
+// provider's `trustAnchors()`: this module has no node: imports, so the Node layer
+// (src/node/verify.ts) supplies Node's root store (parsed once) and the node:crypto provider and
+// exports the ready-to-use function.
 import type { CryptoProvider } from '../crypto/provider.js';
 import { TlsError } from '../errors.js';
 import { type Certificate, parseCertificate, toDerList } from './certificate.js';
@@ -54,10 +55,13 @@ export interface VerifyEnvironment {
   readonly defaultTrustStore?: () => TrustStore;
 }
 
-function anchorsOf(ca: VerifyOptions['ca'], env: VerifyEnvironment): TrustStore {
+function anchorsOf(ca: VerifyOptions['ca'], env: VerifyEnvironment, crypto: CryptoProvider): TrustStore {
   if (ca instanceof TrustStore) return ca;
   if (ca !== undefined) return TrustStore.fromPem(ca);
   if (env.defaultTrustStore !== undefined) return env.defaultTrustStore();
+  // The provider's platform roots, parsed for this call (the Node layer keeps a parsed copy instead).
+  const platform = crypto.trustAnchors?.();
+  if (platform !== undefined) return TrustStore.fromPem(platform, { skipInvalid: true, strictAnchors: false });
   throw verifyError('ERR_TLS_NO_TRUST_ANCHORS', 'no trust anchors: pass `ca` (or use the verifyCertificateChain exported by typetls, which defaults to Node\'s root store)');
 }
 
@@ -156,7 +160,7 @@ export function verifyCertificateChain(options: VerifyOptions, env: VerifyEnviro
   const t = options.time === undefined ? Date.now() : typeof options.time === 'number' ? options.time : options.time.getTime();
   if (!Number.isFinite(t)) throw verifyError('ERR_TLS_CERT_MALFORMED', 'the `time` option is not a valid date');
   const leaf = parseCertificate(firstDer(options.leaf));
-  const store = anchorsOf(options.ca, env);
+  const store = anchorsOf(options.ca, env, crypto);
   const intermediates: Certificate[] = [];
   for (const item of options.intermediates ?? []) for (const der of toDerList(item)) intermediates.push(parseCertificate(der));
   const crls: Crl[] = [];
