@@ -209,7 +209,8 @@ function deadEnd(s: Search, chain: readonly Certificate[]): TlsError {
 export function buildPath(leaf: Certificate, ctx: PathContext): Certificate[] {
   const pool = new Map<string, Certificate[]>();
   for (const c of ctx.intermediates) {
-    if (equalBytes(c.raw, leaf.raw)) continue;
+    // The leaf, and copies of anchors (servers often send the root too), are not intermediates.
+    if (equalBytes(c.raw, leaf.raw) || ctx.store.contains(c)) continue;
     const k = bytesKey(c.subject.raw);
     const list = pool.get(k);
     if (list === undefined) pool.set(k, [c]);
