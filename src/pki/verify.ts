@@ -134,7 +134,6 @@ export function verifyPrepared(p: PreparedVerification): VerifyResult | Promise<
   }
   checkCertificate(leaf, 'leaf', time);
   checkPurpose(leaf, 'leaf', purposeOid, purposeName);
-  checkIdentity(leaf, p.hostname, p.ip);
   const chain = buildPath(leaf, {
     crypto: p.crypto,
     time,
@@ -146,6 +145,9 @@ export function verifyPrepared(p: PreparedVerification): VerifyResult | Promise<
     store,
     intermediates: p.intermediates,
   });
+  // As node:tls: the identity is checked once the chain is known good, so a bad chain reports its
+  // own error first.
+  checkIdentity(leaf, p.hostname, p.ip);
   return finish(chain, p.hook);
 }
 
