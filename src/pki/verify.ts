@@ -17,6 +17,7 @@ import { formatIp, matchesHostname, matchesIp, parseIp } from './hostname.js';
 import { DEFAULT_MAX_INTERMEDIATES, buildPath } from './path.js';
 import { checkCertificate, checkDirectlyTrusted, checkPurpose } from './profile.js';
 import { TrustStore } from './trust-store.js';
+import { AlertDescription } from '../wire/iana.js';
 
 export interface VerifyOptions {
   /** The end-entity certificate, DER or PEM (the first PEM block). */
@@ -161,6 +162,9 @@ export function verifyCertificateChain(options: VerifyOptions, env: VerifyEnviro
   if (crypto === undefined) throw verifyError('ERR_TLS_NO_CRYPTO_PROVIDER', 'verifyCertificateChain needs a crypto provider (`crypto` option)');
   const t = options.time === undefined ? Date.now() : typeof options.time === 'number' ? options.time : options.time.getTime();
   if (!Number.isFinite(t)) throw verifyError('ERR_TLS_CERT_MALFORMED', 'the `time` option is not a valid date');
+  if (options.maxDepth !== undefined && !(Number.isInteger(options.maxDepth) && options.maxDepth >= 0)) {
+    throw new TlsError('ERR_INVALID_ARG_VALUE', AlertDescription.internal_error, `invalid option maxDepth: ${String(options.maxDepth)} is not a non-negative integer`);
+  }
   const leaf = parseCertificate(firstDer(options.leaf));
   const store = anchorsOf(options.ca, env, crypto);
   const intermediates: Certificate[] = [];
