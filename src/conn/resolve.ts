@@ -28,6 +28,7 @@ export interface ResolvedConfig {
   readonly keylog: boolean;
   readonly trace: boolean;
   readonly verifier: CertificateVerifier;
+  readonly requireExtendedMasterSecret: boolean;
 }
 
 export function configError(option: string, message: string): TlsError {
@@ -108,5 +109,6 @@ export function resolveCommon(
     keylog: c.keylog ?? false,
     trace: c.trace ?? false,
     verifier: makeVerifier(crypto, now),
+    requireExtendedMasterSecret: c.requireExtendedMasterSecret ?? false,
   });
 }
