@@ -44,6 +44,8 @@ export interface CommonConfig {
   readonly trace?: boolean;
   /** TLS 1.2: refuse peers without the extended master secret (RFC 7627). It is always offered. */
   readonly requireExtendedMasterSecret?: boolean;
+  /** TLS 1.2 CBC suites: offer (client) / accept (server) encrypt-then-MAC, RFC 7366. Default true. */
+  readonly encryptThenMac?: boolean;
 }
 
 export interface ClientConfig extends CommonConfig {

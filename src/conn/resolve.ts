@@ -29,6 +29,7 @@ export interface ResolvedConfig {
   readonly trace: boolean;
   readonly verifier: CertificateVerifier;
   readonly requireExtendedMasterSecret: boolean;
+  readonly encryptThenMac: boolean;
 }
 
 export function configError(option: string, message: string): TlsError {
@@ -110,5 +111,6 @@ export function resolveCommon(
     trace: c.trace ?? false,
     verifier: makeVerifier(crypto, now),
     requireExtendedMasterSecret: c.requireExtendedMasterSecret ?? false,
+    encryptThenMac: c.encryptThenMac ?? true,
   });
 }

@@ -167,12 +167,17 @@ function findSession(conn: Engine, params: ServerParams12, hello: ClientHello, e
   return undefined;
 }
 
+/** RFC 7366 §3: encrypt-then-MAC when the client offers it, we allow it, and the suite is CBC. */
+function useEtm(conn: Engine, hello: ClientHello, suite: Suite12): boolean {
+  return conn.config.encryptThenMac && hello.ext.encryptThenMac === true && suite.bulk.kind === 'cbc';
+}
+
 function serverHelloExtensions(n: Negotiated, suite: Suite12, ecdhe: boolean, ticket: boolean): Extension[] {
   const { hello } = n;
   const exts: Extension[] = [X.renegotiationInfo()];
   if (n.ems) exts.push(X.extendedMasterSecret());
   // RFC 7366 §3: encrypt-then-MAC only for a CBC suite.
-  if (hello.ext.encryptThenMac === true && suite.bulk.kind === 'cbc') exts.push(X.encryptThenMac());
+  if (useEtm(n.conn, hello, suite)) exts.push(X.encryptThenMac());
   // RFC 8422 §5.2: ec_point_formats in reply to the client's, for an ECC suite.
   if (ecdhe && hello.ext.ecPointFormats !== undefined) exts.push(X.ecPointFormats([0]));
   if (ticket) exts.push(X.sessionTicket());
@@ -194,7 +199,7 @@ function resume(n: Negotiated, session: Session12, byTicket: boolean): State {
   const crypto = conn.config.crypto;
   const suite = suite12(session.suite);
   if (suite === undefined) throw new Error('unreachable: resumable session with an unknown suite');
-  const etm = hello.ext.encryptThenMac === true && suite.bulk.kind === 'cbc';
+  const etm = useEtm(conn, hello, suite);
   sendServerHello(n, suite, serverHelloExtensions(n, suite, false, false));
   const master = session.masterSecret;
   conn.keylog('CLIENT_RANDOM', hello.random, master);
@@ -360,7 +365,7 @@ class ExpectClientKeyExchange implements State {
     transcript.add(msg.raw);
     const master = deriveMaster12(crypto, suite, pms, this.n.ems, transcript, hello.random, serverRandom);
     conn.keylog('CLIENT_RANDOM', hello.random, master);
-    const etm = hello.ext.encryptThenMac === true && suite.bulk.kind === 'cbc';
+    const etm = useEtm(conn, hello, suite);
     const keys = protectors12(crypto, suite, master, hello.random, serverRandom, etm);
     const next: Finishing = { suite, master, keys, ccs: { received: false }, group: this.chosen.group, scheme: this.chosen.scheme, auth: this.auth, resumed: undefined };
     if (this.auth.key !== undefined) return new ExpectClientCertificateVerify(this.n, next, this.auth.key);

@@ -245,7 +245,7 @@ export class CbcProtector12 implements RecordProtector {
     const n = plain.length;
     const padLen = plain[n - 1] as number;
     // good = 1 when padLen + 1 + macLen <= n.
-    let good = ctLessThan(n - 1 - macLen - 1, padLen) ^ 1;
+    let good = ctLessThan(n - 1 - macLen, padLen) ^ 1;
     // Check up to 256 bytes: every byte within the padding must equal padLen.
     const toCheck = Math.min(256, n);
     let bad = 0;
