@@ -109,7 +109,7 @@ test('RFC 7366: every CBC suite, with encrypt-then-MAC and with MAC-then-encrypt
   for (const suite of cbc) {
     const s = suite12(suite);
     assert.ok(s);
-    const cert = certifiedKey(s.kx === 'ecdhe_ecdsa' ? pki.server.ecdsa : pki.server.rsa);
+    const cert = certifiedKey(s.keyExchange === 'ecdhe_ecdsa' ? pki.server.ecdsa : pki.server.rsa);
     for (const etm of [true, false]) {
       const r = await run({ serverName: 'localhost', ca, cipherSuites: [suite], encryptThenMac: etm }, { certificates: [cert], cipherSuites: [suite] });
       ok(r, `${s.name} etm=${etm}`);

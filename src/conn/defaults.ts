@@ -5,7 +5,7 @@ import { nodeCryptoProvider } from '../crypto/node.js';
 import type { CertificateVerifier, PeerCertificateCheck, VerifiedPeer } from '../handshake/verifier.js';
 import type { PemOrDer, VerifyHook } from './config.js';
 import type { Capabilities } from './resolve.js';
-import { TLS12_DEFAULT_SUITES, TLS12_SUITES } from '../keys/suites12.js';
+import { allSuites12 } from '../keys/suites12.js';
 import { TrustStore } from '../pki/trust-store.js';
 import { parseCertificate } from '../pki/certificate.js';
 import { verifyCertificateChain } from '../pki/verify.js';
@@ -20,7 +20,12 @@ export function defaultProvider(): CryptoProvider {
  * TLS 1.2: every suite src/keys/suites12.ts implements; on by default only the forward-secret AEAD
  * ones (RSA key transport and CBC only when named in cipherSuites).
  */
-export const TLS12_CAPABILITIES: Capabilities = { suites12: TLS12_SUITES, defaultSuites12: TLS12_DEFAULT_SUITES };
+export const TLS12_CAPABILITIES: Capabilities = {
+  suites12: allSuites12().map((s) => s.suite),
+  defaultSuites12: allSuites12()
+    .filter((s) => s.forwardSecret && s.cipher.kind !== 'cbc')
+    .map((s) => s.suite),
+};
 
 export type TrustInput = readonly PemOrDer[] | TrustStore;
 

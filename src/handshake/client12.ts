@@ -126,7 +126,7 @@ export function handleServerHello12(conn: Engine, params: ClientParams12, client
   const ems = sh.ext.extendedMasterSecret === true;
   if (!ems && cfg.requireExtendedMasterSecret) throw handshakeFailure('the server does not support the extended master secret (RFC 7627), which is required');
   // RFC 7366 §3: encrypt-then-MAC applies to CBC suites only.
-  const etm = sh.ext.encryptThenMac === true && suite.bulk.kind === 'cbc';
+  const etm = sh.ext.encryptThenMac === true && suite.cipher.kind === 'cbc';
   const chosenAlpn = sh.ext.alpn?.[0];
   if (chosenAlpn !== undefined && !cfg.alpn.includes(chosenAlpn)) throw illegalParameter(`the server selected ALPN protocol "${chosenAlpn}", which was not offered`);
   conn.setVersion(ProtocolVersion.TLSv1_2);
@@ -181,7 +181,7 @@ class ExpectCertificate implements State {
     this.n.transcript.add(msg.raw);
     const verifier = conn.config.verifier;
     const key = verifier.leafPublicKey(certificates[0] as Uint8Array);
-    const kx = this.n.suite.kx;
+    const kx = this.n.suite.keyExchange;
     // RFC 5246 §7.4.2 / RFC 8422 §5.3: the certificate's key must fit the key exchange.
     const fits = kx === 'ecdhe_ecdsa' ? key.type === 'ec' || key.type === 'ed25519' || key.type === 'ed448' : key.type === 'rsa';
     if (!fits) throw new TlsError('ERR_TLS_UNSUPPORTED_CERTIFICATE', AlertDescription.unsupported_certificate, `a ${key.type} certificate cannot be used with ${this.n.suite.name}`);
@@ -296,7 +296,7 @@ function sendClientFlight(n: Negotiated, auth: ServerAuth, share: ServerShare | 
   const keys = protectors12(crypto, suite, master, hello.random, sh.random, n.etm);
   conn.sendChangeCipherSpec();
   conn.setWriteProtector(keys.clientWrite);
-  send12(conn, transcript, encodeFinished12(finishedVerifyData12(crypto, suite.prfHash, master, true, transcript.hash(suite.prfHash))));
+  send12(conn, transcript, encodeFinished12(finishedVerifyData12(crypto, suite.prfHash, master, 'client', transcript.hash(suite.prfHash))));
   conn.trace({ kind: 'finished', clientCertificateSent: signWith !== undefined, certificateRequested: cr !== undefined });
   const ccs = armCcs(conn, keys.serverWrite);
   return new ExpectServerFinished(n, { master, keys, ccs, resumed: undefined, auth, signature, ticket: undefined, group: share?.group });
@@ -334,7 +334,7 @@ class ExpectServerFinished implements State {
     // RFC 5246 §7.4.9: Finished comes right after the ChangeCipherSpec.
     if (!this.f.ccs.received) throw unexpectedMessage('Finished before ChangeCipherSpec');
     const received = decodeFinished12(msg.body);
-    const expected = finishedVerifyData12(crypto, suite.prfHash, this.f.master, false, transcript.hash(suite.prfHash));
+    const expected = finishedVerifyData12(crypto, suite.prfHash, this.f.master, 'server', transcript.hash(suite.prfHash));
     const proof = verifyFinished12(crypto, expected, received, 'server');
     transcript.add(msg.raw);
     const resumed = this.f.resumed;
@@ -342,7 +342,7 @@ class ExpectServerFinished implements State {
       // Abbreviated handshake (RFC 5246 §7.3): our ChangeCipherSpec and Finished come second.
       conn.sendChangeCipherSpec();
       conn.setWriteProtector(this.f.keys.clientWrite);
-      send12(conn, transcript, encodeFinished12(finishedVerifyData12(crypto, suite.prfHash, this.f.master, true, transcript.hash(suite.prfHash))));
+      send12(conn, transcript, encodeFinished12(finishedVerifyData12(crypto, suite.prfHash, this.f.master, 'client', transcript.hash(suite.prfHash))));
     }
     const traffic = new Traffic12(conn, { suite, masterSecret: this.f.master, clientRandom: hello.random, serverRandom: sh.random }, proof);
     const auth = this.f.auth;

@@ -5,7 +5,7 @@ import type { CryptoProvider } from '../crypto/provider.js';
 import { TlsError } from '../errors.js';
 import { AlertDescription } from '../wire/iana.js';
 import { extendedMasterSecret12, keyBlock12, masterSecret12 } from '../keys/prf12.js';
-import type { Suite12 } from '../keys/suites12.js';
+import { keyBlockSizes12, type Suite12 } from '../keys/suites12.js';
 import { recordProtector12 } from '../record/protect12.js';
 import type { RecordProtector } from '../record/layer.js';
 import type { Engine } from '../conn/engine.js';
@@ -87,10 +87,10 @@ export function protectors12(
   serverRandom: Uint8Array,
   encryptThenMac: boolean,
 ): Protectors12 {
-  const kb = keyBlock12(crypto, suite, master, clientRandom, serverRandom);
+  const kb = keyBlock12(crypto, suite.prfHash, master, clientRandom, serverRandom, keyBlockSizes12(suite));
   return {
-    clientWrite: recordProtector12(crypto, suite, { key: kb.clientKey, macKey: kb.clientMacKey, iv: kb.clientIv }, encryptThenMac),
-    serverWrite: recordProtector12(crypto, suite, { key: kb.serverKey, macKey: kb.serverMacKey, iv: kb.serverIv }, encryptThenMac),
+    clientWrite: recordProtector12(crypto, suite.cipher, { key: kb.clientKey, macKey: kb.clientMacKey, iv: kb.clientIv }, encryptThenMac),
+    serverWrite: recordProtector12(crypto, suite.cipher, { key: kb.serverKey, macKey: kb.serverMacKey, iv: kb.serverIv }, encryptThenMac),
   };
 }
 

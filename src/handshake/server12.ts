@@ -33,7 +33,7 @@ import type { ServerParams } from './server13.js';
 import { decodeSession12, encodeSession12, sessionFresh, type Session12 } from './session12.js';
 import type { SessionCache } from './session-cache.js';
 import type { TicketSealer } from './ticket-keys.js';
-import { decryptPremaster } from './rsa-kx12.js';
+import { decryptPremaster } from '../keys/rsa-kex.js';
 import { Transcript12, armCcs, concatBytes, deriveMaster12, handshakeFailure, protectors12, send12, type CcsBox, type Protectors12 } from './common12.js';
 
 /** The server's parameters, with what TLS 1.2 resumption needs. */
@@ -169,7 +169,7 @@ function findSession(conn: Engine, params: ServerParams12, hello: ClientHello, e
 
 /** RFC 7366 §3: encrypt-then-MAC when the client offers it, we allow it, and the suite is CBC. */
 function useEtm(conn: Engine, hello: ClientHello, suite: Suite12): boolean {
-  return conn.config.encryptThenMac && hello.ext.encryptThenMac === true && suite.bulk.kind === 'cbc';
+  return conn.config.encryptThenMac && hello.ext.encryptThenMac === true && suite.cipher.kind === 'cbc';
 }
 
 function serverHelloExtensions(n: Negotiated, suite: Suite12, ecdhe: boolean, ticket: boolean): Extension[] {
@@ -207,7 +207,7 @@ function resume(n: Negotiated, session: Session12, byTicket: boolean): State {
   // RFC 5246 §7.3: in the abbreviated handshake the server sends ChangeCipherSpec and Finished first.
   conn.sendChangeCipherSpec();
   conn.setWriteProtector(keys.serverWrite);
-  send12(conn, n.transcript, encodeFinished12(finishedVerifyData12(crypto, suite.prfHash, master, false, n.transcript.hash(suite.prfHash))));
+  send12(conn, n.transcript, encodeFinished12(finishedVerifyData12(crypto, suite.prfHash, master, 'server', n.transcript.hash(suite.prfHash))));
   conn.trace({ kind: 'server-hello', version: 'TLSv1.2', cipher: suite.name, resumed: true, byTicket });
   const ccs = armCcs(conn, keys.clientWrite);
   return new ExpectClientFinished(n, { suite, master, keys, ccs, group: undefined, scheme: undefined, auth: { ...NO_CLIENT_AUTH, certificates: session.peerCertificates }, resumed: session });
@@ -225,7 +225,7 @@ function choose(n: Negotiated, preferred: CertifiedKey | undefined): Chosen {
     if (!hello.cipherSuites.includes(s)) continue;
     const suite = suite12(s);
     if (suite === undefined) continue;
-    if (suite.kx === 'rsa') {
+    if (suite.keyExchange === 'rsa') {
       // RFC 5246 §7.4.2: an RSA key for key transport; no signature (and no signature_algorithms) needed.
       const cert = certs.find((c) => c.key.type === 'rsa');
       if (cert !== undefined) return { suite, cert, group: undefined, scheme: undefined };
@@ -234,7 +234,7 @@ function choose(n: Negotiated, preferred: CertifiedKey | undefined): Chosen {
     if (group === undefined) continue;
     for (const cert of certs) {
       const t = cert.key.type;
-      const fits = suite.kx === 'ecdhe_rsa' ? t === 'rsa' : t === 'ed25519' || (t === 'ec' && (hello.ext.supportedGroups === undefined || curveOffered(cert.key.curve, clientGroups)));
+      const fits = suite.keyExchange === 'ecdhe_rsa' ? t === 'rsa' : t === 'ed25519' || (t === 'ec' && (hello.ext.supportedGroups === undefined || curveOffered(cert.key.curve, clientGroups)));
       if (!fits) continue;
       const scheme = chooseScheme(cert.key, sigAlgs, cfg.signatureSchemes, false);
       if (scheme !== undefined) return { suite, cert, group, scheme };
@@ -257,7 +257,7 @@ function fullHandshake(n: Negotiated, preferred: CertifiedKey | undefined): Stat
   const crypto = cfg.crypto;
   const chosen = choose(n, preferred);
   const { suite } = chosen;
-  const ecdhe = suite.kx !== 'rsa';
+  const ecdhe = suite.keyExchange !== 'rsa';
   sendServerHello(n, suite, serverHelloExtensions(n, suite, ecdhe, n.issueTicket));
   send12(conn, transcript, encodeCertificate12(chosen.cert.chain));
   let kx: KeyExchange | undefined;
@@ -359,8 +359,7 @@ class ExpectClientKeyExchange implements State {
       pms = this.kx.deriveSecret(decodeClientKeyExchangeEcdhe(msg.body));
     } else {
       // RFC 5246 §7.4.7.1 and shared/DESIGN.md: no padding oracle; a random premaster secret on any failure.
-      const fallback = conn.config.random(48);
-      pms = decryptPremaster(crypto, this.chosen.cert.key, decodeClientKeyExchangeRsa(msg.body), hello.legacyVersion, fallback);
+      pms = decryptPremaster(crypto, this.chosen.cert.key, decodeClientKeyExchangeRsa(msg.body), hello.legacyVersion);
     }
     transcript.add(msg.raw);
     const master = deriveMaster12(crypto, suite, pms, this.n.ems, transcript, hello.random, serverRandom);
@@ -420,7 +419,7 @@ class ExpectClientFinished implements State {
     // RFC 5246 §7.4.9: Finished comes right after the ChangeCipherSpec.
     if (!this.f.ccs.received) throw unexpectedMessage('Finished before ChangeCipherSpec');
     const received = decodeFinished12(msg.body);
-    const expected = finishedVerifyData12(crypto, suite.prfHash, master, true, transcript.hash(suite.prfHash));
+    const expected = finishedVerifyData12(crypto, suite.prfHash, master, 'client', transcript.hash(suite.prfHash));
     const proof = verifyFinished12(crypto, expected, received, 'client');
     transcript.add(msg.raw);
     const resumed = this.f.resumed;
@@ -453,7 +452,7 @@ class ExpectClientFinished implements State {
       }
       conn.sendChangeCipherSpec();
       conn.setWriteProtector(keys.serverWrite);
-      send12(conn, transcript, encodeFinished12(finishedVerifyData12(crypto, suite.prfHash, master, false, transcript.hash(suite.prfHash))));
+      send12(conn, transcript, encodeFinished12(finishedVerifyData12(crypto, suite.prfHash, master, 'server', transcript.hash(suite.prfHash))));
     }
     const traffic = new Traffic12(conn, { suite, masterSecret: master, clientRandom: hello.random, serverRandom: this.n.serverRandom }, proof);
     const auth = this.f.auth;

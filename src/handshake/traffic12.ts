@@ -49,6 +49,10 @@ export class Traffic12 implements TrafficState {
 
   exportKeyingMaterial(length: number, label: string, context: Uint8Array | undefined): Uint8Array {
     const s = this.secrets;
-    return exporter12(this.conn.config.crypto, s.suite.prfHash, s.masterSecret, label, s.clientRandom, s.serverRandom, context, length);
+    // RFC 5705 §4: labels the handshake itself uses are not exporters.
+    if (['client finished', 'server finished', 'master secret', 'key expansion', 'extended master secret'].includes(label)) {
+      throw new TlsError('ERR_TLS_INVALID_EXPORTER_LABEL', AlertDescription.internal_error, `exporter label "${label}" is reserved by TLS (RFC 5705 §4)`);
+    }
+    return exporter12(this.conn.config.crypto, s.suite.prfHash, s.masterSecret, s.clientRandom, s.serverRandom, label, context, length);
   }
 }

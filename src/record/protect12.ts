@@ -1,284 +1,248 @@
-// TLS 1.2 record protection (RFC 5246 §6.2.3): AES-GCM with an explicit nonce (RFC 5288 §3),
-// ChaCha20-Poly1305 (RFC 7905 §2), and AES-CBC with HMAC, either encrypt-then-MAC (RFC 7366) or the
-// original MAC-then-encrypt, checked in constant time: the same padding check and the same amount of
-// MAC work whatever the padding, and every failure is bad_record_mac (no Lucky13 signal, RFC 5246
-// §6.2.3.2 and §7.2.2).
-import type { Aead, CbcCipher, CryptoProvider } from '../crypto/provider.js';
-import { internalError, unexpectedMessage } from '../errors.js';
-import { ContentType } from '../wire/iana.js';
-import type { Suite12 } from '../keys/suites12.js';
-import { MAX_CIPHERTEXT_12, MAX_PLAINTEXT, RECORD_HEADER_LENGTH, recordOverflow, type TlsRecord } from './deframer.js';
+// TLS 1.2 record protection (RFC 5246 §6.2.3): AEAD with AES-GCM (RFC 5288, explicit 8-byte nonce)
+// or ChaCha20-Poly1305 (RFC 7905, IV XOR sequence number), and AES-CBC with HMAC, either
+// MAC-then-encrypt (RFC 5246 §6.2.3.2) or encrypt-then-MAC (RFC 7366). Every failure to
+// authenticate or unpad is the same bad_record_mac (RFC 5246 §7.2.2).
+import type { Aead, CbcCipher, CryptoProvider, HashAlgorithm } from '../crypto/provider.js';
+import { internalError } from '../errors.js';
+import type { RecordCipher12 } from '../keys/suites12.js';
+import { ProtocolVersion } from '../wire/iana.js';
+import { MAX_PLAINTEXT, RECORD_HEADER_LENGTH, recordOverflow, type TlsRecord } from './deframer.js';
 import { SequenceNumber, badRecordMac, type RecordProtector } from './protect13.js';
 
-const TAG = 16;
+const TAG_LENGTH = 16;
 const BLOCK = 16;
 
-/** Keys of one direction. `iv` is the implicit IV of AEAD suites (empty for CBC). */
-export interface DirectionKeys12 {
-  readonly key: Uint8Array;
-  readonly macKey: Uint8Array;
-  readonly iv: Uint8Array;
-}
-
-function seqBytes(seq: SequenceNumber): Uint8Array {
-  const out = new Uint8Array(8);
-  let v = seq.value;
-  for (let i = 7; i >= 0; i--) {
-    out[i] = v % 256;
-    v = Math.floor(v / 256);
-  }
-  return out;
-}
-
-/** seq_num(8) ‖ type(1) ‖ version(2) ‖ length(2): the AEAD additional data and the start of the MAC input. */
-function pseudoHeader(seq: SequenceNumber, type: number, length: number): Uint8Array {
-  const out = new Uint8Array(13);
-  out.set(seqBytes(seq), 0);
-  out[8] = type;
-  out[9] = 0x03;
-  out[10] = 0x03;
-  out[11] = length >>> 8;
-  out[12] = length & 0xff;
-  return out;
-}
-
-function header(out: Uint8Array, type: number, length: number): void {
+function writeHeader(out: Uint8Array, type: number, version: number, length: number): void {
   out[0] = type;
-  out[1] = 0x03;
-  out[2] = 0x03;
+  out[1] = version >>> 8;
+  out[2] = version & 0xff;
   out[3] = length >>> 8;
   out[4] = length & 0xff;
 }
 
-function checkType(type: number): void {
-  // RFC 5246 §6.2.1: a protected record carries one of the known content types.
-  if (type !== ContentType.handshake && type !== ContentType.alert && type !== ContentType.application_data && type !== ContentType.change_cipher_spec) {
-    throw unexpectedMessage(`record of unknown content type ${type}`);
-  }
+/** seq_num ‖ type ‖ version ‖ length: the AEAD additional data and the MAC prefix (RFC 5246 §6.2.3.2, §6.2.3.3). */
+function pseudoHeader(seq: SequenceNumber, type: number, versionHi: number, versionLo: number, length: number): Uint8Array {
+  const a = new Uint8Array(13);
+  seq.write(a, 0);
+  a[8] = type;
+  a[9] = versionHi;
+  a[10] = versionLo;
+  a[11] = length >>> 8;
+  a[12] = length & 0xff;
+  return a;
 }
 
-/** Builds the protector of one direction for a negotiated TLS 1.2 suite. */
-export function recordProtector12(p: CryptoProvider, suite: Suite12, keys: DirectionKeys12, encryptThenMac: boolean): RecordProtector {
-  return suite.bulk.kind === 'aead' ? new AeadProtector12(p, suite, keys) : new CbcProtector12(p, suite, keys, encryptThenMac);
-}
-
-/** AES-GCM (RFC 5288) and ChaCha20-Poly1305 (RFC 7905) for TLS 1.2. */
-export class AeadProtector12 implements RecordProtector {
+/** TLS 1.2 AEAD records: AES-GCM (RFC 5288 §3) or ChaCha20-Poly1305 (RFC 7905 §2). */
+export class RecordProtector12Aead implements RecordProtector {
   readonly seq = new SequenceNumber();
-  readonly maxContent = MAX_PLAINTEXT;
+  maxContent = MAX_PLAINTEXT;
   private readonly aead: Aead;
-  private readonly iv: Uint8Array;
-  private readonly explicit: number;
-  private readonly nonce = new Uint8Array(12);
+  private readonly explicitLength: number;
+  private readonly nonceBuf = new Uint8Array(12);
 
-  constructor(p: CryptoProvider, suite: Suite12, keys: DirectionKeys12) {
-    if (suite.bulk.kind !== 'aead') throw internalError('AEAD protector for a CBC suite');
-    this.aead = p.aead(suite.bulk.aead, keys.key);
-    this.iv = keys.iv;
-    this.explicit = suite.bulk.explicitNonceLength;
+  constructor(
+    p: CryptoProvider,
+    private readonly cipher: Extract<RecordCipher12, { kind: 'gcm' | 'chacha' }>,
+    key: Uint8Array,
+    private readonly fixedIv: Uint8Array,
+    private readonly version: number = ProtocolVersion.TLSv1_2,
+  ) {
+    if (fixedIv.length !== cipher.fixedIvLength) throw internalError(`${cipher.aead} needs a ${cipher.fixedIvLength}-byte implicit IV`);
+    this.aead = p.aead(cipher.aead, key);
+    this.explicitLength = cipher.kind === 'gcm' ? 8 : 0;
   }
 
-  private makeNonce(): void {
-    if (this.explicit === 8) {
-      // RFC 5288 §3: nonce = salt(4) ‖ nonce_explicit(8); we use the sequence number as the explicit part.
-      this.nonce.set(this.iv.subarray(0, 4), 0);
-      this.nonce.set(seqBytes(this.seq), 4);
+  private nonce(): Uint8Array {
+    if (this.cipher.kind === 'gcm') {
+      // RFC 5288 §3: salt (4 bytes) ‖ nonce_explicit; the sequence number is a unique explicit part.
+      this.nonceBuf.set(this.fixedIv, 0);
+      this.seq.write(this.nonceBuf, 4);
     } else {
-      // RFC 7905 §2: the 64-bit sequence number, left-padded, XORed with the 12-byte IV.
-      this.seq.nonce(this.iv, this.nonce);
+      // RFC 7905 §2: the 64-bit sequence number, left-padded, XOR the 12-byte IV.
+      this.seq.nonce(this.fixedIv, this.nonceBuf);
     }
+    return this.nonceBuf;
   }
 
   seal(type: number, content: Uint8Array): Uint8Array {
-    if (content.length > this.maxContent) throw internalError(`record content of ${content.length} bytes exceeds 2^14`);
+    if (content.length > this.maxContent) throw internalError(`record content of ${content.length} bytes exceeds ${this.maxContent}`);
     this.seq.check();
-    this.makeNonce();
-    const length = this.explicit + content.length + TAG;
+    const length = this.explicitLength + content.length + TAG_LENGTH;
     const out = new Uint8Array(RECORD_HEADER_LENGTH + length);
-    header(out, type, length);
-    if (this.explicit === 8) out.set(this.nonce.subarray(4), RECORD_HEADER_LENGTH);
-    const aad = pseudoHeader(this.seq, type, content.length);
-    this.aead.sealInto(this.nonce, aad, content, out, RECORD_HEADER_LENGTH + this.explicit);
+    writeHeader(out, type, this.version, length);
+    const nonce = this.nonce();
+    if (this.explicitLength > 0) out.set(nonce.subarray(4), RECORD_HEADER_LENGTH);
+    const aad = pseudoHeader(this.seq, type, this.version >>> 8, this.version & 0xff, content.length);
+    this.aead.sealInto(nonce, aad, content, out, RECORD_HEADER_LENGTH + this.explicitLength);
     this.seq.increment();
     return out;
   }
 
   open(record: TlsRecord): { type: number; content: Uint8Array } {
-    checkType(record.type);
     const f = record.fragment;
-    // RFC 5246 §6.2.3: TLSCiphertext.length must not exceed 2^14 + 2048.
-    if (f.length > MAX_CIPHERTEXT_12) throw recordOverflow(`protected record of ${f.length} bytes exceeds 2^14 + 2048`);
-    if (f.length < this.explicit + TAG) throw badRecordMac();
+    if (f.length < this.explicitLength + TAG_LENGTH) throw badRecordMac();
+    const plainLength = f.length - this.explicitLength - TAG_LENGTH;
+    // RFC 5246 §6.2.1: a plaintext fragment is at most 2^14 bytes.
+    if (plainLength > MAX_PLAINTEXT) throw recordOverflow(`record of ${plainLength} plaintext bytes exceeds 2^14`);
     this.seq.check();
-    if (this.explicit === 8) {
-      this.nonce.set(this.iv.subarray(0, 4), 0);
-      this.nonce.set(f.subarray(0, 8), 4);
-    } else {
-      this.seq.nonce(this.iv, this.nonce);
-    }
-    const aad = pseudoHeader(this.seq, record.type, f.length - this.explicit - TAG);
-    const plain = this.aead.open(this.nonce, aad, f.subarray(this.explicit));
-    if (plain === null) throw badRecordMac();
+    const nonce = this.nonce();
+    if (this.explicitLength > 0) nonce.set(f.subarray(0, 8), 4);
+    const aad = pseudoHeader(this.seq, record.type, record.header[1] as number, record.header[2] as number, plainLength);
+    const content = this.aead.open(nonce, aad, f.subarray(this.explicitLength));
+    if (content === null) throw badRecordMac();
     this.seq.increment();
-    // RFC 5246 §6.2.2: TLSCompressed.length (here the plaintext) must not exceed 2^14 + 1024; 2^14 without compression.
-    if (plain.length > MAX_PLAINTEXT) throw recordOverflow(`decrypted record of ${plain.length} bytes exceeds 2^14`);
-    return { type: record.type, content: plain };
+    return { type: record.type, content };
   }
 }
 
-/** Constant-time helpers on small non-negative integers (no data-dependent branches). */
-function ctIsZero(x: number): number {
-  // 1 when x === 0, else 0 (x in 0..2^31-1).
-  return ((x | -x) >>> 31) ^ 1;
-}
-function ctLessThan(a: number, b: number): number {
-  // 1 when a < b, for a, b in 0..2^30.
-  return ((a - b) >>> 31) & 1;
-}
-
-/** AES-CBC + HMAC (RFC 5246 §6.2.3.2), with encrypt-then-MAC when negotiated (RFC 7366). */
-export class CbcProtector12 implements RecordProtector {
+/** TLS 1.2 AES-CBC + HMAC records, MAC-then-encrypt (RFC 5246 §6.2.3.2) or encrypt-then-MAC (RFC 7366). */
+export class RecordProtector12Cbc implements RecordProtector {
   readonly seq = new SequenceNumber();
-  readonly maxContent = MAX_PLAINTEXT;
-  private readonly cipher: CbcCipher;
-  private readonly mac: 'sha1' | 'sha256' | 'sha384';
+  maxContent = MAX_PLAINTEXT;
+  private readonly cbc: CbcCipher;
+  private readonly mac: HashAlgorithm;
   private readonly macLength: number;
-  private readonly hashBlock: number;
-  private readonly hashLengthField: number;
-  /** Zeros for the dummy hashing that evens out the MAC work (MAC-then-encrypt). */
-  private readonly dummy: Uint8Array;
 
   constructor(
     private readonly p: CryptoProvider,
-    suite: Suite12,
-    private readonly keys: DirectionKeys12,
+    cipher: Extract<RecordCipher12, { kind: 'cbc' }>,
+    key: Uint8Array,
+    private readonly macKey: Uint8Array,
     readonly encryptThenMac: boolean,
+    private readonly version: number = ProtocolVersion.TLSv1_2,
   ) {
-    if (suite.bulk.kind !== 'cbc') throw internalError('CBC protector for an AEAD suite');
-    this.cipher = p.cbc(suite.bulk.cbc, keys.key);
-    this.mac = suite.bulk.mac;
-    this.macLength = suite.bulk.macLength;
-    this.hashBlock = this.mac === 'sha384' ? 128 : 64;
-    this.hashLengthField = this.mac === 'sha384' ? 16 : 8;
-    this.dummy = encryptThenMac ? new Uint8Array(0) : new Uint8Array(MAX_CIPHERTEXT_12 + 2 * this.hashBlock);
+    this.cbc = p.cbc(cipher.cbc, key);
+    this.mac = cipher.mac;
+    this.macLength = cipher.macLength;
+    if (macKey.length !== cipher.macLength) throw internalError(`HMAC-${cipher.mac} needs a ${cipher.macLength}-byte key`);
   }
 
-  private hmac(parts: readonly Uint8Array[]): Uint8Array {
-    return this.p.hmac(this.mac, this.keys.macKey, parts);
+  private computeMac(type: number, vHi: number, vLo: number, length: number, data: readonly Uint8Array[]): Uint8Array {
+    return this.p.hmac(this.mac, this.macKey, [pseudoHeader(this.seq, type, vHi, vLo, length), ...data]);
   }
 
   seal(type: number, content: Uint8Array): Uint8Array {
-    if (content.length > this.maxContent) throw internalError(`record content of ${content.length} bytes exceeds 2^14`);
+    if (content.length > this.maxContent) throw internalError(`record content of ${content.length} bytes exceeds ${this.maxContent}`);
     this.seq.check();
-    const iv = this.p.randomBytes(BLOCK);
-    const macLen = this.macLength;
-    let body: Uint8Array;
+    const vHi = this.version >>> 8;
+    const vLo = this.version & 0xff;
+    const iv = this.p.randomBytes(BLOCK); // RFC 5246 §6.2.3.2: a fresh unpredictable IV per record
+    const macInside = this.encryptThenMac ? 0 : this.macLength;
+    const unpadded = content.length + macInside + 1;
+    const padLength = (BLOCK - (unpadded % BLOCK)) % BLOCK; // padding_length byte value
+    const plain = new Uint8Array(unpadded + padLength);
+    plain.set(content, 0);
+    if (!this.encryptThenMac) plain.set(this.computeMac(type, vHi, vLo, content.length, [content]), content.length);
+    plain.fill(padLength, content.length + macInside);
+    const ct = this.cbc.encrypt(iv, plain);
+    const length = BLOCK + ct.length + (this.encryptThenMac ? this.macLength : 0);
+    const out = new Uint8Array(RECORD_HEADER_LENGTH + length);
+    writeHeader(out, type, this.version, length);
+    out.set(iv, RECORD_HEADER_LENGTH);
+    out.set(ct, RECORD_HEADER_LENGTH + BLOCK);
     if (this.encryptThenMac) {
-      // RFC 7366 §3: encrypt content ‖ padding, then MAC the IV and ciphertext.
-      const padLen = BLOCK - ((content.length + 1) % BLOCK);
-      const plain = new Uint8Array(content.length + padLen + 1);
-      plain.set(content);
-      plain.fill(padLen, content.length);
-      const ct = this.cipher.encrypt(iv, plain);
-      const length = BLOCK + ct.length;
-      const mac = this.hmac([pseudoHeader(this.seq, type, length), iv, ct]);
-      body = new Uint8Array(length + macLen);
-      body.set(iv);
-      body.set(ct, BLOCK);
-      body.set(mac, length);
-    } else {
-      // RFC 5246 §6.2.3.2: MAC the content, then encrypt content ‖ MAC ‖ padding.
-      const mac = this.hmac([pseudoHeader(this.seq, type, content.length), content]);
-      const padLen = BLOCK - ((content.length + macLen + 1) % BLOCK);
-      const plain = new Uint8Array(content.length + macLen + padLen + 1);
-      plain.set(content);
-      plain.set(mac, content.length);
-      plain.fill(padLen, content.length + macLen);
-      const ct = this.cipher.encrypt(iv, plain);
-      body = new Uint8Array(BLOCK + ct.length);
-      body.set(iv);
-      body.set(ct, BLOCK);
+      // RFC 7366 §3: MAC(MAC_write_key, seq_num ‖ type ‖ version ‖ length ‖ IV ‖ ENC(content ‖ padding)).
+      const mac = this.computeMac(type, vHi, vLo, BLOCK + ct.length, [iv, ct]);
+      out.set(mac, RECORD_HEADER_LENGTH + BLOCK + ct.length);
     }
     this.seq.increment();
-    const out = new Uint8Array(RECORD_HEADER_LENGTH + body.length);
-    header(out, type, body.length);
-    out.set(body, RECORD_HEADER_LENGTH);
     return out;
   }
 
   open(record: TlsRecord): { type: number; content: Uint8Array } {
-    checkType(record.type);
+    return this.encryptThenMac ? this.openEtm(record) : this.openMte(record);
+  }
+
+  private openEtm(record: TlsRecord): { type: number; content: Uint8Array } {
     const f = record.fragment;
-    if (f.length > MAX_CIPHERTEXT_12) throw recordOverflow(`protected record of ${f.length} bytes exceeds 2^14 + 2048`);
+    const ctLength = f.length - BLOCK - this.macLength;
+    if (ctLength < BLOCK || ctLength % BLOCK !== 0) throw badRecordMac();
     this.seq.check();
-    const out = this.encryptThenMac ? this.openEtm(record.type, f) : this.openMte(record.type, f);
-    this.seq.increment();
-    if (out.length > MAX_PLAINTEXT) throw recordOverflow(`decrypted record of ${out.length} bytes exceeds 2^14`);
-    return { type: record.type, content: out };
-  }
-
-  private openEtm(type: number, f: Uint8Array): Uint8Array {
-    const macLen = this.macLength;
-    // IV, at least one block of ciphertext, MAC; the ciphertext is whole blocks. The lengths are public.
-    if (f.length < BLOCK + BLOCK + macLen || (f.length - macLen) % BLOCK !== 0) throw badRecordMac();
-    const length = f.length - macLen;
-    const expected = this.hmac([pseudoHeader(this.seq, type, length), f.subarray(0, length)]);
+    const vHi = record.header[1] as number;
+    const vLo = record.header[2] as number;
+    const body = f.subarray(0, BLOCK + ctLength);
+    const expected = this.computeMac(record.type, vHi, vLo, body.length, [body]);
     // RFC 7366 §3: the MAC is checked before anything is decrypted.
-    if (!this.p.timingSafeEqual(expected, f.subarray(length))) throw badRecordMac();
-    const plain = this.cipher.decrypt(f.subarray(0, BLOCK), f.subarray(BLOCK, length));
-    const padLen = plain[plain.length - 1] as number;
-    if (padLen + 1 > plain.length) throw badRecordMac();
-    for (let i = plain.length - 1 - padLen; i < plain.length; i++) if (plain[i] !== padLen) throw badRecordMac();
-    return plain.subarray(0, plain.length - 1 - padLen);
+    if (!this.p.timingSafeEqual(expected, f.subarray(BLOCK + ctLength))) throw badRecordMac();
+    const plain = this.cbc.decrypt(f.subarray(0, BLOCK), f.subarray(BLOCK, BLOCK + ctLength));
+    const pad = plain[plain.length - 1] as number;
+    if (pad + 1 > plain.length) throw badRecordMac();
+    let bad = 0;
+    for (let i = plain.length - 1 - pad; i < plain.length; i++) bad |= (plain[i] as number) ^ pad;
+    if (bad !== 0) throw badRecordMac();
+    const contentLength = plain.length - pad - 1;
+    if (contentLength > MAX_PLAINTEXT) throw recordOverflow(`record of ${contentLength} plaintext bytes exceeds 2^14`);
+    this.seq.increment();
+    return { type: record.type, content: plain.subarray(0, contentLength) };
   }
 
-  /**
-   * MAC-then-encrypt, in constant time (the Lucky13 countermeasure): the padding is checked over the
-   * last 256 bytes whatever its length; the MAC is extracted by scanning a fixed window; and dummy
-   * hashing makes the number of hash compressions the same for every padding length.
-   */
-  private openMte(type: number, f: Uint8Array): Uint8Array {
-    const macLen = this.macLength;
-    // Public-length checks: IV plus whole blocks holding at least the MAC and one padding byte.
-    if (f.length < BLOCK + Math.max(BLOCK, macLen + 1) || f.length % BLOCK !== 0) throw badRecordMac();
-    const plain = this.cipher.decrypt(f.subarray(0, BLOCK), f.subarray(BLOCK));
+  private openMte(record: TlsRecord): { type: number; content: Uint8Array } {
+    const f = record.fragment;
+    const macLength = this.macLength;
+    // IV, then at least one block holding MAC and padding_length. These lengths are public.
+    const minCt = Math.ceil((macLength + 1) / BLOCK) * BLOCK;
+    if (f.length < BLOCK + minCt || f.length % BLOCK !== 0) throw badRecordMac();
+    this.seq.check();
+    const plain = this.cbc.decrypt(f.subarray(0, BLOCK), f.subarray(BLOCK));
     const n = plain.length;
-    const padLen = plain[n - 1] as number;
-    // good = 1 when padLen + 1 + macLen <= n.
-    let good = ctLessThan(n - 1 - macLen, padLen) ^ 1;
-    // Check up to 256 bytes: every byte within the padding must equal padLen.
-    const toCheck = Math.min(256, n);
-    let bad = 0;
-    for (let i = 0; i < toCheck; i++) {
-      const inPad = ctLessThan(i, padLen + 1); // byte n-1-i belongs to the padding
-      bad |= (((plain[n - 1 - i] as number) ^ padLen) & (-inPad & 0xff));
+    // Lucky 13 (RFC 5246 §6.2.3.2 and its implementation note): no branch on secret data. The padding is
+    // checked over a fixed window of the last 256 bytes, masking those inside the claimed padding.
+    const padLength = plain[n - 1] as number;
+    const fits = ((n - macLength - 1 - padLength) >> 31) + 1; // 1 when pad + 1 + MAC fit, else 0
+    let padBad = 0;
+    const window = Math.min(256, n);
+    for (let i = 1; i <= window; i++) {
+      const inPad = ((i - padLength - 2) >> 31) & 1; // i - 1 <= padLength
+      padBad |= inPad * ((plain[n - i] as number) ^ padLength);
     }
-    good &= ctIsZero(bad);
-    // On bad padding, proceed as if there were no padding (the MAC check then fails).
-    const effPad = padLen & -good;
-    // Never negative: good implies padLen + 1 + macLen <= n, and otherwise effPad is 0 (n > macLen checked above).
-    const safeContentLen = n - macLen - 1 - effPad;
-    // Extract the received MAC from its secret-dependent position by scanning a fixed window.
-    const mac = new Uint8Array(macLen);
-    const windowStart = Math.max(0, n - macLen - 256 - 1);
-    for (let i = windowStart; i < n; i++) {
-      const off = i - safeContentLen;
+    const good = fits & (((padBad - 1) >> 31) & 1);
+    // With bad padding, take padding_length 0 and go on: the MAC then fails the same way.
+    const usedPad = good * padLength;
+    const contentLength = n - macLength - 1 - usedPad;
+    // The received MAC sits at a secret-dependent offset: gather it by scanning a fixed window.
+    const received = new Uint8Array(macLength);
+    const from = Math.max(0, n - macLength - 256 - 1);
+    for (let i = from; i < n; i++) {
+      const off = i - contentLength;
       const b = plain[i] as number;
-      for (let j = 0; j < macLen; j++) {
-        const hit = ctIsZero((off - j) & 0x7fffffff) & ((off >>> 31) ^ 1);
-        mac[j] = (mac[j] as number) | (b & (-hit & 0xff));
+      for (let j = 0; j < macLength; j++) {
+        const hit = (((((off - j) | (j - off)) >> 31) & 1) ^ 1) & (((off >> 31) & 1) ^ 1);
+        received[j] = (received[j] as number) | (b & -hit);
       }
     }
-    const content = plain.subarray(0, safeContentLen);
-    const expected = this.hmac([pseudoHeader(this.seq, type, safeContentLen), content]);
-    // Even out the hash work: compressions for the real MAC plus the dummy hash are the same for every padding.
-    const B = this.hashBlock;
-    const blocks = (len: number): number => Math.floor((len + 1 + this.hashLengthField + B - 1) / B);
-    const realBlocks = blocks(B + 13 + safeContentLen);
-    const maxBlocks = blocks(B + 13 + Math.max(0, n - macLen - 1));
-    this.p.digest(this.mac, this.dummy.subarray(0, (maxBlocks - realBlocks) * B));
-    const macOk = this.p.timingSafeEqual(expected, mac) ? 1 : 0;
-    if ((good & macOk) !== 1) throw badRecordMac();
-    return content;
+    const vHi = record.header[1] as number;
+    const vLo = record.header[2] as number;
+    const content = plain.subarray(0, contentLength);
+    const expected = this.computeMac(record.type, vHi, vLo, contentLength, [content]);
+    // The same number of hash compressions whatever the padding: the MAC over fewer blocks is topped up
+    // with a dummy hash of exactly the missing blocks (plus one, so it is never empty).
+    const B = this.mac === 'sha384' || this.mac === 'sha512' ? 128 : 64;
+    const lengthField = B === 128 ? 16 : 8;
+    const blocks = (len: number): number => Math.floor((B + 13 + len + 1 + lengthField + B - 1) / B);
+    const missing = blocks(n - macLength - 1) - blocks(contentLength);
+    this.p.digest(this.mac, this.zeros(missing * B));
+    const macOk = this.p.timingSafeEqual(expected, received) ? 1 : 0;
+    if ((macOk & good) !== 1) throw badRecordMac();
+    if (contentLength > MAX_PLAINTEXT) throw recordOverflow(`record of ${contentLength} plaintext bytes exceeds 2^14`);
+    this.seq.increment();
+    return { type: record.type, content };
   }
+
+  private zeroBuf: Uint8Array = new Uint8Array(0);
+  /** A zero buffer of n bytes (kept and grown, so the dummy hashing allocates once). */
+  private zeros(n: number): Uint8Array {
+    if (this.zeroBuf.length < n) this.zeroBuf = new Uint8Array(Math.max(n, 2048));
+    return this.zeroBuf.subarray(0, n);
+  }
+}
+
+/** The protector for one direction of a TLS 1.2 connection. */
+export function recordProtector12(
+  p: CryptoProvider,
+  cipher: RecordCipher12,
+  keys: { readonly key: Uint8Array; readonly iv: Uint8Array; readonly macKey: Uint8Array },
+  encryptThenMac = false,
+): RecordProtector12Aead | RecordProtector12Cbc {
+  if (cipher.kind === 'cbc') return new RecordProtector12Cbc(p, cipher, keys.key, keys.macKey, encryptThenMac);
+  return new RecordProtector12Aead(p, cipher, keys.key, keys.iv);
 }

@@ -9,7 +9,7 @@ import type { HandshakeMessage } from '../../src/wire/handshake.js';
 import type { Connection } from '../../src/conn/types.js';
 import { decodeCertificate12, encodeClientKeyExchangeRsa, encodeFinished12 } from '../../src/wire/messages12.js';
 import { extendedMasterSecret12, finishedVerifyData12, keyBlock12, masterSecret12 } from '../../src/keys/prf12.js';
-import { suite12 } from '../../src/keys/suites12.js';
+import { keyBlockSizes12, suite12 } from '../../src/keys/suites12.js';
 import { recordProtector12 } from '../../src/record/protect12.js';
 import { crypto } from './memory.js';
 
@@ -114,12 +114,12 @@ export function finishRsa(server: Connection, f: RsaFlight, ciphertext: Uint8Arr
     return h.digest();
   };
   const master = f.ems ? extendedMasterSecret12(crypto, 'sha256', pms, hashOf(transcript)) : masterSecret12(crypto, 'sha256', pms, f.clientRandom, f.serverRandom);
-  const kb = keyBlock12(crypto, suite, master, f.clientRandom, f.serverRandom);
-  const write = recordProtector12(crypto, suite, { key: kb.clientKey, macKey: kb.clientMacKey, iv: kb.clientIv }, false);
+  const kb = keyBlock12(crypto, 'sha256', master, f.clientRandom, f.serverRandom, keyBlockSizes12(suite));
+  const write = recordProtector12(crypto, suite.cipher, { key: kb.clientKey, macKey: kb.clientMacKey, iv: kb.clientIv }, false);
   server.receive(plainRecord(ContentType.handshake, cke.raw));
   server.receive(plainRecord(ContentType.change_cipher_spec, new Uint8Array([1])));
   const first = server.takeOutput();
-  const fin = encodeFinished12(finishedVerifyData12(crypto, 'sha256', master, true, hashOf(transcript)));
+  const fin = encodeFinished12(finishedVerifyData12(crypto, 'sha256', master, 'client', hashOf(transcript)));
   server.receive(write.seal(ContentType.handshake, fin.raw));
   return [first, server.takeOutput()];
 }
