@@ -9,3 +9,7 @@ export { ClientConnection } from './conn/client.js';
 export { ServerConnection } from './conn/server.js';
 export { lookupSuite, lookupGroup, lookupScheme, parseSuiteList, suiteNames, suiteNamesOf } from './wire/names.js';
 export type { SuiteNames } from './wire/names.js';
+export { SessionCache } from './handshake/session-cache.js';
+export type { SessionCacheOptions } from './handshake/session-cache.js';
+export { TicketKeys } from './handshake/ticket-keys.js';
+export type { TicketSealer } from './handshake/ticket-keys.js';

@@ -74,6 +74,13 @@ function expect(msg: HandshakeMessage, type: number, state: string): void {
   if (msg.type !== type) throw unexpectedMessage(`expected ${handshakeName(type)} in state ${state}, got ${handshakeName(msg.type)}`);
 }
 
+/** RFC 5246 §7.4.1.1: a HelloRequest while negotiating is ignored (and is not part of the transcript). */
+function isHelloRequest(msg: HandshakeMessage): boolean {
+  if (msg.type !== HandshakeType.hello_request) return false;
+  decodeEmptyMessage(msg.body, 'HelloRequest');
+  return true;
+}
+
 function asTlsError(e: unknown): TlsError {
   if (e instanceof TlsError) return e;
   const message = e instanceof Error ? e.message : String(e);
@@ -173,6 +180,7 @@ class ExpectCertificate implements State {
   constructor(private readonly n: Negotiated) {}
 
   handle(msg: HandshakeMessage): Next {
+    if (isHelloRequest(msg)) return this;
     expect(msg, HandshakeType.certificate, this.name);
     const certificates = decodeCertificate12(msg.body);
     // RFC 5246 §7.4.2: the server's certificate list is not empty.
@@ -221,6 +229,7 @@ class ExpectServerKeyExchange implements State {
   ) {}
 
   handle(msg: HandshakeMessage): State {
+    if (isHelloRequest(msg)) return this;
     expect(msg, HandshakeType.server_key_exchange, this.name);
     const { conn, hello, sh } = this.n;
     const cfg = conn.config;
@@ -245,6 +254,7 @@ class ExpectCertificateRequestOrDone implements State {
   ) {}
 
   handle(msg: HandshakeMessage): State {
+    if (isHelloRequest(msg)) return this;
     if (msg.type === HandshakeType.certificate_request && this.request === undefined) {
       const cr = decodeCertificateRequest12(msg.body);
       this.n.transcript.add(msg.raw);
@@ -322,6 +332,7 @@ class ExpectServerFinished implements State {
   ) {}
 
   handle(msg: HandshakeMessage): State {
+    if (isHelloRequest(msg)) return this;
     const { conn, transcript, suite, hello, sh, params } = this.n;
     const crypto = conn.config.crypto;
     if (msg.type === HandshakeType.new_session_ticket && this.n.ticketExpected && this.f.ticket === undefined && !this.f.ccs.received) {
