@@ -55,6 +55,8 @@ interface Negotiated {
   readonly alpn: string | undefined;
   /** The client offered session_ticket and we can seal tickets. */
   readonly issueTicket: boolean;
+  /** The client signalled RFC 5746 support (renegotiation_info or the SCSV). */
+  readonly secureReneg: boolean;
 }
 
 interface Chosen {
@@ -122,8 +124,9 @@ export function handleClientHello12(conn: Engine, params: ServerParams12, msg: H
   conn.setVersion(ProtocolVersion.TLSv1_2);
   const transcript = new Transcript12(cfg.crypto, [msg.raw]);
   const issueTicket = hello.ext.sessionTicket !== undefined && params.ticketSealer !== undefined;
-  const base = { conn, params, transcript, hello, serverRandom, ems, alpn, issueTicket };
-  void secureReneg;
+  // TLS 1.2: a ChangeCipherSpec is a real message from here on, never the TLS 1.3 compatibility one.
+  conn.allowCompatCcs(false);
+  const base = { conn, params, transcript, hello, serverRandom, ems, alpn, issueTicket, secureReneg };
 
   const resumed = findSession(conn, params, hello, ems);
   if (resumed !== undefined) return resume({ ...base, sessionId: hello.sessionId }, resumed.session, resumed.byTicket);
@@ -172,9 +175,10 @@ function useEtm(conn: Engine, hello: ClientHello, suite: Suite12): boolean {
   return conn.config.encryptThenMac && hello.ext.encryptThenMac === true && suite.cipher.kind === 'cbc';
 }
 
-function serverHelloExtensions(n: Negotiated, suite: Suite12, ecdhe: boolean, ticket: boolean): Extension[] {
+function serverHelloExtensions(n: Negotiated, suite: Suite12, ecdhe: boolean, ticket: boolean, resumed: boolean): Extension[] {
   const { hello } = n;
-  const exts: Extension[] = [X.renegotiationInfo()];
+  // RFC 5746 §3.6: an empty renegotiation_info when the client signalled support.
+  const exts: Extension[] = n.secureReneg ? [X.renegotiationInfo()] : [];
   if (n.ems) exts.push(X.extendedMasterSecret());
   // RFC 7366 §3: encrypt-then-MAC only for a CBC suite.
   if (useEtm(n.conn, hello, suite)) exts.push(X.encryptThenMac());
@@ -182,7 +186,8 @@ function serverHelloExtensions(n: Negotiated, suite: Suite12, ecdhe: boolean, ti
   if (ecdhe && hello.ext.ecPointFormats !== undefined) exts.push(X.ecPointFormats([0]));
   if (ticket) exts.push(X.sessionTicket());
   if (n.alpn !== undefined) exts.push(X.alpn([n.alpn]));
-  if (hello.ext.serverName !== undefined) exts.push(X.serverNameAck());
+  // RFC 6066 §3: the empty server_name acknowledgement, never when resuming.
+  if (hello.ext.serverName !== undefined && !resumed) exts.push(X.serverNameAck());
   return exts;
 }
 
@@ -200,7 +205,7 @@ function resume(n: Negotiated, session: Session12, byTicket: boolean): State {
   const suite = suite12(session.suite);
   if (suite === undefined) throw new Error('unreachable: resumable session with an unknown suite');
   const etm = useEtm(conn, hello, suite);
-  sendServerHello(n, suite, serverHelloExtensions(n, suite, false, false));
+  sendServerHello(n, suite, serverHelloExtensions(n, suite, false, false, true));
   const master = session.masterSecret;
   conn.keylog('CLIENT_RANDOM', hello.random, master);
   const keys = protectors12(crypto, suite, master, hello.random, n.serverRandom, etm);
@@ -258,7 +263,7 @@ function fullHandshake(n: Negotiated, preferred: CertifiedKey | undefined): Stat
   const chosen = choose(n, preferred);
   const { suite } = chosen;
   const ecdhe = suite.keyExchange !== 'rsa';
-  sendServerHello(n, suite, serverHelloExtensions(n, suite, ecdhe, n.issueTicket));
+  sendServerHello(n, suite, serverHelloExtensions(n, suite, ecdhe, n.issueTicket, false));
   send12(conn, transcript, encodeCertificate12(chosen.cert.chain));
   let kx: KeyExchange | undefined;
   if (ecdhe && chosen.group !== undefined && chosen.scheme !== undefined) {
