@@ -289,6 +289,21 @@ test('interop gnutls: TLS 1.2 both ways, with resumption', { skip: skipUnless('g
     assert.equal(r.info.protocol, 'TLSv1.2', r.stdout + r.stderr);
     assert.equal(r.info.resumed, true, r.stdout + r.stderr);
   });
+  await t.test(`RFC 5246 §7.4.1.2: gnutls-cli -r (no tickets) → ${impl.name} server, resumption by session ID`, async (tt) => {
+    const server = await startTestServer(tt, { key: cert.keyPem, cert: cert.chainPem, ...impl.tls12() });
+    const r = await gnutlsClient({ port: server.port, ca: pki.root.files.cert, priority: `${GNUTLS_TLS12}:%NO_TICKETS`, resume: true, input: 'ping\n' });
+    assert.equal(r.info.protocol, 'TLSv1.2', r.stdout + r.stderr);
+    assert.equal(r.info.resumed, true, r.stdout + r.stderr);
+  });
+  await t.test(`RFC 5246 §7.4.7.1: gnutls-cli, RSA key transport with AES-128-CBC-SHA1 and no EtM → ${impl.name} server`, async (tt) => {
+    const rsa = pki.server.rsa;
+    const server = await startTestServer(tt, { key: rsa.keyPem, cert: rsa.chainPem, ciphers: 'AES128-SHA' });
+    const r = await gnutlsClient({ port: server.port, ca: pki.root.files.cert, priority: `${GNUTLS_TLS12}:-KX-ALL:+RSA:-CIPHER-ALL:+AES-128-CBC:-MAC-ALL:+SHA1:%NO_ETM`, input: 'ping\n' });
+    assert.equal(r.info.protocol, 'TLSv1.2', r.stdout + r.stderr);
+    assert.match(r.stdout, /hello from server/);
+    const ev = await server.next();
+    assert.equal(ev.kind === 'secure' ? ev.summary.cipher : ev.error.message, 'TLS_RSA_WITH_AES_128_CBC_SHA');
+  });
   await t.test(`RFC 5246: ${impl.name} client → gnutls-serv (TLS 1.2, CBC)`, { skip: skipUnless('gnutls-serv') }, async (tt) => {
     const server = await gnutlsServer(tt, { cert, priority: `${GNUTLS_TLS12}:-CIPHER-ALL:+AES-128-CBC:-MAC-ALL:+SHA1` });
     const out = await runTestClient({ socket: server.dial(), ca: pki.root.certPem, until: (d) => d.includes('ping\n'), ciphers: 'ECDHE-ECDSA-AES128-SHA' });

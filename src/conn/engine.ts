@@ -173,6 +173,8 @@ export abstract class Engine implements Connection {
 
   keyUpdate(requestPeer: boolean): void {
     if (!isTraffic(this.state) || this._closed || this._error) throw internalError('KeyUpdate is only possible on an open TLS 1.3 connection');
+    // TLS 1.2 has no KeyUpdate: refuse the call without touching the connection.
+    if (this.version !== ProtocolVersion.TLSv1_3) throw internalError('KeyUpdate exists only in TLS 1.3; this connection is TLS 1.2');
     try {
       this.state.keyUpdate(requestPeer);
     } catch (e) {
