@@ -84,7 +84,7 @@ export function startClient13(conn: Engine, params: ClientParams): State {
   conn.setRecordVersion(ProtocolVersion.TLSv1_2);
   // RFC 8446 §5: a plaintext CCS may arrive any time after the first ClientHello (e.g. after an HRR).
   conn.allowCompatCcs(true);
-  conn.trace({ kind: 'client-hello', versions: ['TLSv1.3'], suites: cfg.suites13.map(suiteName), groups: cfg.groups.map(groupName), keyShare: groupName(group), serverName: params.serverName, alpn: cfg.alpn });
+  conn.trace({ kind: 'client-hello', versions: [...(kx !== undefined ? ['TLSv1.3'] : []), ...(cfg.suites12.length > 0 ? ['TLSv1.2'] : [])], suites: [...cfg.suites13, ...cfg.suites12].map(suiteName), groups: cfg.groups.map(groupName), keyShare: kx === undefined ? undefined : groupName(group), serverName: params.serverName, alpn: cfg.alpn });
   return new ExpectServerHello({ conn, params, transcript, hello: { ...hello, ext: {}, hasExtensionsBlock: true } }, kx, false);
 }
 
