@@ -29,7 +29,7 @@ import type { VerifiedPeer } from './verifier.js';
 import { verifyFinished12, verifySignature12, type SignatureVerified } from './proofs.js';
 import { chooseScheme, keyFitsScheme, schemeInfo } from './schemes.js';
 import { Traffic12 } from './traffic12.js';
-import type { ServerParams } from './server13.js';
+import { certificatesForName, type ServerParams } from './server13.js';
 import { decodeSession12, encodeSession12, sessionFresh, type Session12 } from './session12.js';
 import type { SessionCache } from './session-cache.js';
 import type { TicketSealer } from './ticket-keys.js';
@@ -222,7 +222,8 @@ function resume(n: Negotiated, session: Session12, byTicket: boolean): State {
 function choose(n: Negotiated, preferred: CertifiedKey | undefined): Chosen {
   const { conn, hello, params } = n;
   const cfg = conn.config;
-  const certs = preferred !== undefined ? [preferred, ...params.certificates] : params.certificates;
+  // As in TLS 1.3: the SNI callback's choice first, else certificates whose names match the SNI name first.
+  const certs = preferred !== undefined ? [preferred, ...params.certificates] : certificatesForName(params.certificates, hello.ext.serverName);
   const clientGroups = hello.ext.supportedGroups ?? [NamedGroup.secp256r1, NamedGroup.secp384r1];
   const group = cfg.groups.find((g) => clientGroups.includes(g));
   const sigAlgs = hello.ext.signatureAlgorithms ?? [];
