@@ -458,3 +458,63 @@ test('NSS key log: CLIENT_RANDOM <client random> <master secret>, the same on bo
   assert.deepEqual(lines(r.clientEvents), lines(r.serverEvents));
   assert.deepEqual(r.client.exportKeyingMaterial(32, 'EXPERIMENTAL x', enc.encode('ctx')), r.server.exportKeyingMaterial(32, 'EXPERIMENTAL x', enc.encode('ctx')));
 });
+
+test('RFC 7301 / RFC 6066 in TLS 1.2: ALPN chosen (none in common is no_application_protocol); certificate chosen by SNI name', async () => {
+  const { pki, ca } = await setup();
+  const certs = [certifiedKey(pki.server.ecdsa), certifiedKey(pki.server.wrongHost)];
+  const r = await run({ serverName: 'other.test', ca, maxVersion: 'TLSv1.2', alpnProtocols: ['h2', 'http/1.1'] }, { certificates: certs, alpnProtocols: ['http/1.1'] });
+  ok(r, 'alpn + sni');
+  assert.equal(r.client.summary?.alpnProtocol, 'http/1.1');
+  assert.equal(r.server.summary?.alpnProtocol, 'http/1.1');
+  assert.equal(r.server.summary?.serverName, 'other.test');
+  assert.deepEqual(r.client.summary?.peerCertificates[0], certs[1]?.chain[0]);
+  const none = await run({ serverName: 'localhost', ca, maxVersion: 'TLSv1.2', alpnProtocols: ['h2'] }, { certificates: certs, alpnProtocols: ['http/1.1'] });
+  assert.equal(none.server.error?.alert, AlertDescription.no_application_protocol);
+});
+
+test('RFC 5246 §7.4.2 in TLS 1.2: a certificate for another name, or from an unknown CA, is refused with the alert that says so', async () => {
+  const { pki, ca } = await setup();
+  const wrong = await run({ serverName: 'localhost', ca, maxVersion: 'TLSv1.2' }, { certificates: [certifiedKey(pki.server.wrongHost)] });
+  assert.equal(wrong.client.error?.alert, AlertDescription.bad_certificate);
+  assert.equal(wrong.server.error?.remote, true);
+  const unknown = await run({ serverName: 'localhost', ca, maxVersion: 'TLSv1.2' }, { certificates: [certifiedKey(pki.server.untrusted)] });
+  assert.equal(unknown.client.error?.alert, AlertDescription.unknown_ca);
+  // rejectUnauthorized false: the handshake completes, authorized is false with the reason.
+  const lax = await run({ serverName: 'localhost', ca, maxVersion: 'TLSv1.2', rejectUnauthorized: false }, { certificates: [certifiedKey(pki.server.untrusted)] });
+  ok(lax, 'lax');
+  assert.equal(lax.client.summary?.authorized, false);
+  assert.ok(lax.client.summary?.authorizationError !== undefined);
+});
+
+test('RFC 7627 §5.3: a session made with the extended master secret is not resumed by a ClientHello without it', async () => {
+  const { pki, ca } = await setup();
+  const cache = new SessionCache();
+  const server: ServerConfig = { certificates: [certifiedKey(pki.server.ecdsa)], sessionCache: cache };
+  const sessions: Uint8Array[] = [];
+  ok(await run({ serverName: 'localhost', ca, maxVersion: 'TLSv1.2', listener: (e) => e.type === 'session' && sessions.push(e.session) }, server), 'first');
+  assert.equal(cache.size, 1);
+  const session = sessions[0];
+  assert.ok(session);
+  // The session ID is the 32 bytes after the magic, suite and master secret (src/handshake/session12.ts).
+  const id = session.subarray(5 + 2 + 1 + 48 + 1 + 1, 5 + 2 + 1 + 48 + 1 + 1 + 32);
+  const withId = (ems: boolean) =>
+    encodeClientHello({
+      legacyVersion: ProtocolVersion.TLSv1_2,
+      random: crypto.randomBytes(32),
+      sessionId: id,
+      cipherSuites: [CS.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256],
+      compressionMethods: [0],
+      extensions: [...basicExtensions(ems), X.signatureAlgorithms([0x0403]), X.serverName('localhost')],
+    });
+  for (const ems of [true, false]) {
+    const s = new ServerConnection(server);
+    s.receive(plainRecord(ContentType.handshake, withId(ems).raw));
+    const msgs = handshakeMessages(splitRecords(s.takeOutput()));
+    const sh = msgs[0];
+    assert.ok(sh);
+    const echoed = Buffer.from(decodeServerHello(sh.body).sessionId).equals(Buffer.from(id));
+    // With EMS: resumed (ID echoed, no Certificate). Without: a full handshake under a new ID.
+    assert.equal(echoed, ems);
+    assert.equal(msgs.some((m) => m.type === 11), !ems);
+  }
+});
