@@ -5,6 +5,7 @@ import { nodeCryptoProvider } from '../crypto/node.js';
 import type { CertificateVerifier, PeerCertificateCheck, VerifiedPeer } from '../handshake/verifier.js';
 import type { PemOrDer, VerifyHook } from './config.js';
 import type { Capabilities } from './resolve.js';
+import { allSuites12 } from '../keys/suites12.js';
 import { TrustStore } from '../pki/trust-store.js';
 import { createCertificateVerifier, type ChainHook } from '../pki/verifier.js';
 
@@ -12,8 +13,16 @@ export function defaultProvider(): CryptoProvider {
   return nodeCryptoProvider();
 }
 
-/** TLS 1.2 is not built yet: no 1.2 suites. */
-export const TLS12_CAPABILITIES: Capabilities = { suites12: [], defaultSuites12: [] };
+/**
+ * TLS 1.2: every suite src/keys/suites12.ts implements; on by default only the forward-secret AEAD
+ * ones (RSA key transport and CBC only when named in cipherSuites).
+ */
+export const TLS12_CAPABILITIES: Capabilities = {
+  suites12: allSuites12().map((s) => s.suite),
+  defaultSuites12: allSuites12()
+    .filter((s) => s.forwardSecret && s.cipher.kind !== 'cbc')
+    .map((s) => s.suite),
+};
 
 export type TrustInput = readonly PemOrDer[] | TrustStore;
 
