@@ -21,6 +21,7 @@ import { FakeConnection, fakeClient, fakeServer } from './helpers/fake-connectio
 import type { FakeOptions } from './helpers/fake-connection.js';
 import { CERT_PEM, KEY_PEM, keyOnlyProvider } from './helpers/adapter-fixtures.js';
 import { sha256, until, writeAll } from './helpers/streams.js';
+import { defaultTrustStore } from '../src/node/verify.js';
 
 const serverBase = { cert: CERT_PEM, key: KEY_PEM, crypto: keyOnlyProvider } as const;
 
@@ -208,7 +209,7 @@ test('adapter: handshake results: ALPN, SNI, cipher names, key info, session, ke
   assert.equal(clientConfig.serverName, 'example.test');
   assert.deepEqual(clientConfig.alpnProtocols, ['http/1.1', 'spdy/1']);
   assert.equal(clientConfig.rejectUnauthorized, true);
-  assert.equal(clientConfig.ca, tls.rootCertificates, 'no `ca` means node:tls.rootCertificates');
+  assert.equal(clientConfig.ca, defaultTrustStore(), 'no `ca` means node:tls.rootCertificates, parsed once per process');
   assert.equal(clientConfig.keylog, true, "a 'keylog' listener turns the key log on");
   assert.ok(Object.isFrozen(clientConfig));
   assert.equal(serverConfig.certificates.length, 1);
