@@ -1,0 +1,117 @@
+// Session ticket protection under rotating keys, shared by TLS 1.3 tickets (RFC 8446 §4.6.1) and
+// TLS 1.2 tickets (RFC 5077 §4). The keys come in node:tls's 48-byte `ticketKeys` format
+// (16-byte key name, 16-byte HMAC secret, 16-byte AES key); internally the 32 secret bytes are turned
+// into one AES-256-GCM key, so a ticket is key_name(16) ‖ nonce(12) ‖ ciphertext ‖ tag(16), with the
+// key name as additional data. The object is owned by a server (no module-level state): the current
+// key seals, the current and the previous key open, so tickets survive one rotation.
+import type { Aead, CryptoProvider } from '../crypto/provider.js';
+import { TlsError } from '../errors.js';
+import { AlertDescription } from '../wire/iana.js';
+
+/** Length of node:tls's ticketKeys buffer. */
+export const TICKET_KEYS_LENGTH = 48;
+const NAME_LENGTH = 16;
+const NONCE_LENGTH = 12;
+const TAG_LENGTH = 16;
+/** Smallest possible ticket: name, nonce, tag around an empty plaintext. */
+export const TICKET_OVERHEAD = NAME_LENGTH + NONCE_LENGTH + TAG_LENGTH;
+
+const KEY_LABEL = new TextEncoder().encode('typetls ticket key v1');
+
+interface Key {
+  readonly raw: Uint8Array;
+  readonly name: Uint8Array;
+  readonly aead: Aead;
+}
+
+function badKeys(message: string): TlsError {
+  return new TlsError('ERR_INVALID_ARG_VALUE', AlertDescription.internal_error, `invalid option ticketKeys: ${message}`);
+}
+
+/** Rotating ticket keys: `seal(plaintext)` makes a ticket, `open(ticket)` returns its plaintext or undefined. */
+export class TicketKeys {
+  private current: Key;
+  private previous: Key | undefined;
+
+  /** `keys`: 48 bytes in node:tls's format; random keys when absent. */
+  constructor(
+    private readonly crypto: CryptoProvider,
+    keys?: Uint8Array,
+  ) {
+    this.current = this.makeKey(keys ?? crypto.randomBytes(TICKET_KEYS_LENGTH));
+  }
+
+  private makeKey(raw: Uint8Array): Key {
+    if (!(raw instanceof Uint8Array) || raw.length !== TICKET_KEYS_LENGTH) {
+      throw badKeys(`ticket keys must be exactly ${TICKET_KEYS_LENGTH} bytes (16-byte name, 16-byte HMAC secret, 16-byte AES key)`);
+    }
+    const copy = raw.slice();
+    // One AEAD key from the 32 secret bytes (the HMAC secret and the AES key together).
+    const key = this.crypto.hmac('sha256', copy.subarray(NAME_LENGTH), KEY_LABEL);
+    return { raw: copy, name: copy.subarray(0, NAME_LENGTH), aead: this.crypto.aead('aes-256-gcm', key) };
+  }
+
+  /** The current keys, as node:tls's `server.getTicketKeys()` (a copy). */
+  getTicketKeys(): Uint8Array {
+    return this.current.raw.slice();
+  }
+
+  /**
+   * Installs new keys, as node:tls's `server.setTicketKeys()`. New tickets are sealed with them; the
+   * keys they replace still open the tickets already issued, until the next rotation.
+   */
+  setTicketKeys(keys: Uint8Array): void {
+    const next = this.makeKey(keys);
+    this.previous = this.current;
+    this.current = next;
+  }
+
+  /** Rotates to fresh random keys (the old ones keep opening existing tickets until the next rotation). */
+  rotate(): void {
+    this.setTicketKeys(this.crypto.randomBytes(TICKET_KEYS_LENGTH));
+  }
+
+  /** Seals a ticket under the current key. */
+  seal(plaintext: Uint8Array): Uint8Array {
+    const k = this.current;
+    const nonce = this.crypto.randomBytes(NONCE_LENGTH);
+    const out = new Uint8Array(TICKET_OVERHEAD + plaintext.length);
+    out.set(k.name, 0);
+    out.set(nonce, NAME_LENGTH);
+    k.aead.sealInto(nonce, k.name, plaintext, out, NAME_LENGTH + NONCE_LENGTH);
+    return out;
+  }
+
+  /**
+   * Opens a ticket sealed under the current or the previous key. Undefined for an unknown key name, a
+   * truncated ticket or a failed authentication: the server then does a full handshake.
+   */
+  open(ticket: Uint8Array): Uint8Array | undefined {
+    if (ticket.length < TICKET_OVERHEAD) return undefined;
+    const name = ticket.subarray(0, NAME_LENGTH);
+    const k = this.keyNamed(name);
+    if (k === undefined) return undefined;
+    const nonce = ticket.subarray(NAME_LENGTH, NAME_LENGTH + NONCE_LENGTH);
+    return k.aead.open(nonce, name, ticket.subarray(NAME_LENGTH + NONCE_LENGTH)) ?? undefined;
+  }
+
+  /** True when the ticket's key name is the previous key's (the server may issue a fresh ticket). */
+  isFromPreviousKey(ticket: Uint8Array): boolean {
+    const p = this.previous;
+    return p !== undefined && ticket.length >= NAME_LENGTH && sameName(p.name, ticket.subarray(0, NAME_LENGTH));
+  }
+
+  private keyNamed(name: Uint8Array): Key | undefined {
+    if (sameName(this.current.name, name)) return this.current;
+    const p = this.previous;
+    if (p !== undefined && sameName(p.name, name)) return p;
+    return undefined;
+  }
+}
+
+/** Key names are public (they travel in clear); a plain comparison is fine. */
+function sameName(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
