@@ -6,6 +6,7 @@ import type { ClientConfig } from './config.js';
 import { startClient13 } from '../handshake/client13.js';
 import { isIpLiteral } from './ip.js';
 import type { State } from './engine.js';
+import { resolveClientResumption } from '../handshake/resumption-config.js';
 
 const NOT_STARTED: State = {
   name: 'NotStarted',
@@ -33,6 +34,7 @@ export class ClientConnection extends Engine {
         ip,
         certificate: config.certificate,
         onTicket: undefined,
+        resumption: resolveClientResumption(config, serverName),
       });
     } catch (e) {
       this.fail(e);

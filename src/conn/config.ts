@@ -3,6 +3,9 @@
 import type { CryptoProvider } from '../crypto/provider.js';
 import type { CertifiedKey, ConnectionListener, VersionName } from './types.js';
 import type { TrustStore } from '../pki/trust-store.js';
+import type { TicketSealer } from '../handshake/ticket-keys.js';
+import type { ClientSessionStore } from '../handshake/session13.js';
+import type { EarlyDataReplayGuard } from '../handshake/anti-replay.js';
 
 /** A certificate or CRL as PEM text or DER bytes. */
 export type PemOrDer = string | Uint8Array;
@@ -40,6 +43,16 @@ export interface CommonConfig {
   readonly keylog?: boolean;
   /** Emit trace events. Off by default. */
   readonly trace?: boolean;
+  /**
+   * RFC 8449 record_size_limit to announce (64..16385): the largest record we want to receive. Not sent
+   * unless set; a peer's limit is always honoured.
+   */
+  readonly recordSizeLimit?: number;
+  /**
+   * TLS 1.3 PSK key exchange modes (PskKeyExchangeMode code points) offered (client) or accepted
+   * (server). Default: psk_dhe_ke only; psk_ke (no forward secrecy) only when listed here.
+   */
+  readonly pskModes?: readonly number[];
 }
 
 export interface ClientConfig extends CommonConfig {
@@ -51,6 +64,20 @@ export interface ClientConfig extends CommonConfig {
   readonly certificate?: CertifiedKey;
   /** A session from an earlier `session` event, to resume. */
   readonly session?: Uint8Array;
+  /**
+   * Sans-IO session cache: tickets received are put here under `sessionKey`, and when `session` is not
+   * given one is taken from here (each ticket is used once).
+   */
+  readonly sessionStore?: ClientSessionStore;
+  /** Key in `sessionStore`; default: the server name. */
+  readonly sessionKey?: string;
+  /**
+   * 0-RTT (RFC 8446 §4.2.10): bytes sent as early data when the session allows it. When the server
+   * rejects them they are sent again after the handshake; nothing is lost.
+   */
+  readonly earlyData?: Uint8Array;
+  /** 0-RTT: data written before the handshake completes goes out as early data too (within the ticket's limit). */
+  readonly earlyDataFromWrites?: boolean;
 }
 
 export interface ServerConfig extends CommonConfig {
@@ -62,8 +89,19 @@ export interface ServerConfig extends CommonConfig {
   readonly requestCert?: boolean;
   /** With requestCert: refuse a client without a (valid) certificate. Defaults to rejectUnauthorized. */
   readonly requireCert?: boolean;
-  /** TLS 1.3 NewSessionTicket count after the handshake. */
+  /** TLS 1.3 NewSessionTicket count after the handshake (default 2, as OpenSSL). */
   readonly numTickets?: number;
-  /** node:tls-format 48-byte ticket keys. */
-  readonly ticketKeys?: Uint8Array;
+  /**
+   * Ticket protection: node:tls-format 48-byte keys, or a TicketKeys object the server owns (rotation,
+   * shared by its connections). Without it no tickets are issued (they could never be redeemed).
+   */
+  readonly ticketKeys?: Uint8Array | TicketSealer;
+  /** Ticket lifetime in seconds (default 7200, at most 604800). */
+  readonly ticketLifetime?: number;
+  /** Accept 0-RTT early data (off by default). Needs `replayGuard`. */
+  readonly earlyData?: boolean;
+  /** max_early_data_size announced in tickets (default 16384 when earlyData is on); > 0 turns earlyData on. */
+  readonly maxEarlyData?: number;
+  /** The server's record of tickets already used for early data (shared by all its connections). */
+  readonly replayGuard?: EarlyDataReplayGuard;
 }

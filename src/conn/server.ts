@@ -4,6 +4,7 @@ import { configError, resolveCommon } from './resolve.js';
 import { defaultProvider, defaultVerifier, TLS12_CAPABILITIES } from './defaults.js';
 import type { ServerConfig } from './config.js';
 import { ExpectClientHello } from '../handshake/server-hello.js';
+import { resolveServerResumption } from '../handshake/resumption-config.js';
 
 export class ServerConnection extends Engine {
   constructor(config: ServerConfig) {
@@ -12,12 +13,14 @@ export class ServerConnection extends Engine {
       throw configError('certificates', 'a server needs at least one certificate and key');
     }
     const requestCert = config.requestCert ?? false;
+    const resumption = resolveServerResumption(config, resolved);
     super(resolved, false, { name: 'Placeholder', handle: () => { throw new Error('unreachable'); } });
     this.state = new ExpectClientHello(this, {
       certificates: config.certificates,
       sniCallback: config.sniCallback,
       requestCert,
       requireCert: requestCert && (config.requireCert ?? resolved.rejectUnauthorized),
+      resumption,
     });
   }
 }

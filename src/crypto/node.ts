@@ -27,6 +27,7 @@ import { rootCertificates } from 'node:tls';
 import { TlsError, illegalParameter, internalError } from '../errors.js';
 import { AlertDescription, NamedGroup, groupName } from '../wire/iana.js';
 import { isSingleDerSequence, spkiToJwk, type SpkiJwk } from './spki-jwk.js';
+import { X25519MlKem768 } from './x25519mlkem768.js';
 import type {
   Aead,
   AeadAlgorithm,
@@ -470,11 +471,15 @@ class NodeCryptoProvider implements CryptoProvider {
   }
 
   supportedGroups(): readonly number[] {
-    return [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1, NamedGroup.x448, NamedGroup.secp521r1];
+    // X25519MLKEM768 can be configured; the defaults (src/conn/resolve.ts) do not offer it.
+    return [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1, NamedGroup.x448, NamedGroup.secp521r1, NamedGroup.X25519MLKEM768];
   }
 
   keyExchange(group: number): KeyExchange {
     if (group === NamedGroup.x25519) return new OkpKeyExchange(group, 'X25519', this.random(32));
+    if (group === NamedGroup.X25519MLKEM768) {
+      return new X25519MlKem768(new OkpKeyExchange(NamedGroup.x25519, 'X25519', this.random(32)), this.random);
+    }
     if (group === NamedGroup.x448) return new OkpKeyExchange(group, 'X448', this.random(56));
     const nist = nistParams(group);
     if (nist !== undefined) {

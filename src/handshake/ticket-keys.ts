@@ -28,8 +28,14 @@ function badKeys(message: string): TlsError {
   return new TlsError('ERR_INVALID_ARG_VALUE', AlertDescription.internal_error, `invalid option ticketKeys: ${message}`);
 }
 
+/** What protects tickets: TicketKeys, or an application's own (e.g. a key service). */
+export interface TicketSealer {
+  seal(plaintext: Uint8Array): Uint8Array;
+  open(ticket: Uint8Array): Uint8Array | undefined;
+}
+
 /** Rotating ticket keys: `seal(plaintext)` makes a ticket, `open(ticket)` returns its plaintext or undefined. */
-export class TicketKeys {
+export class TicketKeys implements TicketSealer {
   private current: Key;
   private previous: Key | undefined;
 

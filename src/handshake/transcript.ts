@@ -18,6 +18,12 @@ export class Transcript {
     else this.pending.push(raw);
   }
 
+  /** The messages kept unhashed so far (before `start`), in order: the PSK binder transcript. */
+  pendingMessages(): readonly Uint8Array[] {
+    if (this.ctx) throw new Error('the transcript is already hashed');
+    return this.pending;
+  }
+
   /** Fixes the hash algorithm and hashes what was buffered. */
   start(alg: HashAlgorithm): void {
     if (this.ctx) return;
