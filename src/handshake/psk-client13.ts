@@ -12,6 +12,7 @@ import { TlsError, illegalParameter } from '../errors.js';
 import { KeySchedule13, finishedVerifyData, resumptionPsk, suite13, type Suite13 } from '../keys/schedule13.js';
 import { RecordProtector13 } from '../record/protect13.js';
 import type { Engine } from '../conn/engine.js';
+import type { CryptoProvider } from '../crypto/provider.js';
 import { decodeClientSession, encodeClientSession, type ClientSession13, type ClientSessionStore } from './session13.js';
 import { pskSelected, type PskAuthenticated } from './proofs.js';
 import type { TicketSink } from './traffic13.js';
@@ -116,15 +117,21 @@ export function pskExtensions(conn: Engine, offer: PskOffer, withEarlyData: bool
  * HelloRetryRequest for ClientHello2).
  */
 export function writeBinder(conn: Engine, offer: PskOffer, msg: HandshakeMessage, prior: readonly Uint8Array[]): void {
-  const crypto = conn.config.crypto;
-  const hashLength = offer.suite.hashLength;
+  writeResumptionBinder(conn.config.crypto, offer.suite, offer.session.psk, msg.raw, prior);
+}
+
+/**
+ * The binder of one resumption PSK, written over the last Hash.length bytes of `raw` (an encoded
+ * ClientHello whose pre_shared_key, last, holds one binder): HMAC over Hash(prior ‖ truncated hello).
+ */
+export function writeResumptionBinder(crypto: CryptoProvider, suite: Suite13, psk: Uint8Array, raw: Uint8Array, prior: readonly Uint8Array[]): void {
+  const hashLength = suite.hashLength;
   const bindersLength = 2 + 1 + hashLength;
-  const raw = msg.raw;
-  const h = crypto.hash(offer.suite.hash);
+  const h = crypto.hash(suite.hash);
   for (const m of prior) h.update(m);
   h.update(raw.subarray(0, raw.length - bindersLength));
-  const schedule = new KeySchedule13(crypto, offer.suite, offer.session.psk);
-  raw.set(finishedVerifyData(crypto, offer.suite.hash, schedule.binderKey(true), h.digest()), raw.length - hashLength);
+  const schedule = new KeySchedule13(crypto, suite, psk);
+  raw.set(finishedVerifyData(crypto, suite.hash, schedule.binderKey(true), h.digest()), raw.length - hashLength);
 }
 
 /** After ClientHello1 with early_data: the compatibility CCS, the early keys, and the data (RFC 8446 §2.3). */
