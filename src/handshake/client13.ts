@@ -106,7 +106,7 @@ export function startClient13(conn: Engine, params: ClientParams): State {
   // RFC 8446 §5: a plaintext CCS may arrive any time after the first ClientHello (e.g. after an HRR).
   conn.allowCompatCcs(true);
   conn.trace({ kind: 'client-hello', versions: ['TLSv1.3'], suites: cfg.suites13.map(suiteName), groups: cfg.groups.map(groupName), keyShare: groupName(group), serverName: params.serverName, alpn: cfg.alpn, psk: offer !== undefined, earlyData: offer?.early === true });
-  const early = offer?.early === true ? startEarlyData(conn, offer, params.resumption, msg, random) : undefined;
+  const early = offer?.early === true ? startEarlyData(conn, offer, params.resumption, msg, random, sessionId.length > 0) : undefined;
   return new ExpectServerHello({ conn, params, transcript, hello: { ...hello, ext: {}, hasExtensionsBlock: true }, offer, early }, kx, false);
 }
 
@@ -225,7 +225,7 @@ class ExpectServerHello implements State {
     conn.setReadProtector(new RecordProtector13(cfg.crypto, suite, serverHsSecret));
     // RFC 8446 §D.4: the dummy CCS goes before our next flight (unless it already preceded ClientHello2
     // or the early data). With early data in flight the early keys stay until the server's Finished.
-    if (!this.retried && this.c.early === undefined) conn.sendCompatCcs();
+    if (!this.retried && this.c.early === undefined && hello.sessionId.length > 0) conn.sendCompatCcs();
     if (this.c.early === undefined) conn.setWriteProtector(new RecordProtector13(cfg.crypto, suite, clientHsSecret));
     conn.allowCompatCcs(true);
     conn.trace({ kind: 'server-hello', version: 'TLSv1.3', cipher: suite.name, group: share === undefined ? undefined : groupName(share.group), retried: this.retried, resumed: resumed !== undefined });
@@ -255,8 +255,11 @@ class ExpectServerHello implements State {
     const offer = this.c.offer !== undefined && this.c.offer.suite.hash === suite.hash ? this.c.offer : undefined;
     const hello2 = buildClientHello(conn, params, hello.random, hello.sessionId, kx, hrr.ext.cookie, offer, false);
     // The early data (if any) was rejected: ClientHello2 goes in the clear, the CCS only once.
-    if (this.c.early === undefined) conn.sendCompatCcs();
-    else conn.setWriteProtector(null);
+    if (this.c.early === undefined) {
+      if (hello.sessionId.length > 0) conn.sendCompatCcs();
+    } else {
+      conn.setWriteProtector(null);
+    }
     const msg2 = encodeClientHello(hello2);
     if (offer !== undefined) writeBinder(conn, offer, msg2, transcript.pendingMessages());
     send(conn, transcript, msg2);

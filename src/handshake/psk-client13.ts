@@ -135,14 +135,14 @@ export function writeResumptionBinder(crypto: CryptoProvider, suite: Suite13, ps
 }
 
 /** After ClientHello1 with early_data: the compatibility CCS, the early keys, and the data (RFC 8446 §2.3). */
-export function startEarlyData(conn: Engine, offer: PskOffer, res: ClientResumption, clientHello: HandshakeMessage, clientRandom: Uint8Array): EarlyData {
+export function startEarlyData(conn: Engine, offer: PskOffer, res: ClientResumption, clientHello: HandshakeMessage, clientRandom: Uint8Array, compatMode: boolean): EarlyData {
   const crypto = conn.config.crypto;
   const suite = suite13(offer.session.suite) ?? offer.suite;
   const schedule = new KeySchedule13(crypto, suite, offer.session.psk);
   const secret = schedule.clientEarlyTrafficSecret(crypto.digest(suite.hash, clientHello.raw));
   conn.keylog('CLIENT_EARLY_TRAFFIC_SECRET', clientRandom, secret);
   // RFC 8446 §D.4: with early data, the dummy CCS comes right after the ClientHello.
-  conn.sendCompatCcs();
+  if (compatMode) conn.sendCompatCcs();
   conn.setWriteProtector(new RecordProtector13(crypto, suite, secret));
   const early = new EarlyData(conn, offer.session.maxEarlyData);
   if (res.earlyData !== undefined && res.earlyData.length > 0) {
