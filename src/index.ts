@@ -4,3 +4,8 @@ export * from './wire/iana.js';
 export type { CryptoProvider } from './crypto/provider.js';
 export type { Connection, ConnectionEvent, HandshakeSummary, CertifiedKey } from './conn/types.js';
 export type { ClientConfig, ServerConfig, CommonConfig } from './conn/config.js';
+export * from './node/index.js';
+export { ClientConnection } from './conn/client.js';
+export { ServerConnection } from './conn/server.js';
+export { lookupSuite, lookupGroup, lookupScheme, parseSuiteList, suiteNames, suiteNamesOf } from './wire/names.js';
+export type { SuiteNames } from './wire/names.js';
