@@ -36,30 +36,42 @@ export interface TicketSealer {
 
 /** Rotating ticket keys: `seal(plaintext)` makes a ticket, `open(ticket)` returns its plaintext or undefined. */
 export class TicketKeys implements TicketSealer {
-  private current: Key;
+  // Keys are checked at once but derived on first use (a server that never resumes pays nothing).
+  private currentRaw: Uint8Array | undefined;
+  private current: Key | undefined;
+  private previousRaw: Uint8Array | undefined;
   private previous: Key | undefined;
 
-  /** `keys`: 48 bytes in node:tls's format; random keys when absent. */
+  /** `keys`: 48 bytes in node:tls's format; random keys (drawn on first use) when absent. */
   constructor(
     private readonly crypto: CryptoProvider,
     keys?: Uint8Array,
   ) {
-    this.current = this.makeKey(keys ?? crypto.randomBytes(TICKET_KEYS_LENGTH));
+    this.currentRaw = keys === undefined ? undefined : checked(keys);
   }
 
   private makeKey(raw: Uint8Array): Key {
-    if (!(raw instanceof Uint8Array) || raw.length !== TICKET_KEYS_LENGTH) {
-      throw badKeys(`ticket keys must be exactly ${TICKET_KEYS_LENGTH} bytes (16-byte name, 16-byte HMAC secret, 16-byte AES key)`);
-    }
-    const copy = raw.slice();
     // One AEAD key from the 32 secret bytes (the HMAC secret and the AES key together).
-    const key = this.crypto.hmac('sha256', copy.subarray(NAME_LENGTH), KEY_LABEL);
-    return { raw: copy, name: copy.subarray(0, NAME_LENGTH), aead: this.crypto.aead('aes-256-gcm', key) };
+    const key = this.crypto.hmac('sha256', raw.subarray(NAME_LENGTH), KEY_LABEL);
+    return { raw, name: raw.subarray(0, NAME_LENGTH), aead: this.crypto.aead('aes-256-gcm', key) };
+  }
+
+  private currentKey(): Key {
+    if (this.current === undefined) {
+      this.currentRaw ??= this.crypto.randomBytes(TICKET_KEYS_LENGTH).slice();
+      this.current = this.makeKey(this.currentRaw);
+    }
+    return this.current;
+  }
+
+  private previousKey(): Key | undefined {
+    if (this.previous === undefined && this.previousRaw !== undefined) this.previous = this.makeKey(this.previousRaw);
+    return this.previous;
   }
 
   /** The current keys, as node:tls's `server.getTicketKeys()` (a copy). */
   getTicketKeys(): Uint8Array {
-    return this.current.raw.slice();
+    return (this.currentRaw ?? this.currentKey().raw).slice();
   }
 
   /**
@@ -67,9 +79,11 @@ export class TicketKeys implements TicketSealer {
    * keys they replace still open the tickets already issued, until the next rotation.
    */
   setTicketKeys(keys: Uint8Array): void {
-    const next = this.makeKey(keys);
+    const next = checked(keys);
+    this.previousRaw = this.currentRaw;
     this.previous = this.current;
-    this.current = next;
+    this.currentRaw = next;
+    this.current = undefined;
   }
 
   /** Rotates to fresh random keys (the old ones keep opening existing tickets until the next rotation). */
@@ -79,7 +93,7 @@ export class TicketKeys implements TicketSealer {
 
   /** Seals a ticket under the current key. */
   seal(plaintext: Uint8Array): Uint8Array {
-    const k = this.current;
+    const k = this.currentKey();
     const nonce = this.crypto.randomBytes(NONCE_LENGTH);
     const out = new Uint8Array(TICKET_OVERHEAD + plaintext.length);
     out.set(k.name, 0);
@@ -103,16 +117,24 @@ export class TicketKeys implements TicketSealer {
 
   /** True when the ticket's key name is the previous key's (the server may issue a fresh ticket). */
   isFromPreviousKey(ticket: Uint8Array): boolean {
-    const p = this.previous;
+    const p = this.previousKey();
     return p !== undefined && ticket.length >= NAME_LENGTH && sameName(p.name, ticket.subarray(0, NAME_LENGTH));
   }
 
   private keyNamed(name: Uint8Array): Key | undefined {
-    if (sameName(this.current.name, name)) return this.current;
-    const p = this.previous;
+    const c = this.currentKey();
+    if (sameName(c.name, name)) return c;
+    const p = this.previousKey();
     if (p !== undefined && sameName(p.name, name)) return p;
     return undefined;
   }
+}
+
+function checked(raw: Uint8Array): Uint8Array {
+  if (!(raw instanceof Uint8Array) || raw.length !== TICKET_KEYS_LENGTH) {
+    throw badKeys(`ticket keys must be exactly ${TICKET_KEYS_LENGTH} bytes (16-byte name, 16-byte HMAC secret, 16-byte AES key)`);
+  }
+  return raw.slice();
 }
 
 /** Key names are public (they travel in clear); a plain comparison is fine. */

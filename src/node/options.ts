@@ -11,6 +11,8 @@ import type { SecureContextOptions } from './context.js';
 import { peerCertificateChain } from './certificate.js';
 import type { PeerCertificate } from './certificate.js';
 import { describe, optionError } from './option-error.js';
+import type { TicketSealer } from '../handshake/ticket-keys.js';
+import type { EarlyDataReplayGuard } from '../handshake/anti-replay.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -46,6 +48,10 @@ export interface TlsConnectOptions extends SecureContextOptions, TypetlsExtras {
   readonly noDelay?: boolean;
   readonly keepAlive?: boolean;
   readonly keepAliveInitialDelay?: number;
+  /** typetls extra: 0-RTT data sent with a resumed `session` that allows it (resent if the server refuses it). */
+  readonly earlyData?: Uint8Array;
+  /** typetls extra: RFC 8449 record_size_limit to announce. */
+  readonly recordSizeLimit?: number;
   /** Seam: builds the connection (default: new ClientConnection(config)). Tests pass a fake. */
   readonly connectionFactory?: (config: ClientConfig) => Connection;
 }
@@ -70,6 +76,14 @@ export interface TlsServerOptions extends SecureContextOptions, TypetlsExtras {
   readonly handshakeTimeout?: number;
   /** typetls extra: TLS 1.3 tickets sent after the handshake. */
   readonly numTickets?: number;
+  /** typetls extra: accept TLS 1.3 0-RTT early data (replays refused by the server's own record). */
+  readonly earlyData?: boolean;
+  /** typetls extra: max_early_data_size announced in tickets (default 16384). */
+  readonly maxEarlyData?: number;
+  /** typetls extra: ticket lifetime in seconds (default 7200). */
+  readonly ticketLifetime?: number;
+  /** typetls extra: RFC 8449 record_size_limit to announce. */
+  readonly recordSizeLimit?: number;
   /** Seam: builds the connection (default: new ServerConnection(config)). Tests pass a fake. */
   readonly connectionFactory?: (config: ServerConfig) => Connection;
 }
@@ -142,6 +156,11 @@ export function clientConfig(o: TlsConnectOptions, ctx: SecureContext, sw: Conne
     if (!(o.session instanceof Uint8Array)) throw optionError('session', `expected a Buffer from a 'session' event, got ${describe(o.session)}`);
     c.session = o.session;
   }
+  if (o.earlyData !== undefined) {
+    if (!(o.earlyData instanceof Uint8Array)) throw optionError('earlyData', `expected a Buffer, got ${describe(o.earlyData)}`);
+    c.earlyData = o.earlyData;
+  }
+  if (o.recordSizeLimit !== undefined) c.recordSizeLimit = o.recordSizeLimit;
   const csi = o.checkServerIdentity;
   if (csi !== undefined) {
     if (typeof csi !== 'function') throw optionError('checkServerIdentity', `expected a function, got ${describe(csi)}`);
@@ -163,7 +182,8 @@ export function serverConfig(
   ctx: SecureContext,
   extra: {
     readonly sniCallback?: (serverName: string) => CertifiedKey | undefined | Promise<CertifiedKey | undefined>;
-    readonly ticketKeys: Uint8Array;
+    readonly ticketKeys: Uint8Array | TicketSealer;
+    readonly replayGuard?: EarlyDataReplayGuard;
   },
   sw: ConnectionSwitches,
 ): ServerConfig {
@@ -178,6 +198,13 @@ export function serverConfig(
   if (alpn !== undefined) c.alpnProtocols = alpn;
   if (extra.sniCallback !== undefined) c.sniCallback = extra.sniCallback;
   c.ticketKeys = extra.ticketKeys;
+  if (checkBoolean('earlyData', o.earlyData) === true || (o.maxEarlyData ?? 0) > 0) {
+    c.earlyData = true;
+    if (o.maxEarlyData !== undefined) c.maxEarlyData = o.maxEarlyData;
+    if (extra.replayGuard !== undefined) c.replayGuard = extra.replayGuard;
+  }
+  if (o.ticketLifetime !== undefined) c.ticketLifetime = o.ticketLifetime;
+  if (o.recordSizeLimit !== undefined) c.recordSizeLimit = o.recordSizeLimit;
   if (o.numTickets !== undefined) {
     if (!Number.isInteger(o.numTickets) || o.numTickets < 0) throw optionError('numTickets', `expected a non-negative integer, got ${describe(o.numTickets)}`);
     c.numTickets = o.numTickets;
