@@ -48,16 +48,16 @@ async function firstConnection(clientCfg: ClientConfig, serverCfg: ServerConfig)
 test('RFC 8446 §4.6.1: the server sends numTickets NewSessionTickets (default 2), the client turns each into a session', async () => {
   const { ca, cert } = await setup();
   const ticketKeys = new TicketKeys(crypto);
-  const r = await firstConnection({ serverName: 'localhost', ca }, { certificates: [cert], ticketKeys });
+  const r = await firstConnection({ serverName: 'localhost', ca }, { certificates: [cert], ticketSealer: ticketKeys });
   assert.equal(r.sessions.length, 2);
   const s = decodeClientSession(r.sessions[0] as Uint8Array);
   assert.equal(s?.serverName, 'localhost');
   assert.equal(s?.lifetime, 7200);
   assert.equal(s?.maxEarlyData, 0);
   assert.equal(r.client.summary?.resumed, false);
-  const three = await firstConnection({ serverName: 'localhost', ca }, { certificates: [cert], ticketKeys, numTickets: 3 });
+  const three = await firstConnection({ serverName: 'localhost', ca }, { certificates: [cert], ticketSealer: ticketKeys, numTickets: 3 });
   assert.equal(three.sessions.length, 3);
-  const none = await firstConnection({ serverName: 'localhost', ca }, { certificates: [cert], ticketKeys, numTickets: 0 });
+  const none = await firstConnection({ serverName: 'localhost', ca }, { certificates: [cert], ticketSealer: ticketKeys, numTickets: 0 });
   assert.equal(none.sessions.length, 0);
   const noKeys = await firstConnection({ serverName: 'localhost', ca }, { certificates: [cert] });
   assert.equal(noKeys.sessions.length, 0, 'no ticket keys, no tickets');
@@ -66,7 +66,7 @@ test('RFC 8446 §4.6.1: the server sends numTickets NewSessionTickets (default 2
 test('RFC 8446 §2.2: resumption with psk_dhe_ke: resumed on both sides, no certificate sent, peer certificate still reported', async () => {
   const { ca, cert } = await setup();
   const ticketKeys = new TicketKeys(crypto);
-  const serverCfg: ServerConfig = { certificates: [cert], ticketKeys, alpnProtocols: ['h2'] };
+  const serverCfg: ServerConfig = { certificates: [cert], ticketSealer: ticketKeys, alpnProtocols: ['h2'] };
   const first = await firstConnection({ serverName: 'localhost', ca, alpnProtocols: ['h2'] }, serverCfg);
   const traces: TraceEvent[] = [];
   const { client, server } = pair(
@@ -98,12 +98,12 @@ test('RFC 8446 §4.2.11: fall back to a full handshake for an unusable ticket (o
   const ticketKeys = new TicketKeys(crypto);
   let clock = Date.now();
   const now = () => clock;
-  const first = await firstConnection({ serverName: 'localhost', ca, now }, { certificates: [cert], ticketKeys, ticketLifetime: 60, now, cipherSuites: [CS.TLS_AES_128_GCM_SHA256] });
+  const first = await firstConnection({ serverName: 'localhost', ca, now }, { certificates: [cert], ticketSealer: ticketKeys, ticketLifetime: 60, now, cipherSuites: [CS.TLS_AES_128_GCM_SHA256] });
   const session = first.sessions[0] as Uint8Array;
   const cases: [string, ClientConfig, ServerConfig][] = [
-    ['other ticket keys', { serverName: 'localhost', ca, session, now }, { certificates: [cert], ticketKeys: new TicketKeys(crypto), now }],
-    ['hash mismatch (server only has SHA-384)', { serverName: 'localhost', ca, session, now }, { certificates: [cert], ticketKeys, now, cipherSuites: [CS.TLS_AES_256_GCM_SHA384] }],
-    ['garbage session bytes', { serverName: 'localhost', ca, session: new Uint8Array([1, 2, 3]), now }, { certificates: [cert], ticketKeys, now }],
+    ['other ticket keys', { serverName: 'localhost', ca, session, now }, { certificates: [cert], ticketSealer: new TicketKeys(crypto), now }],
+    ['hash mismatch (server only has SHA-384)', { serverName: 'localhost', ca, session, now }, { certificates: [cert], ticketSealer: ticketKeys, now, cipherSuites: [CS.TLS_AES_256_GCM_SHA384] }],
+    ['garbage session bytes', { serverName: 'localhost', ca, session: new Uint8Array([1, 2, 3]), now }, { certificates: [cert], ticketSealer: ticketKeys, now }],
   ];
   for (const [name, c, s] of cases) {
     const { client, server } = pair(c, s);
@@ -116,7 +116,7 @@ test('RFC 8446 §4.2.11: fall back to a full handshake for an unusable ticket (o
   // Server clock past the lifetime (the client still thinks it is alive).
   let serverClock = clock + 61_000;
   {
-    const { client, server } = pair({ serverName: 'localhost', ca, session, now }, { certificates: [cert], ticketKeys, now: () => serverClock });
+    const { client, server } = pair({ serverName: 'localhost', ca, session, now }, { certificates: [cert], ticketSealer: ticketKeys, now: () => serverClock });
     await pump(client, server);
     assert.equal(server.error, undefined);
     assert.equal(server.summary?.resumed, false, 'expired on the server');
@@ -125,7 +125,7 @@ test('RFC 8446 §4.2.11: fall back to a full handshake for an unusable ticket (o
   clock += 61_000;
   serverClock = clock;
   {
-    const { client, server } = pair({ serverName: 'localhost', ca, session, now }, { certificates: [cert], ticketKeys, now });
+    const { client, server } = pair({ serverName: 'localhost', ca, session, now }, { certificates: [cert], ticketSealer: ticketKeys, now });
     await pump(client, server);
     assert.equal(client.summary?.resumed, false);
   }
@@ -134,8 +134,8 @@ test('RFC 8446 §4.2.11: fall back to a full handshake for an unusable ticket (o
 test('RFC 8446 §4.2.11.2: a binder that does not match is decrypt_error', async () => {
   const { ca, cert } = await setup();
   const ticketKeys = new TicketKeys(crypto);
-  const first = await firstConnection({ serverName: 'localhost', ca }, { certificates: [cert], ticketKeys });
-  const { client, server } = pair({ serverName: 'localhost', ca, session: at(first.sessions, 0) }, { certificates: [cert], ticketKeys });
+  const first = await firstConnection({ serverName: 'localhost', ca }, { certificates: [cert], ticketSealer: ticketKeys });
+  const { client, server } = pair({ serverName: 'localhost', ca, session: at(first.sessions, 0) }, { certificates: [cert], ticketSealer: ticketKeys });
   await pump(client, server, {
     tamper: (b, from, flight) => {
       if (from !== 'client' || flight !== 0) return b;
@@ -150,10 +150,10 @@ test('RFC 8446 §4.2.11.2: a binder that does not match is decrypt_error', async
 test('RFC 8446 §4.1.4: resumption through a HelloRetryRequest (binder recomputed over the HRR transcript)', async () => {
   const { ca, cert } = await setup();
   const ticketKeys = new TicketKeys(crypto);
-  const first = await firstConnection({ serverName: 'localhost', ca }, { certificates: [cert], ticketKeys });
+  const first = await firstConnection({ serverName: 'localhost', ca }, { certificates: [cert], ticketSealer: ticketKeys });
   const { client, server } = pair(
     { serverName: 'localhost', ca, session: at(first.sessions, 0), groups: [G.x25519, G.secp256r1] },
-    { certificates: [cert], ticketKeys, groups: [G.secp256r1] },
+    { certificates: [cert], ticketSealer: ticketKeys, groups: [G.secp256r1] },
   );
   await pump(client, server);
   assert.equal(client.error, undefined, client.error?.message);
@@ -166,10 +166,10 @@ test('RFC 8446 §4.1.4: resumption through a HelloRetryRequest (binder recompute
 test('RFC 8446 §4.2.9: psk_ke only when both sides allow it; psk_dhe_ke is the default', async () => {
   const { ca, cert } = await setup();
   const ticketKeys = new TicketKeys(crypto);
-  const first = await firstConnection({ serverName: 'localhost', ca }, { certificates: [cert], ticketKeys, numTickets: 3 });
+  const first = await firstConnection({ serverName: 'localhost', ca }, { certificates: [cert], ticketSealer: ticketKeys, numTickets: 3 });
   // Client offers only psk_ke; the default server refuses it: full handshake.
   {
-    const { client, server } = pair({ serverName: 'localhost', ca, session: at(first.sessions, 0), pskModes: [PskKeyExchangeMode.psk_ke] }, { certificates: [cert], ticketKeys });
+    const { client, server } = pair({ serverName: 'localhost', ca, session: at(first.sessions, 0), pskModes: [PskKeyExchangeMode.psk_ke] }, { certificates: [cert], ticketSealer: ticketKeys });
     await pump(client, server);
     assert.equal(client.error, undefined, client.error?.message);
     assert.equal(server.summary?.resumed, false);
@@ -178,7 +178,7 @@ test('RFC 8446 §4.2.9: psk_ke only when both sides allow it; psk_dhe_ke is the 
   {
     const { client, server } = pair(
       { serverName: 'localhost', ca, session: at(first.sessions, 1), pskModes: [PskKeyExchangeMode.psk_ke] },
-      { certificates: [cert], ticketKeys, pskModes: [PskKeyExchangeMode.psk_ke] },
+      { certificates: [cert], ticketSealer: ticketKeys, pskModes: [PskKeyExchangeMode.psk_ke] },
     );
     await pump(client, server);
     assert.equal(client.error, undefined, client.error?.message);
@@ -195,7 +195,7 @@ test('sessions: a bounded per-server store; tickets are used once; the server ca
   const { ca, cert } = await setup();
   const ticketKeys = new TicketKeys(crypto);
   const store = new ClientSessionStore(2, 8);
-  const serverCfg: ServerConfig = { certificates: [cert], ticketKeys, numTickets: 3 };
+  const serverCfg: ServerConfig = { certificates: [cert], ticketSealer: ticketKeys, numTickets: 3 };
   await firstConnection({ serverName: 'localhost', ca, sessionStore: store }, serverCfg);
   assert.equal(store.size, 2, 'at most 2 per server');
   const resumed: boolean[] = [];
@@ -219,7 +219,7 @@ test('sessions: a bounded per-server store; tickets are used once; the server ca
 });
 
 function earlyServer(cert: ReturnType<typeof certifiedKey>, ticketKeys: TicketKeys, guard: EarlyDataReplayGuard, extra: Partial<ServerConfig> = {}): ServerConfig {
-  return { certificates: [cert], ticketKeys, earlyData: true, replayGuard: guard, ...extra };
+  return { certificates: [cert], ticketSealer: ticketKeys, earlyData: true, replayGuard: guard, ...extra };
 }
 
 test('RFC 8446 §4.2.10: 0-RTT accepted: the server reads the early data before the handshake completes', async () => {
@@ -242,6 +242,9 @@ test('RFC 8446 §4.2.10: 0-RTT accepted: the server reads the early data before 
   assert.equal(server.summary?.earlyData, 'accepted');
   assert.equal(server.summary?.resumed, true);
   assert.equal(server.readPlaintext(), null, 'not delivered twice');
+  // RFC 8446 §7.5: the early exporter agrees on both sides when 0-RTT was accepted.
+  assert.deepEqual(client.exportEarlyKeyingMaterial(16, 'EXPERIMENTAL early'), server.exportEarlyKeyingMaterial(16, 'EXPERIMENTAL early'));
+  assert.notDeepEqual(client.exportEarlyKeyingMaterial(16, 'EXPERIMENTAL early'), client.exportKeyingMaterial(16, 'EXPERIMENTAL early'));
   client.write(enc.encode('after'));
   await pump(client, server);
   assert.equal(text(server.readPlaintext()), 'after');
@@ -271,8 +274,8 @@ test('RFC 8446 §4.2.10: 0-RTT rejected by a server without early data: resent a
   const first = await firstConnection({ serverName: 'localhost', ca }, earlyServer(cert, ticketKeys, guard));
   const payload = new Uint8Array(5000).map((_, i) => i & 0xff);
   const cases: [string, ServerConfig, Uint8Array][] = [
-    ['server has early data off (resumes)', { certificates: [cert], ticketKeys }, at(first.sessions, 0)],
-    ['server cannot open the ticket (full handshake)', { certificates: [cert], ticketKeys: new TicketKeys(crypto) }, at(first.sessions, 1)],
+    ['server has early data off (resumes)', { certificates: [cert], ticketSealer: ticketKeys }, at(first.sessions, 0)],
+    ['server cannot open the ticket (full handshake)', { certificates: [cert], ticketSealer: new TicketKeys(crypto) }, at(first.sessions, 1)],
   ];
   for (const [name, serverCfg, session] of cases) {
     const { client, server } = pair({ serverName: 'localhost', ca, session, earlyData: payload }, serverCfg);
@@ -350,4 +353,15 @@ test('config: early data without a replay guard is refused with the option named
   assert.throws(() => new Server({ certificates: [cert], earlyData: true }), /replayGuard/);
   assert.throws(() => new Server({ certificates: [cert], numTickets: -1 }), /numTickets/);
   assert.throws(() => new Server({ certificates: [cert], ticketKeys: new Uint8Array(10) }), /ticketKeys/);
+});
+
+test('RFC 8446 §4.2.10: earlyData with no session that allows 0-RTT is sent after the handshake', async () => {
+  const { ca, cert } = await setup();
+  const { client, server } = pair({ serverName: 'localhost', ca, earlyData: enc.encode('later') }, { certificates: [cert] });
+  client.write(enc.encode('+more'));
+  await pump(client, server);
+  assert.equal(client.error, undefined, client.error?.message);
+  assert.equal(client.summary?.earlyData, 'not sent');
+  assert.equal(text(server.readPlaintext()), 'later+more');
+  assert.throws(() => client.exportEarlyKeyingMaterial(16, 'x'), /no early exporter/);
 });

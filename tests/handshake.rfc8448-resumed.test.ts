@@ -73,7 +73,7 @@ test('RFC 8448 §4: a typetls server accepts the ticket and the early data and a
     random: (n) => (n === 32 ? serverRandom : new Uint8Array(n)),
     now,
     certificates: [certifiedKey(pki.server.rsa)],
-    ticketKeys: sealer,
+    ticketSealer: sealer,
     earlyData: true,
     maxEarlyData: 1024,
     replayGuard: new EarlyDataReplayGuard(),

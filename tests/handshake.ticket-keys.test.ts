@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nodeCryptoProvider } from '../src/crypto/node.js';
-import { TicketKeys, TICKET_OVERHEAD } from '../src/handshake/ticket-keys.js';
+import { TicketKeys } from '../src/handshake/ticket-keys.js';
 import { TlsError } from '../src/errors.js';
 
 const crypto = nodeCryptoProvider();
@@ -10,7 +10,8 @@ const enc = new TextEncoder();
 test('ticket keys: seal/open round trip, tamper and truncation refused', () => {
   const k = new TicketKeys(crypto);
   const t = k.seal(enc.encode('session state'));
-  assert.equal(t.length, TICKET_OVERHEAD + 13);
+  // RFC 5077 §4: key_name(16) ‖ IV(16) ‖ AES-CBC(one padded block) ‖ HMAC-SHA256(32).
+  assert.equal(t.length, 16 + 16 + 16 + 32);
   assert.deepEqual(k.open(t), enc.encode('session state'));
   for (let i = 0; i < t.length; i++) {
     const bad = t.slice();
@@ -32,9 +33,7 @@ test('ticket keys: node:tls 48-byte format, same keys open each other tickets, r
   a.rotate();
   assert.notDeepEqual(a.getTicketKeys(), raw);
   assert.deepEqual(a.open(t1), enc.encode('one'), 'previous key still opens');
-  assert.equal(a.isFromPreviousKey(t1), true);
   const t2 = a.seal(enc.encode('two'));
-  assert.equal(a.isFromPreviousKey(t2), false);
   a.setTicketKeys(crypto.randomBytes(48));
   assert.equal(a.open(t1), undefined, 'two rotations later the ticket is dead');
   assert.deepEqual(a.open(t2), enc.encode('two'));

@@ -21,7 +21,8 @@ export const COMMON_FLAGS: FlagSpec = {
   help: 'boolean',
 };
 
-export interface CommonTlsOptions extends TypetlsExtras {
+export interface CommonTlsOptions {
+  trace?: NonNullable<TypetlsExtras["trace"]>;
   ca?: string;
   ALPNProtocols?: string[];
   minVersion?: 'TLSv1.2' | 'TLSv1.3';

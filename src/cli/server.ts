@@ -40,10 +40,10 @@ function escapeHtml(s: string): string {
 
 function connectionFacts(socket: TLSSocket, peerCertExpected: boolean): [string, string][] {
   const alpn = socket.alpnProtocol;
-  const subject = formatSubject(socket.getPeerCertificate().subject);
+  const subject = formatSubject(socket.getPeerCertificate()?.subject);
   return [
     ['protocol', socket.getProtocol() ?? 'unknown'],
-    ['cipher', socket.getCipher().standardName],
+    ['cipher', socket.getCipher()?.standardName ?? "unknown"],
     ['alpn', typeof alpn === 'string' && alpn !== '' ? alpn : 'none'],
     ['client certificate', subject === '' ? 'none' : subject],
     ['verification', verification(socket, peerCertExpected)],

@@ -19,7 +19,7 @@ export function formatSubject(subject: unknown): string {
 /** The peer certificate's subject, or a phrase saying there is none. */
 export function peerSubject(socket: TLSSocket): string {
   const cert = socket.getPeerCertificate();
-  const s = formatSubject(cert.subject);
+  const s = formatSubject(cert?.subject);
   return s === '' ? 'none' : s;
 }
 
@@ -28,7 +28,7 @@ export function verification(socket: TLSSocket, peerCertExpected: boolean): stri
   if (socket.authorized) return 'ok';
   const err: unknown = socket.authorizationError;
   // node:tls reports a missing peer certificate as UNABLE_TO_GET_ISSUER_CERT; say what happened.
-  const noCert = formatSubject(socket.getPeerCertificate().subject) === '';
+  const noCert = formatSubject(socket.getPeerCertificate()?.subject) === '';
   if (err === null || err === undefined || noCert) return peerCertExpected ? 'no certificate' : 'not requested';
   if (err instanceof Error) {
     const code = (err as Error & { code?: unknown }).code;
@@ -52,7 +52,7 @@ export function handshakeSummary(socket: TLSSocket, opts: SummaryOptions): Summa
   const alpn = socket.alpnProtocol;
   const lines: SummaryLine[] = [
     ['protocol', socket.getProtocol() ?? 'unknown'],
-    ['cipher', cipher.standardName],
+    ['cipher', cipher?.standardName ?? 'unknown'],
     ['group', group],
     ['alpn', typeof alpn === 'string' && alpn !== '' ? alpn : 'none'],
     ['peer certificate', peerSubject(socket)],

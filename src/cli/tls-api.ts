@@ -1,7 +1,8 @@
-// The seam between the CLI and a TLS implementation with node:tls's API. For now it is node:tls
-// itself; when typetls's adapter (src/node/) is merged, this is the one file that changes: import
-// `connect`/`createServer` from the adapter and set `backend` to what it supports.
-import * as tls from 'node:tls';
+// The seam between the CLI and the TLS implementation: typetls's node:tls-compatible adapter
+// (src/node/). The CLI maps its flags to node:tls option names only; `backend` says which typetls
+// features can take effect, so the CLI can tell the user when a flag cannot.
+import * as adapter from '../node/index.js';
+import type { TypetlsExtras as AdapterExtras, TlsConnectOptions, TlsServerOptions } from '../node/index.js';
 
 /** A structured trace event (typetls extra option `trace`). */
 export interface TraceEvent {
@@ -11,27 +12,27 @@ export interface TraceEvent {
 export type TraceOption = boolean | ((event: TraceEvent) => void);
 
 /** Options typetls adds to node:tls's, never changing the meaning of node:tls's own. */
-export interface TypetlsExtras {
-  trace?: TraceOption;
-}
-export type ClientOptions = tls.ConnectionOptions & TypetlsExtras;
-export type ServerOptions = tls.TlsOptions & TypetlsExtras;
-export type TLSSocket = tls.TLSSocket;
-export type Server = tls.Server;
+export type TypetlsExtras = AdapterExtras;
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+/** The CLI builds its options step by step, so they are mutable here. */
+export type ClientOptions = Mutable<TlsConnectOptions>;
+export type ServerOptions = Mutable<TlsServerOptions>;
+export type TLSSocket = adapter.TLSSocket;
+export type Server = adapter.Server;
 
 export function connect(options: ClientOptions, secureConnectListener?: () => void): TLSSocket {
-  return tls.connect(options, secureConnectListener);
+  return adapter.connect(options, secureConnectListener);
 }
 
 export function createServer(options: ServerOptions, listener?: (socket: TLSSocket) => void): Server {
-  return tls.createServer(options, listener);
+  return adapter.createServer(options, listener);
 }
 
 /** What the implementation behind the seam can do; the CLI says so when a flag cannot take effect. */
 export const backend = {
-  name: 'node:tls',
+  name: 'typetls',
   /** Emits `trace` events. */
-  trace: false,
+  trace: true,
   /** Can send and accept TLS 1.3 early data. */
   earlyData: false,
   /** Honours a per-server ticket count. */

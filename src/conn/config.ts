@@ -6,6 +6,7 @@ import type { TrustStore } from '../pki/trust-store.js';
 import type { TicketSealer } from '../handshake/ticket-keys.js';
 import type { ClientSessionStore } from '../handshake/session13.js';
 import type { EarlyDataReplayGuard } from '../handshake/anti-replay.js';
+import type { SessionCache } from '../handshake/session-cache.js';
 
 /** A certificate or CRL as PEM text or DER bytes. */
 export type PemOrDer = string | Uint8Array;
@@ -53,6 +54,10 @@ export interface CommonConfig {
    * (server). Default: psk_dhe_ke only; psk_ke (no forward secrecy) only when listed here.
    */
   readonly pskModes?: readonly number[];
+  /** TLS 1.2: refuse peers without the extended master secret (RFC 7627). It is always offered. */
+  readonly requireExtendedMasterSecret?: boolean;
+  /** TLS 1.2 CBC suites: offer (client) / accept (server) encrypt-then-MAC, RFC 7366. Default true. */
+  readonly encryptThenMac?: boolean;
 }
 
 export interface ClientConfig extends CommonConfig {
@@ -91,14 +96,20 @@ export interface ServerConfig extends CommonConfig {
   readonly requireCert?: boolean;
   /** TLS 1.3 NewSessionTicket count after the handshake (default 2, as OpenSSL). */
   readonly numTickets?: number;
+  /** node:tls-format 48-byte ticket keys. Without them (or ticketSealer) no tickets are issued. */
+  readonly ticketKeys?: Uint8Array;
   /**
-   * Ticket protection: node:tls-format 48-byte keys, or a TicketKeys object the server owns (rotation,
-   * shared by its connections). Without it no tickets are issued (they could never be redeemed).
+   * Seals and opens session tickets (e.g. a TicketKeys the server owns, rotates and shares with all its
+   * connections); overrides ticketKeys.
    */
-  readonly ticketKeys?: Uint8Array | TicketSealer;
-  /** Ticket lifetime in seconds (default 7200, at most 604800). */
+  readonly ticketSealer?: TicketSealer;
+  /** TLS 1.2 session-ID cache, owned by the server object and shared by its connections. */
+  readonly sessionCache?: SessionCache;
+  /** Seconds a TLS 1.2 session or ticket may be resumed (default 300, node:tls's sessionTimeout). */
+  readonly sessionTimeout?: number;
+  /** TLS 1.3 ticket lifetime in seconds (default 7200, at most 604800). */
   readonly ticketLifetime?: number;
-  /** Accept 0-RTT early data (off by default). Needs `replayGuard`. */
+  /** Accept TLS 1.3 0-RTT early data (off by default). Needs `replayGuard`. */
   readonly earlyData?: boolean;
   /** max_early_data_size announced in tickets (default 16384 when earlyData is on); > 0 turns earlyData on. */
   readonly maxEarlyData?: number;

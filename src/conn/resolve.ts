@@ -32,6 +32,8 @@ export interface ResolvedConfig {
   readonly recordSizeLimit: number | undefined;
   /** TLS 1.3 PSK key exchange modes offered (client) or accepted (server). */
   readonly pskModes: readonly number[];
+  readonly requireExtendedMasterSecret: boolean;
+  readonly encryptThenMac: boolean;
 }
 
 export function configError(option: string, message: string): TlsError {
@@ -123,5 +125,7 @@ export function resolveCommon(
     keylog: c.keylog ?? false,
     trace: c.trace ?? false,
     verifier: makeVerifier(crypto, now),
+    requireExtendedMasterSecret: c.requireExtendedMasterSecret ?? false,
+    encryptThenMac: c.encryptThenMac ?? true,
   });
 }

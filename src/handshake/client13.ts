@@ -41,6 +41,9 @@ import {
   type PskOffer,
 } from './psk-client13.js';
 import { applyServerRecordSizeLimit, clientRecordSizeLimit } from './record-size-limit.js';
+import { handleServerHello12 } from './client12.js';
+import { hello12Extensions, helloSessionId } from './client-hello12.js';
+import type { Session12 } from './session12.js';
 
 /** What the client decided before sending its ClientHello. */
 export interface ClientParams {
@@ -49,6 +52,8 @@ export interface ClientParams {
   readonly certificate: CertifiedKey | undefined;
   readonly onTicket: TicketSink | undefined;
   readonly resumption: ClientResumption;
+  /** A TLS 1.2 session to offer (src/handshake/session12.ts), when the application passed one. */
+  readonly session12?: Session12 | undefined;
 }
 
 interface Common {
@@ -91,11 +96,13 @@ export function startClient13(conn: Engine, params: ClientParams): State {
   const cfg = conn.config;
   const group = cfg.groups[0];
   if (group === undefined) throw illegalParameter('no key exchange group configured');
-  const kx = cfg.crypto.keyExchange(group);
+  // A TLS 1.3 key share only when TLS 1.3 is offered.
+  const kx = cfg.suites13.length > 0 ? cfg.crypto.keyExchange(group) : undefined;
   const random = cfg.random(32);
-  // Middlebox compatibility mode (RFC 8446 §D.4): a non-empty legacy_session_id.
-  const sessionId = cfg.random(32);
-  const offer = choosePskOffer(conn, params.resumption, params.serverName);
+  // Middlebox compatibility mode (RFC 8446 §D.4): a non-empty legacy_session_id (or a TLS 1.2 session's ID).
+  const sessionId = helloSessionId(cfg.random, params.session12);
+  // A TLS 1.3 session (PSK) only when TLS 1.3 is offered.
+  const offer = kx !== undefined ? choosePskOffer(conn, params.resumption, params.serverName) : undefined;
   const hello = buildClientHello(conn, params, random, sessionId, kx, undefined, offer, offer?.early === true);
   const transcript = new Transcript(cfg.crypto);
   conn.setRecordVersion(ProtocolVersion.TLSv1);
@@ -105,8 +112,21 @@ export function startClient13(conn: Engine, params: ClientParams): State {
   conn.setRecordVersion(ProtocolVersion.TLSv1_2);
   // RFC 8446 §5: a plaintext CCS may arrive any time after the first ClientHello (e.g. after an HRR).
   conn.allowCompatCcs(true);
-  conn.trace({ kind: 'client-hello', versions: ['TLSv1.3'], suites: cfg.suites13.map(suiteName), groups: cfg.groups.map(groupName), keyShare: groupName(group), serverName: params.serverName, alpn: cfg.alpn, psk: offer !== undefined, earlyData: offer?.early === true });
+  conn.trace({
+    kind: 'client-hello',
+    versions: [...(kx !== undefined ? ['TLSv1.3'] : []), ...(cfg.suites12.length > 0 ? ['TLSv1.2'] : [])],
+    suites: [...cfg.suites13, ...cfg.suites12].map(suiteName),
+    groups: cfg.groups.map(groupName),
+    keyShare: kx === undefined ? undefined : groupName(group),
+    serverName: params.serverName,
+    alpn: cfg.alpn,
+    psk: offer !== undefined,
+    earlyData: offer?.early === true,
+  });
   const early = offer?.early === true ? startEarlyData(conn, offer, params.resumption, msg, random, sessionId.length > 0) : undefined;
+  // Early data that no session lets us send in 0-RTT goes out after the handshake instead.
+  const pending = params.resumption.earlyData;
+  if (early === undefined && pending !== undefined && pending.length > 0) conn.requeueFront([pending.slice()]);
   return new ExpectServerHello({ conn, params, transcript, hello: { ...hello, ext: {}, hasExtensionsBlock: true }, offer, early }, kx, false);
 }
 
@@ -115,7 +135,7 @@ function buildClientHello(
   params: ClientParams,
   random: Uint8Array,
   sessionId: Uint8Array,
-  kx: KeyExchange,
+  kx: KeyExchange | undefined,
   cookie: Uint8Array | undefined,
   offer: PskOffer | undefined,
   earlyData: boolean,
@@ -123,12 +143,14 @@ function buildClientHello(
   const cfg = conn.config;
   const exts: Extension[] = [];
   if (params.serverName !== undefined) exts.push(X.serverName(params.serverName));
-  exts.push(X.supportedVersionsClient([ProtocolVersion.TLSv1_3]));
+  // RFC 8446 §4.2.1: supported_versions only when TLS 1.3 is offered (a 1.2-only hello has none).
+  if (kx !== undefined) exts.push(X.supportedVersionsClient(cfg.suites12.length > 0 ? [ProtocolVersion.TLSv1_3, ProtocolVersion.TLSv1_2] : [ProtocolVersion.TLSv1_3]));
   exts.push(X.supportedGroups(cfg.groups));
-  exts.push(X.keyShareClient([{ group: kx.group, key: kx.publicKey }]));
+  if (kx !== undefined) exts.push(X.keyShareClient([{ group: kx.group, key: kx.publicKey }]));
   exts.push(X.signatureAlgorithms(cfg.signatureSchemes));
   if (cfg.alpn.length > 0) exts.push(X.alpn(cfg.alpn));
   if (cookie !== undefined) exts.push(X.cookie(cookie));
+  exts.push(...hello12Extensions(cfg, params.session12));
   const limit = clientRecordSizeLimit(cfg.recordSizeLimit);
   if (limit !== undefined) exts.push(limit);
   // RFC 8446 §4.2.11: pre_shared_key is the last extension.
@@ -137,7 +159,7 @@ function buildClientHello(
     legacyVersion: ProtocolVersion.TLSv1_2,
     random,
     sessionId,
-    cipherSuites: cfg.suites13,
+    cipherSuites: [...cfg.suites13, ...cfg.suites12],
     compressionMethods: [0],
     extensions: exts,
   };
@@ -156,7 +178,7 @@ class ExpectServerHello implements State {
   readonly name = 'ExpectServerHello';
   constructor(
     private readonly c: Common,
-    private readonly kx: KeyExchange,
+    private readonly kx: KeyExchange | undefined,
     private readonly retried: boolean,
     private readonly retrySuite?: number,
   ) {}
@@ -167,6 +189,9 @@ class ExpectServerHello implements State {
     const cfg = conn.config;
     const sh = decodeServerHello(msg.body);
     // RFC 8446 §4.1.3: supported_versions selects TLS 1.3; without it the server chose TLS 1.2 or older.
+    if (sh.ext.selectedVersion === undefined && !sh.isHelloRetryRequest && cfg.suites12.length > 0) {
+      return handleServerHello12(conn, this.c.params, this.c.transcript.buffered(), hello, msg, sh, this.retried);
+    }
     if (sh.ext.selectedVersion === undefined) {
       throw new TlsError(
         'ERR_TLS_PROTOCOL_VERSION',
@@ -199,6 +224,7 @@ class ExpectServerHello implements State {
     }
     const resumed = sh.ext.selectedIdentity === undefined ? undefined : acceptServerPsk(this.c.offer, sh, suite);
     const share = sh.ext.keyShare;
+    if (this.kx === undefined) throw illegalParameter('the server selected TLS 1.3, which was not offered');
     let shared: Uint8Array | undefined;
     if (share === undefined) {
       // RFC 8446 §4.2.9: only a psk_ke resumption (when we offered it) has no key exchange.
@@ -245,6 +271,7 @@ class ExpectServerHello implements State {
     const group = hrr.ext.selectedGroup;
     // RFC 8446 §4.2.8: the selected group must be one we support and not the one we already sent.
     if (group === undefined && hrr.ext.cookie === undefined) throw illegalParameter('the HelloRetryRequest would not change the ClientHello');
+    if (this.kx === undefined) throw illegalParameter('a HelloRetryRequest, but TLS 1.3 was not offered');
     if (group !== undefined && (!cfg.groups.includes(group) || group === this.kx.group)) {
       throw illegalParameter(`the HelloRetryRequest asks for ${groupName(group)}, which was not offered or already has a share`);
     }
@@ -261,7 +288,7 @@ class ExpectServerHello implements State {
       conn.setWriteProtector(null);
     }
     const msg2 = encodeClientHello(hello2);
-    if (offer !== undefined) writeBinder(conn, offer, msg2, transcript.pendingMessages());
+    if (offer !== undefined) writeBinder(conn, offer, msg2, transcript.buffered());
     send(conn, transcript, msg2);
     conn.trace({ kind: 'hello-retry-request', group: group === undefined ? undefined : groupName(group), cipher: suite.name, pskKept: offer !== undefined });
     return new ExpectServerHello({ ...this.c, hello: { ...hello2, ext: {}, hasExtensionsBlock: true }, offer }, kx, true, hrr.cipherSuite);

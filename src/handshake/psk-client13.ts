@@ -141,6 +141,9 @@ export function startEarlyData(conn: Engine, offer: PskOffer, res: ClientResumpt
   const schedule = new KeySchedule13(crypto, suite, offer.session.psk);
   const secret = schedule.clientEarlyTrafficSecret(crypto.digest(suite.hash, clientHello.raw));
   conn.keylog('CLIENT_EARLY_TRAFFIC_SECRET', clientRandom, secret);
+  const earlyExporter = schedule.earlyExporterMasterSecret(crypto.digest(suite.hash, clientHello.raw));
+  conn.keylog('EARLY_EXPORTER_SECRET', clientRandom, earlyExporter);
+  conn.setEarlyExporter(suite.hash, earlyExporter);
   // RFC 8446 §D.4: with early data, the dummy CCS comes right after the ClientHello.
   if (compatMode) conn.sendCompatCcs();
   conn.setWriteProtector(new RecordProtector13(crypto, suite, secret));

@@ -115,7 +115,7 @@ function binderTranscriptHash(n: Negotiated, msg: HandshakeMessage, bindersLengt
   const crypto = n.conn.config.crypto;
   const h = crypto.hash(n.suite.hash);
   // The transcript holds the messages before this ClientHello, then this ClientHello.
-  const prior = n.transcript.pendingMessages();
+  const prior = n.transcript.buffered();
   for (let i = 0; i < prior.length - 1; i++) h.update(prior[i] as Uint8Array);
   h.update(msg.raw.subarray(0, msg.raw.length - bindersLength));
   return h.digest();
@@ -168,7 +168,12 @@ export function sendResumedFlight(n: Negotiated, psk: AcceptedPsk, group: number
   if (!retried && hello.sessionId.length > 0) conn.sendCompatCcs();
   conn.allowCompatCcs(true);
   conn.trace({ kind: 'server-hello', version: 'TLSv1.3', cipher: suite.name, group: psk.dhe ? groupName(group) : undefined, retried, resumed: true, earlyData: psk.earlyData });
-  if (clientEarly !== undefined) conn.keylog('CLIENT_EARLY_TRAFFIC_SECRET', hello.random, clientEarly);
+  if (clientEarly !== undefined) {
+    conn.keylog('CLIENT_EARLY_TRAFFIC_SECRET', hello.random, clientEarly);
+    const earlyExporter = schedule.earlyExporterMasterSecret(crypto.digest(suite.hash, msg.raw));
+    conn.keylog('EARLY_EXPORTER_SECRET', hello.random, earlyExporter);
+    conn.setEarlyExporter(suite.hash, earlyExporter);
+  }
 
   schedule.inputHandshakeSecret(shared);
   let th = transcript.hash();

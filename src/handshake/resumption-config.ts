@@ -2,7 +2,7 @@
 // error that names it.
 import type { ClientConfig, ServerConfig } from '../conn/config.js';
 import { configError, type ResolvedConfig } from '../conn/resolve.js';
-import { TicketKeys } from './ticket-keys.js';
+import type { TicketSealer } from './ticket-keys.js';
 import { DEFAULT_MAX_EARLY_DATA, DEFAULT_TICKET_LIFETIME, type ServerResumption } from './psk-server13.js';
 import type { ClientResumption } from './psk-client13.js';
 
@@ -12,11 +12,10 @@ function count(option: string, v: number | undefined, dflt: number, max: number)
   return v;
 }
 
-export function resolveServerResumption(c: ServerConfig, r: ResolvedConfig): ServerResumption {
-  const tickets = c.ticketKeys instanceof Uint8Array ? new TicketKeys(r.crypto, c.ticketKeys) : c.ticketKeys;
+export function resolveServerResumption(c: ServerConfig, r: ResolvedConfig, tickets: TicketSealer | undefined): ServerResumption {
   const numTickets = count('numTickets', c.numTickets, 2, 16);
   // RFC 8446 §4.6.1: at most seven days.
-  const ticketLifetime = count('ticketLifetime', c.ticketLifetime, DEFAULT_TICKET_LIFETIME, 604800);
+  const ticketLifetime = count('ticketLifetime', c.ticketLifetime ?? c.sessionTimeout, DEFAULT_TICKET_LIFETIME, 604800);
   const maxEarly = count('maxEarlyData', c.maxEarlyData, c.earlyData === true ? DEFAULT_MAX_EARLY_DATA : 0, 0xffffffff);
   if (c.earlyData === false && maxEarly > 0) throw configError('maxEarlyData', 'set while earlyData is false');
   if (maxEarly > 0 && c.replayGuard === undefined) {

@@ -1,145 +1,103 @@
-// Session ticket protection under rotating keys, shared by TLS 1.3 tickets (RFC 8446 §4.6.1) and
-// TLS 1.2 tickets (RFC 5077 §4). The keys come in node:tls's 48-byte `ticketKeys` format
-// (16-byte key name, 16-byte HMAC secret, 16-byte AES key); internally the 32 secret bytes are turned
-// into one AES-256-GCM key, so a ticket is key_name(16) ‖ nonce(12) ‖ ciphertext ‖ tag(16), with the
-// key name as additional data. The object is owned by a server (no module-level state): the current
-// key seals, the current and the previous key open, so tickets survive one rotation.
-import type { Aead, CryptoProvider } from '../crypto/provider.js';
+// Session ticket protection (RFC 5077 §4, the recommended format) under node:tls's 48-byte ticketKeys
+// layout: key_name (16) ‖ HMAC-SHA256 key (16) ‖ AES-128 key (16). A ticket is
+// key_name ‖ IV (16) ‖ AES-128-CBC(state, PKCS#7 padding) ‖ HMAC-SHA256(key_name ‖ IV ‖ ciphertext).
+// Older keys can be kept for opening only, so keys rotate without refusing every ticket at once.
+import type { CryptoProvider } from '../crypto/provider.js';
 import { TlsError } from '../errors.js';
 import { AlertDescription } from '../wire/iana.js';
 
-/** Length of node:tls's ticketKeys buffer. */
-export const TICKET_KEYS_LENGTH = 48;
-const NAME_LENGTH = 16;
-const NONCE_LENGTH = 12;
-const TAG_LENGTH = 16;
-/** Smallest possible ticket: name, nonce, tag around an empty plaintext. */
-export const TICKET_OVERHEAD = NAME_LENGTH + NONCE_LENGTH + TAG_LENGTH;
-
-const KEY_LABEL = new TextEncoder().encode('typetls ticket key v1');
-
-interface Key {
-  readonly raw: Uint8Array;
-  readonly name: Uint8Array;
-  readonly aead: Aead;
-}
-
-function badKeys(message: string): TlsError {
-  return new TlsError('ERR_INVALID_ARG_VALUE', AlertDescription.internal_error, `invalid option ticketKeys: ${message}`);
-}
-
-/** What protects tickets: TicketKeys, or an application's own (e.g. a key service). */
+/** What a server needs to issue and accept tickets; implemented here and by the TLS 1.3 work. */
 export interface TicketSealer {
+  /** Protects the plaintext state into an opaque ticket. */
   seal(plaintext: Uint8Array): Uint8Array;
+  /** The state, or undefined when the ticket is not ours, was tampered with or its key was retired. */
   open(ticket: Uint8Array): Uint8Array | undefined;
 }
 
-/** Rotating ticket keys: `seal(plaintext)` makes a ticket, `open(ticket)` returns its plaintext or undefined. */
-export class TicketKeys implements TicketSealer {
-  // Keys are checked at once but derived on first use (a server that never resumes pays nothing).
-  private currentRaw: Uint8Array | undefined;
-  private current: Key | undefined;
-  private previousRaw: Uint8Array | undefined;
-  private previous: Key | undefined;
+const NAME = 16;
+const IV = 16;
+const MAC = 32;
 
-  /** `keys`: 48 bytes in node:tls's format; random keys (drawn on first use) when absent. */
+interface Key {
+  readonly name: Uint8Array;
+  readonly hmacKey: Uint8Array;
+  readonly aesKey: Uint8Array;
+}
+
+function split(keys: Uint8Array): Key {
+  if (!(keys instanceof Uint8Array) || keys.length !== 48) {
+    throw new TlsError('ERR_INVALID_ARG_VALUE', AlertDescription.internal_error, `invalid option ticketKeys: must be 48 bytes, got ${keys.length}`);
+  }
+  return { name: keys.slice(0, 16), hmacKey: keys.slice(16, 32), aesKey: keys.slice(32, 48) };
+}
+
+export class TicketKeys implements TicketSealer {
+  private current: Key;
+  private previous: Key[] = [];
+
+  /**
+   * `keys`: 48 bytes in node:tls's format (random keys when absent). `previous`: older keys still
+   * accepted for opening. A server owns one (no module-level state) and shares it across connections.
+   */
   constructor(
     private readonly crypto: CryptoProvider,
     keys?: Uint8Array,
+    previous: readonly Uint8Array[] = [],
   ) {
-    this.currentRaw = keys === undefined ? undefined : checked(keys);
+    this.current = split(keys ?? crypto.randomBytes(48));
+    this.previous = previous.map(split);
   }
 
-  private makeKey(raw: Uint8Array): Key {
-    // One AEAD key from the 32 secret bytes (the HMAC secret and the AES key together).
-    const key = this.crypto.hmac('sha256', raw.subarray(NAME_LENGTH), KEY_LABEL);
-    return { raw, name: raw.subarray(0, NAME_LENGTH), aead: this.crypto.aead('aes-256-gcm', key) };
-  }
-
-  private currentKey(): Key {
-    if (this.current === undefined) {
-      this.currentRaw ??= this.crypto.randomBytes(TICKET_KEYS_LENGTH).slice();
-      this.current = this.makeKey(this.currentRaw);
-    }
-    return this.current;
-  }
-
-  private previousKey(): Key | undefined {
-    if (this.previous === undefined && this.previousRaw !== undefined) this.previous = this.makeKey(this.previousRaw);
-    return this.previous;
-  }
-
-  /** The current keys, as node:tls's `server.getTicketKeys()` (a copy). */
-  getTicketKeys(): Uint8Array {
-    return (this.currentRaw ?? this.currentKey().raw).slice();
-  }
-
-  /**
-   * Installs new keys, as node:tls's `server.setTicketKeys()`. New tickets are sealed with them; the
-   * keys they replace still open the tickets already issued, until the next rotation.
-   */
-  setTicketKeys(keys: Uint8Array): void {
-    const next = checked(keys);
-    this.previousRaw = this.currentRaw;
-    this.previous = this.current;
-    this.currentRaw = next;
-    this.current = undefined;
-  }
-
-  /** Rotates to fresh random keys (the old ones keep opening existing tickets until the next rotation). */
+  /** Rotates to fresh random keys; the replaced ones keep opening tickets until the next rotation. */
   rotate(): void {
-    this.setTicketKeys(this.crypto.randomBytes(TICKET_KEYS_LENGTH));
+    this.setTicketKeys(this.crypto.randomBytes(48));
   }
 
-  /** Seals a ticket under the current key. */
-  seal(plaintext: Uint8Array): Uint8Array {
-    const k = this.currentKey();
-    const nonce = this.crypto.randomBytes(NONCE_LENGTH);
-    const out = new Uint8Array(TICKET_OVERHEAD + plaintext.length);
-    out.set(k.name, 0);
-    out.set(nonce, NAME_LENGTH);
-    k.aead.sealInto(nonce, k.name, plaintext, out, NAME_LENGTH + NONCE_LENGTH);
+  /** node:tls getTicketKeys(): the current 48 bytes. */
+  getTicketKeys(): Uint8Array {
+    const out = new Uint8Array(48);
+    out.set(this.current.name, 0);
+    out.set(this.current.hmacKey, 16);
+    out.set(this.current.aesKey, 32);
     return out;
   }
 
-  /**
-   * Opens a ticket sealed under the current or the previous key. Undefined for an unknown key name, a
-   * truncated ticket or a failed authentication: the server then does a full handshake.
-   */
+  /** node:tls setTicketKeys(): new keys for sealing; the old ones stay valid for opening (at most `keep`). */
+  setTicketKeys(keys: Uint8Array, keep = 1): void {
+    const next = split(keys);
+    this.previous = [this.current, ...this.previous].slice(0, keep);
+    this.current = next;
+  }
+
+  seal(plaintext: Uint8Array): Uint8Array {
+    const k = this.current;
+    const iv = this.crypto.randomBytes(IV);
+    const pad = 16 - (plaintext.length % 16);
+    const padded = new Uint8Array(plaintext.length + pad);
+    padded.set(plaintext);
+    padded.fill(pad, plaintext.length);
+    const ct = this.crypto.cbc('aes-128-cbc', k.aesKey).encrypt(iv, padded);
+    const mac = this.crypto.hmac('sha256', k.hmacKey, [k.name, iv, ct]);
+    const out = new Uint8Array(NAME + IV + ct.length + MAC);
+    out.set(k.name, 0);
+    out.set(iv, NAME);
+    out.set(ct, NAME + IV);
+    out.set(mac, NAME + IV + ct.length);
+    return out;
+  }
+
   open(ticket: Uint8Array): Uint8Array | undefined {
-    if (ticket.length < TICKET_OVERHEAD) return undefined;
-    const name = ticket.subarray(0, NAME_LENGTH);
-    const k = this.keyNamed(name);
+    if (ticket.length < NAME + IV + 16 + MAC || (ticket.length - NAME - IV - MAC) % 16 !== 0) return undefined;
+    const name = ticket.subarray(0, NAME);
+    const k = [this.current, ...this.previous].find((x) => this.crypto.timingSafeEqual(x.name, name));
     if (k === undefined) return undefined;
-    const nonce = ticket.subarray(NAME_LENGTH, NAME_LENGTH + NONCE_LENGTH);
-    return k.aead.open(nonce, name, ticket.subarray(NAME_LENGTH + NONCE_LENGTH)) ?? undefined;
+    const ctEnd = ticket.length - MAC;
+    const mac = this.crypto.hmac('sha256', k.hmacKey, [name, ticket.subarray(NAME, NAME + IV), ticket.subarray(NAME + IV, ctEnd)]);
+    // RFC 5077 §4: the MAC is checked (in constant time) before decrypting.
+    if (!this.crypto.timingSafeEqual(mac, ticket.subarray(ctEnd))) return undefined;
+    const plain = this.crypto.cbc('aes-128-cbc', k.aesKey).decrypt(ticket.subarray(NAME, NAME + IV), ticket.subarray(NAME + IV, ctEnd));
+    const pad = plain[plain.length - 1] as number;
+    if (pad < 1 || pad > 16) return undefined;
+    return plain.subarray(0, plain.length - pad);
   }
-
-  /** True when the ticket's key name is the previous key's (the server may issue a fresh ticket). */
-  isFromPreviousKey(ticket: Uint8Array): boolean {
-    const p = this.previousKey();
-    return p !== undefined && ticket.length >= NAME_LENGTH && sameName(p.name, ticket.subarray(0, NAME_LENGTH));
-  }
-
-  private keyNamed(name: Uint8Array): Key | undefined {
-    const c = this.currentKey();
-    if (sameName(c.name, name)) return c;
-    const p = this.previousKey();
-    if (p !== undefined && sameName(p.name, name)) return p;
-    return undefined;
-  }
-}
-
-function checked(raw: Uint8Array): Uint8Array {
-  if (!(raw instanceof Uint8Array) || raw.length !== TICKET_KEYS_LENGTH) {
-    throw badKeys(`ticket keys must be exactly ${TICKET_KEYS_LENGTH} bytes (16-byte name, 16-byte HMAC secret, 16-byte AES key)`);
-  }
-  return raw.slice();
-}
-
-/** Key names are public (they travel in clear); a plain comparison is fine. */
-function sameName(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

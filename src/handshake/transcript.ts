@@ -18,9 +18,9 @@ export class Transcript {
     else this.pending.push(raw);
   }
 
-  /** The messages kept unhashed so far (before `start`), in order: the PSK binder transcript. */
-  pendingMessages(): readonly Uint8Array[] {
-    if (this.ctx) throw new Error('the transcript is already hashed');
+  /** The raw messages added so far, while the hash algorithm is not fixed yet (TLS 1.2 takes them over). */
+  buffered(): readonly Uint8Array[] {
+    if (this.ctx) throw new Error('transcript already hashed');
     return this.pending;
   }
 

@@ -13,6 +13,7 @@ import type { PeerCertificate } from './certificate.js';
 import { describe, optionError } from './option-error.js';
 import type { TicketSealer } from '../handshake/ticket-keys.js';
 import type { EarlyDataReplayGuard } from '../handshake/anti-replay.js';
+import type { SessionCache } from '../handshake/session-cache.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -184,6 +185,8 @@ export function serverConfig(
     readonly sniCallback?: (serverName: string) => CertifiedKey | undefined | Promise<CertifiedKey | undefined>;
     readonly ticketKeys: Uint8Array | TicketSealer;
     readonly replayGuard?: EarlyDataReplayGuard;
+    /** The server's TLS 1.2 session-ID cache (one per Server, shared by its connections). */
+    readonly sessionCache?: SessionCache;
   },
   sw: ConnectionSwitches,
 ): ServerConfig {
@@ -197,7 +200,8 @@ export function serverConfig(
   const alpn = mapAlpn(o.ALPNProtocols);
   if (alpn !== undefined) c.alpnProtocols = alpn;
   if (extra.sniCallback !== undefined) c.sniCallback = extra.sniCallback;
-  c.ticketKeys = extra.ticketKeys;
+  if (extra.ticketKeys instanceof Uint8Array) c.ticketKeys = extra.ticketKeys;
+  else c.ticketSealer = extra.ticketKeys;
   if (checkBoolean('earlyData', o.earlyData) === true || (o.maxEarlyData ?? 0) > 0) {
     c.earlyData = true;
     if (o.maxEarlyData !== undefined) c.maxEarlyData = o.maxEarlyData;
@@ -205,6 +209,7 @@ export function serverConfig(
   }
   if (o.ticketLifetime !== undefined) c.ticketLifetime = o.ticketLifetime;
   if (o.recordSizeLimit !== undefined) c.recordSizeLimit = o.recordSizeLimit;
+  if (extra.sessionCache !== undefined) c.sessionCache = extra.sessionCache;
   if (o.numTickets !== undefined) {
     if (!Number.isInteger(o.numTickets) || o.numTickets < 0) throw optionError('numTickets', `expected a non-negative integer, got ${describe(o.numTickets)}`);
     c.numTickets = o.numTickets;

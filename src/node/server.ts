@@ -19,6 +19,7 @@ import { TLSSocket } from './socket.js';
 import { TicketKeys } from '../handshake/ticket-keys.js';
 import { EarlyDataReplayGuard } from '../handshake/anti-replay.js';
 import { defaultCryptoProvider } from './default-provider.js';
+import { SessionCache } from '../handshake/session-cache.js';
 
 type SecureConnectionListener = (socket: TLSSocket) => void;
 
@@ -36,6 +37,8 @@ export class Server extends net.Server {
   readonly #ticketKeys: TicketKeys;
   /** The server's record of tickets already used for 0-RTT (RFC 8446 §8). */
   readonly #replayGuard = new EarlyDataReplayGuard();
+  /** TLS 1.2 sessions resumable by ID, bounded in size and lifetime (node:tls's sessionTimeout, default 300 s). */
+  readonly #sessionCache: SessionCache;
   #base: ServerConfig;
 
   constructor(options: TlsServerOptions = {}, secureConnectionListener?: SecureConnectionListener) {
@@ -47,6 +50,8 @@ export class Server extends net.Server {
     if (options.handshakeTimeout !== undefined && (typeof options.handshakeTimeout !== 'number' || options.handshakeTimeout < 0)) {
       throw optionError('handshakeTimeout', `expected milliseconds, got ${describe(options.handshakeTimeout)}`);
     }
+    const timeout = (options as { sessionTimeout?: unknown }).sessionTimeout;
+    this.#sessionCache = new SessionCache(typeof timeout === 'number' && timeout > 0 ? { lifetimeSeconds: timeout } : {});
     this.#context = contextOf(options);
     this.#base = this.#buildBase();
     this.on('connection', (raw: Duplex) => this.#onConnection(raw));
@@ -59,7 +64,12 @@ export class Server extends net.Server {
       throw optionError('cert', 'a server needs `cert` and `key` (or a `secureContext`, or an `SNICallback`)');
     }
     const sni = o.SNICallback !== undefined || this.#contexts.length > 0 ? (name: string) => this.#selectByName(name) : undefined;
-    return serverConfig(o, this.#context, { ticketKeys: this.#ticketKeys, replayGuard: this.#replayGuard, ...(sni !== undefined ? { sniCallback: sni } : {}) }, { keylog: false, trace: false });
+    return serverConfig(
+      o,
+      this.#context,
+      { ticketKeys: this.#ticketKeys, replayGuard: this.#replayGuard, sessionCache: this.#sessionCache, ...(sni !== undefined ? { sniCallback: sni } : {}) },
+      { keylog: false, trace: false },
+    );
   }
 
   #selectByName(name: string): CertifiedKey | undefined | Promise<CertifiedKey | undefined> {
