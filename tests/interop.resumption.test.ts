@@ -259,3 +259,26 @@ test('interop gnutls: a typetls client resumes with gnutls-serv', { skip: has('g
   assert.equal(second.error, undefined, String(second.error));
   assert.equal(second.reused, true);
 });
+
+test('interop openssl: resumption through a HelloRetryRequest both ways (binders over the HRR transcript)', { skip: SKIP_OPENSSL }, async (t) => {
+  const pki = await testPki();
+  // typetls client (X25519 share first) → s_server that only takes P-256.
+  const server = await opensslServer(t, { cert: pki.server.ecdsa, groups: 'P-256' });
+  const get = 'GET / HTTP/1.0\r\n\r\n';
+  const first = await typetlsClient({ port: server.port, ca: pki.root.certPem, request: get, ecdhCurve: 'x25519:secp256r1' });
+  assert.equal(first.error, undefined, String(first.error));
+  const second = await typetlsClient({ port: server.port, ca: pki.root.certPem, request: get, ecdhCurve: 'x25519:secp256r1', session: first.sessions[0] as Buffer });
+  assert.equal(second.error, undefined, String(second.error));
+  assert.equal(second.reused, true);
+  assert.match(second.data, /Reused, TLSv1\.3/);
+
+  // s_client (X25519 share first) → typetls server that only takes P-256.
+  const dir = tempDir(t);
+  const sess = join(dir, 'hrr.pem');
+  const srv = await typetlsServer(t, pki, { ecdhCurve: 'secp256r1' });
+  const a = await opensslClient({ port: srv.port, ca: pki.root.files.cert, groups: 'X25519:P-256', input: 'ping\n', extra: ['-sess_out', sess] });
+  assert.equal(a.code, 0, a.stdout + a.stderr);
+  const b = await opensslClient({ port: srv.port, ca: pki.root.files.cert, groups: 'X25519:P-256', input: 'ping\n', extra: ['-sess_in', sess] });
+  assert.match(b.stdout, /^Reused, TLSv1\.3/m, b.stdout + b.stderr);
+  assert.match(b.stdout, /ok resumed=true/);
+});
