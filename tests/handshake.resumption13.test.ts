@@ -305,6 +305,7 @@ test('RFC 8446 §4.2.10: 0-RTT rejected after a HelloRetryRequest: early records
   assert.equal(server.error, undefined, server.error?.message);
   assert.equal(client.summary?.earlyData, 'rejected');
   assert.equal(client.summary?.resumed, true);
+  assert.equal(server.summary?.earlyData, 'rejected');
   assert.equal(text(server.readPlaintext()), 'early!');
 });
 

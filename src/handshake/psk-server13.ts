@@ -203,7 +203,7 @@ export function sendResumedFlight(n: Negotiated, psk: AcceptedPsk, group: number
   conn.setWriteProtector(new RecordProtector13(crypto, suite, serverAp));
 
   const keys = { schedule, group: psk.dhe ? group : undefined, clientHs, clientAp, serverAp, exporter, scheme: undefined };
-  const from: ResumedFrom = { proof: psk.proof, state: psk.state, earlyData: psk.earlyData ? 'accepted' : hello.ext.earlyData === true ? 'rejected' : 'not sent' };
+  const from: ResumedFrom = { proof: psk.proof, state: psk.state, earlyData: psk.earlyData ? 'accepted' : n.earlyDataOffered ? 'rejected' : 'not sent' };
   if (clientEarly !== undefined) {
     conn.setReadProtector(new RecordProtector13(crypto, suite, clientEarly));
     conn.acceptEarlyData(psk.state.maxEarlyData);

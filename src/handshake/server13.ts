@@ -49,6 +49,8 @@ export interface Negotiated {
   readonly msg: HandshakeMessage;
   readonly suite: Suite13;
   readonly alpn: string | undefined;
+  /** The first ClientHello carried early_data (kept across a HelloRetryRequest, for the summary). */
+  readonly earlyDataOffered: boolean;
 }
 
 /** A resumed handshake: the binder proof and the session from the ticket. */
@@ -114,7 +116,7 @@ export function handleClientHello13(conn: Engine, params: ServerParams, msg: Han
   transcript.add(msg.raw);
   const suite = chooseSuite(conn, hello, ticketHash(params.resumption, { hello }));
   const alpn = chooseAlpn(conn, hello);
-  const n: Negotiated = { conn, params, transcript, hello, msg, suite, alpn };
+  const n: Negotiated = { conn, params, transcript, hello, msg, suite, alpn, earlyDataOffered: hello.ext.earlyData === true };
   return chooseGroupAndContinue(n, false);
 }
 
@@ -477,7 +479,7 @@ export class ExpectClientFinished implements State {
         verifiedChain: auth.verified?.chain,
         authorized,
         authorizationError: auth.error,
-        earlyData: hello.ext.earlyData === true ? 'rejected' : 'not sent',
+        earlyData: this.n.earlyDataOffered ? 'rejected' : 'not sent',
       });
     } else {
       throw new Error('unreachable: neither a certificate check nor a PSK');
