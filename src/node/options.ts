@@ -11,6 +11,8 @@ import type { SecureContextOptions } from './context.js';
 import { peerCertificateChain } from './certificate.js';
 import type { PeerCertificate } from './certificate.js';
 import { describe, optionError } from './option-error.js';
+import type { TicketSealer } from '../handshake/ticket-keys.js';
+import type { EarlyDataReplayGuard } from '../handshake/anti-replay.js';
 import type { SessionCache } from '../handshake/session-cache.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -47,6 +49,10 @@ export interface TlsConnectOptions extends SecureContextOptions, TypetlsExtras {
   readonly noDelay?: boolean;
   readonly keepAlive?: boolean;
   readonly keepAliveInitialDelay?: number;
+  /** typetls extra: 0-RTT data sent with a resumed `session` that allows it (resent if the server refuses it). */
+  readonly earlyData?: Uint8Array;
+  /** typetls extra: RFC 8449 record_size_limit to announce. */
+  readonly recordSizeLimit?: number;
   /** Seam: builds the connection (default: new ClientConnection(config)). Tests pass a fake. */
   readonly connectionFactory?: (config: ClientConfig) => Connection;
 }
@@ -71,6 +77,14 @@ export interface TlsServerOptions extends SecureContextOptions, TypetlsExtras {
   readonly handshakeTimeout?: number;
   /** typetls extra: TLS 1.3 tickets sent after the handshake. */
   readonly numTickets?: number;
+  /** typetls extra: accept TLS 1.3 0-RTT early data (replays refused by the server's own record). */
+  readonly earlyData?: boolean;
+  /** typetls extra: max_early_data_size announced in tickets (default 16384). */
+  readonly maxEarlyData?: number;
+  /** typetls extra: ticket lifetime in seconds (default 7200). */
+  readonly ticketLifetime?: number;
+  /** typetls extra: RFC 8449 record_size_limit to announce. */
+  readonly recordSizeLimit?: number;
   /** Seam: builds the connection (default: new ServerConnection(config)). Tests pass a fake. */
   readonly connectionFactory?: (config: ServerConfig) => Connection;
 }
@@ -143,6 +157,11 @@ export function clientConfig(o: TlsConnectOptions, ctx: SecureContext, sw: Conne
     if (!(o.session instanceof Uint8Array)) throw optionError('session', `expected a Buffer from a 'session' event, got ${describe(o.session)}`);
     c.session = o.session;
   }
+  if (o.earlyData !== undefined) {
+    if (!(o.earlyData instanceof Uint8Array)) throw optionError('earlyData', `expected a Buffer, got ${describe(o.earlyData)}`);
+    c.earlyData = o.earlyData;
+  }
+  if (o.recordSizeLimit !== undefined) c.recordSizeLimit = o.recordSizeLimit;
   const csi = o.checkServerIdentity;
   if (csi !== undefined) {
     if (typeof csi !== 'function') throw optionError('checkServerIdentity', `expected a function, got ${describe(csi)}`);
@@ -164,7 +183,8 @@ export function serverConfig(
   ctx: SecureContext,
   extra: {
     readonly sniCallback?: (serverName: string) => CertifiedKey | undefined | Promise<CertifiedKey | undefined>;
-    readonly ticketKeys: Uint8Array;
+    readonly ticketKeys: Uint8Array | TicketSealer;
+    readonly replayGuard?: EarlyDataReplayGuard;
     /** The server's TLS 1.2 session-ID cache (one per Server, shared by its connections). */
     readonly sessionCache?: SessionCache;
   },
@@ -180,7 +200,15 @@ export function serverConfig(
   const alpn = mapAlpn(o.ALPNProtocols);
   if (alpn !== undefined) c.alpnProtocols = alpn;
   if (extra.sniCallback !== undefined) c.sniCallback = extra.sniCallback;
-  c.ticketKeys = extra.ticketKeys;
+  if (extra.ticketKeys instanceof Uint8Array) c.ticketKeys = extra.ticketKeys;
+  else c.ticketSealer = extra.ticketKeys;
+  if (checkBoolean('earlyData', o.earlyData) === true || (o.maxEarlyData ?? 0) > 0) {
+    c.earlyData = true;
+    if (o.maxEarlyData !== undefined) c.maxEarlyData = o.maxEarlyData;
+    if (extra.replayGuard !== undefined) c.replayGuard = extra.replayGuard;
+  }
+  if (o.ticketLifetime !== undefined) c.ticketLifetime = o.ticketLifetime;
+  if (o.recordSizeLimit !== undefined) c.recordSizeLimit = o.recordSizeLimit;
   if (extra.sessionCache !== undefined) c.sessionCache = extra.sessionCache;
   if (o.numTickets !== undefined) {
     if (!Number.isInteger(o.numTickets) || o.numTickets < 0) throw optionError('numTickets', `expected a non-negative integer, got ${describe(o.numTickets)}`);
