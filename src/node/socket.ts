@@ -100,6 +100,7 @@ export class TLSSocket extends Duplex {
   #drainCallback: WriteCallback | undefined;
   #heldWrite: { readonly chunks: readonly Uint8Array[]; readonly cb: WriteCallback } | undefined;
   #heldFinal: WriteCallback | undefined;
+  #finalCallback: WriteCallback | undefined;
 
   constructor(socket: Duplex, connection: ConnectionSource, options: TLSSocketOptions = {}) {
     super({ allowHalfOpen: options.allowHalfOpen ?? false, emitClose: true, autoDestroy: true, decodeStrings: true });
@@ -226,7 +227,10 @@ export class TLSSocket extends Duplex {
       this.destroy(transportClosedEarly());
       return;
     }
-    if (c.peerClosed || (this.#transportEnded && this.#secured)) this.#endReadable();
+    // The readable side ends with the peer's close_notify (or a tolerated truncation, above). A bare
+    // transport EOF is handed to the connection, which reports one or the other.
+    if (c.peerClosed) this.#endReadable();
+    this.#maybeSendFin();
   }
 
   #pushPlaintext(c: Connection): void {
@@ -403,8 +407,20 @@ export class TLSSocket extends Duplex {
   #finalNow(cb: WriteCallback): void {
     const c = this.#conn;
     if (c !== undefined && c.error === undefined && !c.closed) this.#run((conn) => conn.close()); // close_notify
+    // Half-close: the FIN follows the close_notify; we keep reading until the peer's close_notify.
+    // 'finish' (this callback) waits for the FIN, so destroySoon() and http do not cut it short.
+    this.#finalCallback = cb;
+    this.#maybeSendFin();
+  }
+
+  /** Sends the FIN once the connection has nothing more to say (not waiting, nothing queued). */
+  #maybeSendFin(): void {
+    const cb = this.#finalCallback;
+    const c = this.#conn;
+    if (cb === undefined || (c !== undefined && (c.waiting || c.pendingWrite > 0))) return;
     this.#flushOutput(); // even inside a pump: the close_notify must precede the FIN
-    this.#endTransport(); // half-close: we keep reading until the peer's close_notify / EOF
+    this.#finalCallback = undefined;
+    this.#endTransport();
     cb();
   }
 
