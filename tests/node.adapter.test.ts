@@ -17,7 +17,7 @@ import { TlsError } from '../src/errors.js';
 import { AlertDescription, CipherSuite, NamedGroup, SignatureScheme } from '../src/wire/iana.js';
 import { clientConfig, contextOf, serverConfig } from '../src/node/options.js';
 import { lookupGroup, lookupScheme, lookupSuite, parseSuiteList } from '../src/wire/names.js';
-import { FakeConnection, fakeClient, fakeServer } from './helpers/fake-connection.js';
+import { FakeConnection, fakeClient, fakeServer, fakeServerFlight } from './helpers/fake-connection.js';
 import type { FakeOptions } from './helpers/fake-connection.js';
 import { CERT_PEM, KEY_PEM, keyOnlyProvider } from './helpers/adapter-fixtures.js';
 
@@ -140,6 +140,27 @@ test('adapter: without allowHalfOpen, the peer ending ends our side too (node:tl
   assert.equal(Buffer.concat(got).toString(), 'bye');
   assert.ok(client.writableEnded);
   await closeServer(server);
+});
+
+test('adapter: data buffered when the transport closes is still delivered, then end and close', async () => {
+  const payload = randomBytes(10000);
+  const raw = net.createServer((s) => {
+    s.once('data', () => s.end(fakeServerFlight(payload)));
+    s.resume();
+  });
+  raw.listen(0, '127.0.0.1');
+  await once(raw, 'listening');
+  const client = dial((raw.address() as AddressInfo).port);
+  client.on('error', (e) => assert.fail(e));
+  const closed = once(client, 'close');
+  client.on('secureConnect', () => client.end());
+  await once(client.socket, 'close'); // both FINs exchanged, and nobody read yet
+  const got: Buffer[] = [];
+  client.on('data', (d: Buffer) => got.push(d));
+  await once(client, 'end');
+  await closed;
+  assert.deepEqual(Buffer.concat(got), payload);
+  raw.close();
 });
 
 test('adapter: a failed handshake is an error on the client and tlsClientError on the server', async () => {

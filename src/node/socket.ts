@@ -236,8 +236,8 @@ export class TLSSocket extends Duplex {
   #pushPlaintext(c: Connection): void {
     if (this.#readBlocked || this.#readEnded) return;
     const pt = c.readPlaintext();
-    if (pt === null) return;
-    if (!this.push(pt.length === 0 ? pt : Buffer.from(pt.buffer, pt.byteOffset, pt.length))) {
+    if (pt === null || pt.length === 0) return;
+    if (!this.push(Buffer.from(pt.buffer, pt.byteOffset, pt.length))) {
       // Our reader is not keeping up: stop reading the transport until _read() is called.
       this.#readBlocked = true;
       if (!this.#socketPaused) {
@@ -329,6 +329,9 @@ export class TLSSocket extends Duplex {
     if (!this.#secured && !this.#errorHandled) {
       this.#errorHandled = true;
       this.destroy(transportClosedEarly());
+    } else if (this.#readEnded && this.readableLength > 0 && !this.readableEnded) {
+      // Everything was received; let the reader take what is still buffered before 'close'.
+      this.once('end', () => this.destroy());
     } else {
       this.destroy();
     }
