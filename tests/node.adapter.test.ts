@@ -451,6 +451,39 @@ test('adapter: https.request through the typetls Agent (keep-alive, session cach
   await new Promise<void>((r) => server.close(() => r()));
 });
 
+test('adapter: STARTTLS: new TLSSocket(socket, { isServer }) and connect({ socket }) upgrade a plain connection', async () => {
+  const raw = net.createServer((plain) => {
+    plain.once('data', (line: Buffer) => {
+      assert.equal(line.toString(), 'STARTTLS\r\n');
+      plain.write('GO\r\n');
+      const secure = new TLSSocket(plain, {
+        isServer: true,
+        ...serverBase,
+        ALPNProtocols: ['smtp'],
+        connectionFactory: (c) => new FakeConnection(false, c),
+      });
+      secure.on('secure', () => secure.end(`hello ${String(secure.alpnProtocol)}`));
+      secure.resume();
+    });
+  });
+  raw.listen(0, '127.0.0.1');
+  await once(raw, 'listening');
+  const plain = net.connect((raw.address() as AddressInfo).port, '127.0.0.1');
+  await once(plain, 'connect');
+  plain.write('STARTTLS\r\n');
+  const [go] = (await once(plain, 'data')) as [Buffer];
+  assert.equal(go.toString(), 'GO\r\n');
+  const client = connect({ socket: plain, servername: 'mail.example', ALPNProtocols: ['smtp'], connectionFactory: fakeClient() });
+  const got: Buffer[] = [];
+  client.on('data', (d: Buffer) => got.push(d));
+  const closed = once(client, 'close');
+  await once(client, 'secureConnect');
+  assert.equal(client.servername, 'mail.example');
+  await closed;
+  assert.equal(Buffer.concat(got).toString(), 'hello smtp');
+  raw.close();
+});
+
 test('adapter: option errors name the bad option', () => {
   const bad: [TlsConnectOptions, RegExp][] = [
     [{ ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256:FOO-BAR' }, /`ciphers`.*"FOO-BAR"/],

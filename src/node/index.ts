@@ -3,6 +3,8 @@ export { connect } from './connect.js';
 export { Server, createServer } from './server.js';
 export { TLSSocket } from './socket.js';
 export type { ConnectionSource, TLSSocketOptions } from './socket.js';
+export type { NodeTLSSocketOptions } from './wrap.js';
+export type { SocketLike } from './socket-base.js';
 export { SecureContext, createSecureContext } from './context.js';
 export type { SecureContextOptions, PemValue, KeyValue } from './context.js';
 export type { TlsConnectOptions, TlsServerOptions, SNICallback, AlpnOption, TypetlsExtras } from './options.js';
