@@ -163,6 +163,27 @@ test('adapter: data buffered when the transport closes is still delivered, then 
   raw.close();
 });
 
+test('adapter: a FIN without close_notify after the handshake ends the stream without an error (node:tls), slow reader', async () => {
+  const payload = randomBytes(300000);
+  const raw = net.createServer((s) => {
+    s.once('data', () => s.end(fakeServerFlight(payload, true)));
+    s.resume();
+  });
+  raw.listen(0, '127.0.0.1');
+  await once(raw, 'listening');
+  const client = dial((raw.address() as AddressInfo).port);
+  client.on('error', (e) => assert.fail(e));
+  const closed = once(client, 'close');
+  await once(client, 'secureConnect');
+  await until(() => client.socket.isPaused(), 'the transport to pause');
+  const got: Buffer[] = [];
+  client.on('data', (d: Buffer) => got.push(d));
+  await once(client, 'end');
+  await closed;
+  assert.deepEqual(Buffer.concat(got), payload);
+  raw.close();
+});
+
 test('adapter: a failed handshake is an error on the client and tlsClientError on the server', async () => {
   const { server, port } = await listen({}, { failWith: AlertDescription.handshake_failure });
   server.on('error', () => assert.fail('the server must not emit error'));

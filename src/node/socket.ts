@@ -80,6 +80,7 @@ export class TLSSocket extends TransportDuplex {
   #transportEnded = false;
   #tolerateEofError = false;
   #eofError = false;
+  #truncated = false;
   #errorHandled = false;
   #waitingDrain = false;
   #drainCallback: WriteCallback | undefined;
@@ -210,7 +211,7 @@ export class TLSSocket extends TransportDuplex {
       this.#flushOutput(); // the alert, once
       if (this.#tolerateEofError) {
         // TCP FIN without close_notify after the handshake: node:tls treats it as a plain end.
-        this.#endReadable();
+        this.#truncated = true;
       } else if (this.#eofError && !this.#secured) {
         this.#endTransport();
         this.destroy(transportClosedEarly(err));
@@ -228,7 +229,7 @@ export class TLSSocket extends TransportDuplex {
     }
     // The readable side ends with the peer's close_notify (or a tolerated truncation, above). A bare
     // transport EOF is handed to the connection, which reports one or the other.
-    if (c.peerClosed) this.#endReadable();
+    if (c.peerClosed || this.#truncated) this.#endReadable();
     this.#maybeSendFin();
   }
 
