@@ -10,6 +10,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import { Duplex } from 'node:stream';
 import { Agent, connect, createHttpsServer, createServer, createSecureContext, TLSSocket } from '../src/node/index.js';
 import type { Server, TlsConnectOptions, TlsServerOptions } from '../src/node/index.js';
 import type { ClientConfig, ServerConfig } from '../src/conn/config.js';
@@ -503,6 +504,47 @@ test('adapter: STARTTLS: new TLSSocket(socket, { isServer }) and connect({ socke
   await closed;
   assert.equal(Buffer.concat(got).toString(), 'hello smtp');
   raw.close();
+});
+
+/** Two in-memory Duplex ends wired to each other (a transport that is not a net.Socket). */
+function duplexPair(): [Duplex, Duplex] {
+  const ends: Duplex[] = [];
+  const make = (peer: () => Duplex | undefined): Duplex =>
+    new Duplex({
+      read() {},
+      write(chunk: Buffer, _e, cb) {
+        peer()?.push(chunk);
+        cb();
+      },
+      final(cb) {
+        peer()?.push(null);
+        cb();
+      },
+    });
+  ends.push(make(() => ends[1]), make(() => ends[0]));
+  const [a, b] = ends;
+  assert.ok(a !== undefined && b !== undefined);
+  return [a, b];
+}
+
+test('adapter: any Duplex can be the transport (in-memory pair, no net.Socket)', async () => {
+  const [a, b] = duplexPair();
+  const server = new TLSSocket(b, { isServer: true, ...serverBase, connectionFactory: (c) => new FakeConnection(false, c) });
+  server.on('data', (d: Buffer) => server.write(d.toString().toUpperCase()));
+  server.on('end', () => server.end());
+  const client = connect({ socket: a, connectionFactory: fakeClient() });
+  const got: Buffer[] = [];
+  client.on('data', (d: Buffer) => got.push(d));
+  const closed = Promise.all([once(client, 'close'), once(server, 'close')]);
+  client.setNoDelay(true).setKeepAlive(true).setTimeout(0);
+  assert.deepEqual(client.address(), {});
+  assert.equal(client.remoteAddress, undefined);
+  await once(client, 'secureConnect');
+  client.write('hello');
+  await until(() => Buffer.concat(got).length === 5, 'the echo');
+  client.end();
+  await closed;
+  assert.equal(Buffer.concat(got).toString(), 'HELLO');
 });
 
 test('adapter: option errors name the bad option', () => {
