@@ -6,10 +6,10 @@ import { KeyObject } from 'node:crypto';
 import { Duplex } from 'node:stream';
 import * as tls from 'node:tls';
 import type { ClientConfig, ServerConfig } from '../../src/conn/config.js';
-import type { Connection, ConnectionEvent, ConnectionListener, HandshakeSummary, VersionName } from '../../src/conn/types.js';
+import type { CertifiedKey, Connection, ConnectionEvent, ConnectionListener, HandshakeSummary, VersionName } from '../../src/conn/types.js';
 import { TlsError } from '../../src/errors.js';
 import { AlertDescription, NamedGroup } from '../../src/wire/iana.js';
-import { lookupSuite } from '../../src/wire/names.js';
+import { lookupSuite, suiteNamesOf } from '../../src/wire/names.js';
 import { derToPem } from '../../src/node/pem.js';
 
 class Wire extends Duplex {
@@ -24,6 +24,12 @@ class Wire extends Duplex {
   override _final(cb: () => void): void {
     cb();
   }
+}
+
+function pemPair(ck: CertifiedKey): { cert: string; key: string } {
+  const key = ck.key.handle;
+  if (!(key instanceof KeyObject)) throw new Error('NodeTlsConnection needs KeyObject keys');
+  return { cert: ck.chain.map((d) => derToPem(d)).join(''), key: String(key.export({ format: 'pem', type: 'pkcs8' })) };
 }
 
 const groups: Readonly<Record<string, number>> = { X25519: NamedGroup.x25519, prime256v1: NamedGroup.secp256r1, secp384r1: NamedGroup.secp384r1 };
@@ -56,6 +62,14 @@ export class NodeTlsConnection implements Connection {
     });
     const ca = (config.ca ?? tls.rootCertificates).map((c) => (typeof c === 'string' ? c : derToPem(c)));
     const alpn = config.alpnProtocols === undefined ? {} : { ALPNProtocols: [...config.alpnProtocols] };
+    const common = {
+      ...alpn,
+      ...(config.minVersion !== undefined ? { minVersion: config.minVersion } : {}),
+      ...(config.maxVersion !== undefined ? { maxVersion: config.maxVersion } : {}),
+      ...(config.cipherSuites !== undefined
+        ? { ciphers: config.cipherSuites.map((c) => suiteNamesOf(c)?.openssl ?? '').join(':') }
+        : {}),
+    };
     if (isClient) {
       const c = config as ClientConfig;
       const name = c.serverName;
@@ -65,7 +79,12 @@ export class NodeTlsConnection implements Connection {
         rejectUnauthorized: c.rejectUnauthorized ?? true,
         ...(name !== undefined && !/^[\d.]+$|:/.test(name) ? { servername: name } : {}),
         ...(c.session !== undefined ? { session: Buffer.from(c.session) } : {}),
-        ...alpn,
+        ...(c.certificate !== undefined ? pemPair(c.certificate) : {}),
+        checkServerIdentity: (host, cert) => {
+          const own = c.checkServerIdentity;
+          return own !== undefined ? own(host, [new Uint8Array(cert.raw)]) : tls.checkServerIdentity(host, cert);
+        },
+        ...common,
       });
       this.#tls.on('secureConnect', () => this.#secure());
       this.#tls.on('session', (s: Buffer) => this.#emit({ type: 'session', session: new Uint8Array(s) }));
@@ -73,15 +92,9 @@ export class NodeTlsConnection implements Connection {
       const s = config as ServerConfig;
       const first = s.certificates[0];
       if (first === undefined) throw new Error('NodeTlsConnection needs a certificate');
-      const key = first.key.handle;
-      if (!(key instanceof KeyObject)) throw new Error('NodeTlsConnection needs KeyObject keys');
       this.#tls = new tls.TLSSocket(this.#wire, {
         isServer: true,
-        secureContext: tls.createSecureContext({
-          cert: first.chain.map((d) => derToPem(d)).join(''),
-          key: key.export({ format: 'pem', type: 'pkcs8' }),
-          ca,
-        }),
+        secureContext: tls.createSecureContext({ ...pemPair(first), ca, ...common }),
         requestCert: s.requestCert ?? false,
         rejectUnauthorized: s.requireCert ?? false,
         ...alpn,
@@ -116,7 +129,14 @@ export class NodeTlsConnection implements Connection {
     const peer = t.getPeerCertificate();
     const ek = t.getEphemeralKeyInfo();
     const groupName = ek !== null && 'name' in ek ? ek.name : undefined;
-    const verifyError = t.authorizationError as unknown as Error | string | null | undefined;
+    // node sets `authorized` only on sockets its own tls.Server created; ask the handle otherwise.
+    const handle = (t as unknown as { _handle?: { verifyError?: () => (Error & { code?: string }) | null } })._handle;
+    const serverVerify = this.isClient ? undefined : handle?.verifyError?.();
+    const hasPeer = peer !== null && peer.raw !== undefined;
+    const authorized = this.isClient ? t.authorized : hasPeer && (serverVerify === null || serverVerify === undefined);
+    const verifyError = this.isClient
+      ? (t.authorizationError as unknown as Error | string | null | undefined)
+      : (serverVerify?.code ?? (hasPeer ? null : 'UNABLE_TO_GET_ISSUER_CERT'));
     this.handshakeComplete = true;
     this.summary = {
       version: (t.getProtocol() ?? 'TLSv1.3') as VersionName,
@@ -129,7 +149,7 @@ export class NodeTlsConnection implements Connection {
       resumed: t.isSessionReused(),
       peerCertificates: peer !== null && peer.raw !== undefined ? [new Uint8Array(peer.raw)] : [],
       verifiedChain: undefined,
-      authorized: t.authorized,
+      authorized,
       authorizationError:
         verifyError === null || verifyError === undefined
           ? undefined
@@ -147,7 +167,14 @@ export class NodeTlsConnection implements Connection {
   }
   receiveEof(): void {
     // Not passed on: node:tls over a JS stream tears itself down on EOF and drops what it still had to
-    // write (a half-closed echo loses its answer). The peer's close_notify already ended the reading side.
+    // write (a half-closed echo loses its answer). node:tls usually reports the peer's close_notify as
+    // 'end'; when it does not (seen with TLS 1.3 client certificates), the EOF ends reading once the
+    // bytes before it had time to be processed.
+    setTimeout(() => {
+      if (this.peerClosed) return;
+      this.peerClosed = true;
+      this.#emit({ type: 'wakeup' });
+    }, 20);
   }
   takeOutput(): Uint8Array | null {
     return this.#out.length === 0 ? null : Buffer.concat(this.#out.splice(0));
