@@ -149,8 +149,17 @@ export function clientConfig(o: TlsConnectOptions, ctx: SecureContext, sw: Conne
   if (csi !== undefined) {
     if (typeof csi !== 'function') throw optionError('checkServerIdentity', `expected a function, got ${describe(csi)}`);
     c.checkServerIdentity = (hostname, chain) => {
-      const cert = peerCertificateChain(chain, true);
-      return csi(hostname, cert as PeerCertificate) ?? undefined;
+      let cert: PeerCertificate;
+      try {
+        cert = peerCertificateChain(chain, true) as PeerCertificate;
+      } catch (e) {
+        return new Error(`checkServerIdentity: cannot read the server certificate: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      try {
+        return csi(hostname, cert) ?? undefined;
+      } catch (e) {
+        return e instanceof Error ? e : new Error(String(e)); // a throwing check refuses, never crashes the engine
+      }
     };
   }
   const cert = ctx.certificates[0];
