@@ -7,7 +7,6 @@ import { X509Certificate, createHash, randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as net from 'node:net';
-import * as tls from 'node:tls';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { Duplex } from 'node:stream';
@@ -15,10 +14,12 @@ import { Agent, connect, createHttpsServer, createServer, createSecureContext, T
 import type { Server, TlsConnectOptions, TlsServerOptions } from '../src/node/index.js';
 import type { ClientConfig, ServerConfig } from '../src/conn/config.js';
 import { TlsError } from '../src/errors.js';
+import { defaultTrustStore } from '../src/node/verify.js';
 import { AlertDescription } from '../src/wire/iana.js';
 import { FakeConnection, fakeClient, fakeServer, fakeServerFlight } from './helpers/fake-connection.js';
 import type { FakeOptions } from './helpers/fake-connection.js';
 import { CERT_PEM, KEY_PEM, keyOnlyProvider } from './helpers/adapter-fixtures.js';
+import { sha256, until, writeAll } from './helpers/streams.js';
 
 const serverBase = { cert: CERT_PEM, key: KEY_PEM, crypto: keyOnlyProvider } as const;
 
@@ -35,33 +36,6 @@ function dial(port: number, options: TlsConnectOptions = {}, fake: FakeOptions =
 
 async function closeServer(server: Server): Promise<void> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
-}
-
-/** Writes `data` in 64 KiB pieces honouring write() === false, then ends. */
-async function writeAll(s: TLSSocket, data: Buffer): Promise<{ sawBackpressure: boolean }> {
-  let sawBackpressure = false;
-  for (let i = 0; i < data.length; i += 65536) {
-    if (!s.write(data.subarray(i, i + 65536))) {
-      sawBackpressure = true;
-      await once(s, 'drain');
-    }
-  }
-  return { sawBackpressure };
-}
-
-function sha256(parts: readonly Buffer[]): string {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(p);
-  return h.digest('hex');
-}
-
-/** Waits (a bounded number of event-loop turns) until `cond` holds. */
-async function until(cond: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 2000; i++) {
-    if (cond()) return;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  assert.fail(`timed out waiting for ${what}`);
 }
 
 test('adapter: 16 MiB each way arrive intact; a slow reader pauses the transport and the writer waits', async () => {
@@ -275,7 +249,7 @@ test('adapter: handshake results: ALPN, SNI, cipher names, key info, session, ke
   assert.equal(clientConfig.serverName, 'example.test');
   assert.deepEqual(clientConfig.alpnProtocols, ['http/1.1', 'spdy/1']);
   assert.equal(clientConfig.rejectUnauthorized, true);
-  assert.equal(clientConfig.ca, tls.rootCertificates, 'no `ca` means node:tls.rootCertificates');
+  assert.equal(clientConfig.ca, defaultTrustStore(), "no `ca` means node's root store, parsed once");
   assert.equal(clientConfig.keylog, true, "a 'keylog' listener turns the key log on");
   assert.ok(Object.isFrozen(clientConfig));
   assert.equal(serverConfig.certificates.length, 1);

@@ -68,8 +68,9 @@ test('adapter: option mapping: versions, suites (node rule for 1.2-only lists), 
   c = map({ minVersion: 'TLSv1', maxVersion: 'TLSv1.3' });
   assert.equal(c.minVersion, 'TLSv1.2');
   c = map({ ca: [CERT_PEM + CERT_PEM, Buffer.from(CERT_PEM)] });
-  assert.equal(c.ca?.length, 3, 'a PEM bundle is split; a PEM buffer is read as text');
-  assert.ok(c.ca?.every((x) => x instanceof Uint8Array && x[0] === 0x30));
+  const caList = c.ca as readonly (string | Uint8Array)[] | undefined;
+  assert.equal(caList?.length, 3, 'a PEM bundle is split; a PEM buffer is read as text');
+  assert.ok(caList?.every((x) => x instanceof Uint8Array && x[0] === 0x30));
   c = map({ cert: CERT_PEM + CERT_PEM, key: KEY_PEM, crypto: keyOnlyProvider });
   assert.equal(c.certificate?.chain.length, 2);
   assert.equal(map({ host: '127.0.0.1' }).serverName, '127.0.0.1', 'an IP is kept for IP matching (the connection does not send it as SNI)');

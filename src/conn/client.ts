@@ -1,12 +1,54 @@
-// PLACEHOLDER (adapter branch): the real ClientConnection is written on the core branch and replaces
-// this whole file at the merge. src/node relies only on `new ClientConnection(config: ClientConfig)`
-// returning a Connection.
+// ClientConnection: the sans-IO TLS client (shared/DESIGN.md, src/conn).
+import { Engine } from './engine.js';
+import { resolveCommon } from './resolve.js';
+import { defaultProvider, defaultVerifier, TLS12_CAPABILITIES } from './defaults.js';
 import type { ClientConfig } from './config.js';
-import type { Connection } from './types.js';
+import { startClient13 } from '../handshake/client13.js';
+import { isIpLiteral } from './ip.js';
+import type { State } from './engine.js';
+import { decodeSession12, sessionFresh, type Session12 } from '../handshake/session12.js';
+import type { ResolvedConfig } from './resolve.js';
 
-export const ClientConnection: new (config: ClientConfig) => Connection = class {
-  constructor(config: ClientConfig) {
-    void config;
-    throw new Error('typetls: ClientConnection is not implemented yet');
+/** The TLS 1.2 session to offer: one of ours, still fresh, for a suite this configuration allows. */
+function offerable12(resolved: ResolvedConfig, bytes: Uint8Array | undefined, serverName: string | undefined): Session12 | undefined {
+  if (bytes === undefined) return undefined;
+  const s = decodeSession12(bytes);
+  if (s === undefined || !resolved.suites12.includes(s.suite) || !sessionFresh(s, resolved.now())) return undefined;
+  // A session is resumed only with the server it was made with (by name).
+  if (s.serverName !== serverName) return undefined;
+  return s;
+}
+
+const NOT_STARTED: State = {
+  name: 'NotStarted',
+  handle() {
+    throw new Error('unreachable: the client sends its ClientHello in the constructor');
+  },
+};
+
+export class ClientConnection extends Engine {
+  constructor(config: ClientConfig = {}) {
+    const resolved = resolveCommon(
+      config,
+      defaultProvider,
+      (crypto, now) => defaultVerifier(crypto, config.ca, config.crl, config.verifyHook, config.checkServerIdentity, now),
+      TLS12_CAPABILITIES,
+    );
+    super(resolved, true, NOT_STARTED);
+    const name = config.serverName;
+    const ip = name !== undefined && isIpLiteral(name) ? name : undefined;
+    // RFC 6066 §3: SNI carries a DNS name, never an IP literal (nor a trailing dot).
+    const serverName = name !== undefined && ip === undefined ? name.replace(/\.$/, '') : undefined;
+    try {
+      this.state = startClient13(this, {
+        serverName,
+        ip,
+        certificate: config.certificate,
+        onTicket: undefined,
+        session12: offerable12(resolved, config.session, serverName),
+      });
+    } catch (e) {
+      this.fail(e);
+    }
   }
-} as unknown as new (config: ClientConfig) => Connection;
+}

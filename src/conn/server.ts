@@ -1,12 +1,27 @@
-// PLACEHOLDER (adapter branch): the real ServerConnection is written on the core branch and replaces
-// this whole file at the merge. src/node relies only on `new ServerConnection(config: ServerConfig)`
-// returning a Connection.
+// ServerConnection: the sans-IO TLS server (shared/DESIGN.md, src/conn).
+import { Engine } from './engine.js';
+import { configError, resolveCommon } from './resolve.js';
+import { defaultProvider, defaultVerifier, TLS12_CAPABILITIES } from './defaults.js';
 import type { ServerConfig } from './config.js';
-import type { Connection } from './types.js';
+import { ExpectClientHello } from '../handshake/server-hello.js';
+import { TicketKeys } from '../handshake/ticket-keys.js';
 
-export const ServerConnection: new (config: ServerConfig) => Connection = class {
+export class ServerConnection extends Engine {
   constructor(config: ServerConfig) {
-    void config;
-    throw new Error('typetls: ServerConnection is not implemented yet');
+    const resolved = resolveCommon(config, defaultProvider, (crypto, now) => defaultVerifier(crypto, config.ca, config.crl, config.verifyHook, undefined, now), TLS12_CAPABILITIES);
+    if (config.certificates.length === 0 && config.sniCallback === undefined) {
+      throw configError('certificates', 'a server needs at least one certificate and key');
+    }
+    const requestCert = config.requestCert ?? false;
+    super(resolved, false, { name: 'Placeholder', handle: () => { throw new Error('unreachable'); } });
+    this.state = new ExpectClientHello(this, {
+      certificates: config.certificates,
+      sniCallback: config.sniCallback,
+      requestCert,
+      requireCert: requestCert && (config.requireCert ?? resolved.rejectUnauthorized),
+      sessionCache: config.sessionCache,
+      ticketSealer: config.ticketSealer ?? (config.ticketKeys !== undefined ? new TicketKeys(resolved.crypto, config.ticketKeys) : undefined),
+      sessionTimeout: config.sessionTimeout,
+    });
   }
-} as unknown as new (config: ServerConfig) => Connection;
+}

@@ -116,4 +116,7 @@ export interface CryptoProvider {
 
   /** Constant-time equality; false for different lengths. */
   timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean;
+
+  /** The platform's default trust anchors as PEM (Node: tls.rootCertificates), when it has any. */
+  trustAnchors?(): readonly string[];
 }

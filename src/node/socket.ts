@@ -285,12 +285,13 @@ export class TLSSocket extends TransportDuplex {
     const isClient = this.#conn?.isClient ?? true;
     this.authorized = summary.authorized;
     this.tlsAuthorizationError = summary.authorizationError;
-    if (summary.authorized) this.authorizationError = null;
-    else if (summary.authorizationError !== undefined) this.authorizationError = summary.authorizationError.code;
     // node:tls: a server that asked for no certificate reports authorized false and no error; one
-    // that asked and got none reports UNABLE_TO_GET_ISSUER_CERT.
-    else if (isClient) this.authorizationError = 'UNABLE_TO_VERIFY_LEAF_SIGNATURE';
-    else this.authorizationError = this.#opts.requestCert === true ? 'UNABLE_TO_GET_ISSUER_CERT' : null;
+    // that asked and got none reports UNABLE_TO_GET_ISSUER_CERT (the engine's own error stays in
+    // tlsAuthorizationError).
+    if (summary.authorized) this.authorizationError = null;
+    else if (!isClient && summary.peerCertificates.length === 0) this.authorizationError = this.#opts.requestCert === true ? 'UNABLE_TO_GET_ISSUER_CERT' : null;
+    else if (summary.authorizationError !== undefined) this.authorizationError = summary.authorizationError.code;
+    else this.authorizationError = 'UNABLE_TO_VERIFY_LEAF_SIGNATURE';
     this.alpnProtocol = summary.alpnProtocol ?? false;
     if (!isClient) this.servername = summary.serverName ?? false;
     this.emit(isClient ? 'secureConnect' : 'secure');

@@ -11,6 +11,7 @@ import { TlsError } from '../../src/errors.js';
 import { AlertDescription, NamedGroup } from '../../src/wire/iana.js';
 import { lookupSuite, suiteNamesOf } from '../../src/wire/names.js';
 import { derToPem } from '../../src/node/pem.js';
+import { TrustStore } from '../../src/pki/trust-store.js';
 
 class Wire extends Duplex {
   constructor(private readonly onOutput: (b: Buffer) => void) {
@@ -60,7 +61,8 @@ export class NodeTlsConnection implements Connection {
       this.#out.push(Buffer.from(b));
       this.#emit({ type: 'wakeup' });
     });
-    const ca = (config.ca ?? tls.rootCertificates).map((c) => (typeof c === 'string' ? c : derToPem(c)));
+    const caIn = config.ca ?? tls.rootCertificates;
+    const ca = caIn instanceof TrustStore ? caIn.anchors.map((a) => derToPem(a.raw)) : caIn.map((c) => (typeof c === 'string' ? c : derToPem(c)));
     const alpn = config.alpnProtocols === undefined ? {} : { ALPNProtocols: [...config.alpnProtocols] };
     const common = {
       ...alpn,

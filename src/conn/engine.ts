@@ -1,0 +1,397 @@
+// The sans-IO engine shared by ClientConnection and ServerConnection (shared/DESIGN.md, "Receive
+// path"): records in, handshake messages to the current state, application data to the plaintext
+// queue; every failure becomes a TlsError whose alert is queued once, after which the connection stays
+// closed and keeps returning that error.
+import { TlsError, internalError, remoteAlertError, unexpectedMessage, decodeError } from '../errors.js';
+import { AlertDescription, AlertLevel, ContentType, ProtocolVersion, alertName, contentTypeName, handshakeName } from '../wire/iana.js';
+import { RecordLayer, type RecordProtector } from '../record/layer.js';
+import { HandshakeJoiner } from '../record/handshake-joiner.js';
+import type { HandshakeMessage } from '../wire/handshake.js';
+import type { Connection, ConnectionEvent, ConnectionListener, HandshakeSummary, TraceEvent } from './types.js';
+import type { ResolvedConfig } from './resolve.js';
+
+/** What a handshake state returns: the next state, or a promise of it (an asynchronous hook). */
+export type Next = State | Promise<State>;
+
+/** A handshake state, named after what it expects (shared/STYLE.md, habit 2). */
+export interface State {
+  readonly name: string;
+  handle(msg: HandshakeMessage): Next;
+}
+
+/** Post-handshake behaviour a traffic state offers the engine. */
+export interface TrafficState extends State {
+  readonly traffic: true;
+  exportKeyingMaterial(length: number, label: string, context: Uint8Array | undefined): Uint8Array;
+  keyUpdate(requestPeer: boolean): void;
+}
+
+function isTraffic(s: State): s is TrafficState {
+  return (s as Partial<TrafficState>).traffic === true;
+}
+
+function hex(b: Uint8Array): string {
+  let s = '';
+  for (const x of b) s += x.toString(16).padStart(2, '0');
+  return s;
+}
+
+export abstract class Engine implements Connection {
+  protected readonly records: RecordLayer;
+  private readonly joiner = new HandshakeJoiner();
+  protected state: State;
+  private plaintext: Uint8Array[] = [];
+  private writeQueue: Uint8Array[] = [];
+  private pendingWriteBytes = 0;
+  private closeRequested = false;
+  private listener: ConnectionListener | undefined;
+  private _error: TlsError | undefined;
+  private _closed = false;
+  private _peerClosed = false;
+  private _waiting = false;
+  private _summary: HandshakeSummary | undefined;
+  /** TLS 1.3: a plaintext change_cipher_spec is acceptable (middlebox compatibility, RFC 8446 §5). */
+  private compatCcsAllowed = false;
+  /** TLS 1.2: what to do when the peer's ChangeCipherSpec arrives (armed by the handshake state that expects it). */
+  private ccsHandler: (() => void) | undefined;
+  /** The version the connection settled on (0 before ServerHello). */
+  protected version = 0;
+
+  protected constructor(
+    readonly config: ResolvedConfig,
+    readonly isClient: boolean,
+    initial: State,
+  ) {
+    this.records = new RecordLayer();
+    this.state = initial;
+    this.listener = config.listener;
+  }
+
+  // ---------------------------------------------------------------- Connection API
+
+  get handshakeComplete(): boolean {
+    return this._summary !== undefined;
+  }
+  get summary(): HandshakeSummary | undefined {
+    return this._summary;
+  }
+  get peerClosed(): boolean {
+    return this._peerClosed;
+  }
+  get closed(): boolean {
+    return this._closed;
+  }
+  get error(): TlsError | undefined {
+    return this._error;
+  }
+  get waiting(): boolean {
+    return this._waiting;
+  }
+  get pendingWrite(): number {
+    return this.pendingWriteBytes;
+  }
+
+  setListener(listener: ConnectionListener | undefined): void {
+    this.listener = listener;
+  }
+
+  receive(data: Uint8Array): void {
+    if (this._error !== undefined || this._peerClosed) return;
+    try {
+      this.records.receive(data);
+      this.process();
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  receiveEof(): void {
+    if (this._error !== undefined || this._peerClosed) return;
+    if (!this.handshakeComplete) {
+      // The peer hung up in the middle of the handshake.
+      this.fail(new TlsError('ECONNRESET', AlertDescription.close_notify, 'the peer closed the connection during the handshake', { remote: true }));
+      return;
+    }
+    // EOF without close_notify after the handshake: like node:tls, reading ends; the data is not
+    // known to be complete, which the adapter reports as a plain end.
+    this._peerClosed = true;
+  }
+
+  takeOutput(): Uint8Array | null {
+    return this.records.takeOutput();
+  }
+
+  write(data: Uint8Array): void {
+    if (this._error !== undefined) return;
+    if (this._closed || this.closeRequested) {
+      this.fail(internalError('write after close: the connection already sent close_notify'));
+      return;
+    }
+    if (data.length === 0) return;
+    if (!this.handshakeComplete || this._waiting) {
+      this.writeQueue.push(data.slice());
+      this.pendingWriteBytes += data.length;
+      return;
+    }
+    try {
+      this.records.send(ContentType.application_data, data);
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  readPlaintext(): Uint8Array | null {
+    if (this.plaintext.length === 0) return null;
+    if (this.plaintext.length === 1) {
+      const only = this.plaintext[0] as Uint8Array;
+      this.plaintext = [];
+      return only;
+    }
+    let n = 0;
+    for (const p of this.plaintext) n += p.length;
+    const out = new Uint8Array(n);
+    let at = 0;
+    for (const p of this.plaintext) {
+      out.set(p, at);
+      at += p.length;
+    }
+    this.plaintext = [];
+    return out;
+  }
+
+  close(): void {
+    if (this._closed || this._error !== undefined) return;
+    if (!this.handshakeComplete) {
+      // Like node:tls's end() before the handshake: the data written so far goes out first.
+      this.closeRequested = true;
+      return;
+    }
+    this.sendAlert(AlertLevel.warning, AlertDescription.close_notify);
+    this._closed = true;
+    this.trace({ kind: 'close', sent: 'close_notify' });
+  }
+
+  keyUpdate(requestPeer: boolean): void {
+    if (!isTraffic(this.state) || this._closed || this._error) throw internalError('KeyUpdate is only possible on an open TLS 1.3 connection');
+    // TLS 1.2 has no KeyUpdate: refuse the call without touching the connection.
+    if (this.version !== ProtocolVersion.TLSv1_3) throw internalError('KeyUpdate exists only in TLS 1.3; this connection is TLS 1.2');
+    try {
+      this.state.keyUpdate(requestPeer);
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  exportKeyingMaterial(length: number, label: string, context?: Uint8Array): Uint8Array {
+    if (!isTraffic(this.state)) throw internalError('keying material can be exported only after the handshake');
+    return this.state.exportKeyingMaterial(length, label, context);
+  }
+
+  // ---------------------------------------------------------------- used by the states
+
+  emit(event: ConnectionEvent): void {
+    if (this.listener) this.listener(event);
+  }
+
+  trace(event: TraceEvent): void {
+    if (this.config.trace) this.emit({ type: 'trace', event });
+  }
+
+  keylog(label: string, clientRandom: Uint8Array, secret: Uint8Array): void {
+    if (this.config.keylog) this.emit({ type: 'keylog', line: `${label} ${hex(clientRandom)} ${hex(secret)}` });
+  }
+
+  /** Sends a handshake message with the current write protection. */
+  sendHandshake(msg: HandshakeMessage): void {
+    this.records.send(ContentType.handshake, msg.raw);
+    this.trace({ kind: 'message', direction: 'sent', type: handshakeName(msg.type), length: msg.raw.length });
+  }
+
+  /** RFC 8446 §D.4: the dummy change_cipher_spec of middlebox compatibility mode (always plaintext). */
+  sendCompatCcs(): void {
+    this.records.sendPlaintext(ContentType.change_cipher_spec, new Uint8Array([1]));
+  }
+
+  setWriteProtector(p: RecordProtector | null): void {
+    this.records.setWriteProtector(p);
+  }
+
+  /** Read keys change only at a record boundary (RFC 8446 §5.1). */
+  setReadProtector(p: RecordProtector | null): void {
+    if (this.joiner.pending) {
+      throw unexpectedMessage('handshake data was left in a record when the keys changed');
+    }
+    this.records.setReadProtector(p);
+  }
+
+  allowCompatCcs(allowed: boolean): void {
+    this.compatCcsAllowed = allowed;
+  }
+
+  /** legacy_record_version for the records that follow (0x0301 for the first ClientHello). */
+  setRecordVersion(version: number): void {
+    this.records.setRecordVersion(version);
+  }
+
+  setVersion(version: number): void {
+    this.version = version;
+    this.records.setRecordVersion(ProtocolVersion.TLSv1_2);
+    this.records.setProtocolVersion(version);
+  }
+
+  /**
+   * TLS 1.2 (RFC 5246 §7.1): the peer's ChangeCipherSpec is expected next; `onCcs` switches the read
+   * keys when it arrives. A ChangeCipherSpec at any other point is unexpected_message.
+   */
+  expectChangeCipherSpec(onCcs: (() => void) | undefined): void {
+    this.ccsHandler = onCcs;
+  }
+
+  /** TLS 1.2: our ChangeCipherSpec message (protected by the current write keys, none in the first handshake). */
+  sendChangeCipherSpec(): void {
+    this.records.send(ContentType.change_cipher_spec, new Uint8Array([1]));
+    this.trace({ kind: 'change-cipher-spec', direction: 'sent' });
+  }
+
+  /** A warning alert; the connection stays open (TLS 1.2 no_renegotiation, RFC 5746 §4.2). */
+  sendWarning(description: number): void {
+    this.sendAlert(AlertLevel.warning, description);
+  }
+
+  /** The handshake is done: record the summary, release queued writes and a queued close. */
+  complete(summary: HandshakeSummary): void {
+    this._summary = summary;
+    this.compatCcsAllowed = false;
+    this.trace({ kind: 'handshake-complete', version: summary.version, cipher: summary.cipherName });
+    this.emit({ type: 'handshake', summary });
+  }
+
+  private flushQueuedWrites(): void {
+    if (!this.handshakeComplete || this._waiting) return;
+    if (this.writeQueue.length > 0) {
+      const q = this.writeQueue;
+      this.writeQueue = [];
+      this.pendingWriteBytes = 0;
+      for (const d of q) this.records.send(ContentType.application_data, d);
+    }
+    if (this.closeRequested && !this._closed) {
+      this.closeRequested = false;
+      this.close();
+    }
+  }
+
+  // ---------------------------------------------------------------- the receive loop
+
+  private process(): void {
+    while (!this._waiting && this._error === undefined && !this._peerClosed) {
+      const msg = this.joiner.next();
+      if (msg !== null) {
+        this.handleMessage(msg);
+        continue;
+      }
+      const rec = this.records.nextRecord(this.compatCcsAllowed);
+      if (rec === null) break;
+      this.handleRecord(rec.type, rec.content);
+    }
+    this.flushQueuedWrites();
+  }
+
+  private handleRecord(type: number, content: Uint8Array): void {
+    switch (type) {
+      case ContentType.handshake:
+        if (content.length === 0) throw unexpectedMessage('empty handshake record');
+        this.joiner.push(content);
+        return;
+      case ContentType.alert:
+        this.handleAlert(content);
+        return;
+      case ContentType.application_data:
+        if (!this.handshakeComplete) throw unexpectedMessage('application data before the handshake completed');
+        // RFC 8446 §5.1: handshake messages must not be interleaved with other record types.
+        if (this.joiner.pending) throw unexpectedMessage('application data in the middle of a fragmented handshake message');
+        if (content.length > 0) this.plaintext.push(content);
+        return;
+      case ContentType.change_cipher_spec: {
+        // TLS 1.3: the record layer drops the one acceptable compatibility CCS; any other is unexpected.
+        // TLS 1.2: accepted only where the handshake expects it (RFC 5246 §7.1), never inside a
+        // fragmented handshake message.
+        const handler = this.ccsHandler;
+        if (handler === undefined || this.joiner.pending) throw unexpectedMessage('unexpected change_cipher_spec record');
+        this.ccsHandler = undefined;
+        this.trace({ kind: 'change-cipher-spec', direction: 'received' });
+        handler();
+        return;
+      }
+      default:
+        throw unexpectedMessage(`unexpected ${contentTypeName(type)} record`);
+    }
+  }
+
+  private handleAlert(content: Uint8Array): void {
+    // RFC 8446 §6: an alert record holds exactly one alert (level, description).
+    if (content.length !== 2) throw decodeError(`alert record of ${content.length} bytes`);
+    if (this.joiner.pending) throw unexpectedMessage('alert in the middle of a fragmented handshake message');
+    const level = content[0] as number;
+    const description = content[1] as number;
+    this.trace({ kind: 'alert', direction: 'received', level, description: alertName(description) });
+    if (description === AlertDescription.close_notify) {
+      this._peerClosed = true;
+      return;
+    }
+    if (description === AlertDescription.user_canceled && level === AlertLevel.warning) return;
+    // TLS 1.2 warning alerts other than the above are ignored (e.g. no_renegotiation); in TLS 1.3
+    // every other alert is fatal whatever its level (RFC 8446 §6.2).
+    if (level === AlertLevel.warning && this.version === ProtocolVersion.TLSv1_2) return;
+    const err = remoteAlertError(description);
+    this._error = err;
+    this._closed = true;
+  }
+
+  private handleMessage(msg: HandshakeMessage): void {
+    this.trace({ kind: 'message', direction: 'received', type: handshakeName(msg.type), length: msg.raw.length });
+    const next = this.state.handle(msg);
+    if (next instanceof Promise) {
+      this._waiting = true;
+      next.then(
+        (s) => {
+          this._waiting = false;
+          this.state = s;
+          try {
+            this.process();
+          } catch (e) {
+            this.fail(e);
+          }
+          this.emit({ type: 'wakeup' });
+        },
+        (e: unknown) => {
+          this._waiting = false;
+          this.fail(e);
+          this.emit({ type: 'wakeup' });
+        },
+      );
+      return;
+    }
+    this.state = next;
+  }
+
+  /** Records a failure: the alert is sent once, then the connection stays closed. */
+  fail(e: unknown): void {
+    if (this._error !== undefined) return;
+    const err = e instanceof TlsError ? e : internalError(`internal error: ${e instanceof Error ? e.message : String(e)}`, e);
+    this._error = err;
+    this.trace({ kind: 'error', code: err.code, alert: alertName(err.alert), message: err.message });
+    if (!err.remote && !this._closed && err.alert !== AlertDescription.close_notify) {
+      try {
+        this.sendAlert(AlertLevel.fatal, err.alert);
+      } catch {
+        // The alert could not be protected; the transport closes anyway.
+      }
+    }
+    this._closed = true;
+  }
+
+  private sendAlert(level: number, description: number): void {
+    this.records.send(ContentType.alert, new Uint8Array([level, description]));
+    this.trace({ kind: 'alert', direction: 'sent', level, description: alertName(description) });
+  }
+}

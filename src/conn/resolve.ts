@@ -1,0 +1,116 @@
+// Turns a ClientConfig/ServerConfig into a validated, frozen ResolvedConfig with secure defaults
+// (shared/STYLE.md, habit 15). A bad option raises an error that names it.
+import type { CryptoProvider } from '../crypto/provider.js';
+import { CipherSuite as CS, NamedGroup as G, ProtocolVersion, suiteName, groupName, schemeName } from '../wire/iana.js';
+import { TlsError } from '../errors.js';
+import { AlertDescription } from '../wire/iana.js';
+import { DEFAULT_SIGNATURE_SCHEMES, schemeInfo } from '../handshake/schemes.js';
+import type { CommonConfig } from './config.js';
+import type { ConnectionListener, VersionName } from './types.js';
+import type { CertificateVerifier } from '../handshake/verifier.js';
+
+export const TLS13_SUITES: readonly number[] = [CS.TLS_AES_128_GCM_SHA256, CS.TLS_AES_256_GCM_SHA384, CS.TLS_CHACHA20_POLY1305_SHA256];
+export const DEFAULT_GROUPS: readonly number[] = [G.x25519, G.secp256r1, G.secp384r1];
+
+export interface ResolvedConfig {
+  readonly crypto: CryptoProvider;
+  readonly minVersion: number;
+  readonly maxVersion: number;
+  readonly suites13: readonly number[];
+  readonly suites12: readonly number[];
+  readonly groups: readonly number[];
+  readonly signatureSchemes: readonly number[];
+  readonly alpn: readonly string[];
+  readonly rejectUnauthorized: boolean;
+  readonly random: (n: number) => Uint8Array;
+  readonly now: () => number;
+  readonly listener: ConnectionListener | undefined;
+  readonly keylog: boolean;
+  readonly trace: boolean;
+  readonly verifier: CertificateVerifier;
+  readonly requireExtendedMasterSecret: boolean;
+  readonly encryptThenMac: boolean;
+}
+
+export function configError(option: string, message: string): TlsError {
+  return new TlsError('ERR_INVALID_ARG_VALUE', AlertDescription.internal_error, `invalid option ${option}: ${message}`);
+}
+
+function versionCode(v: VersionName | undefined, option: string, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (v === 'TLSv1.3') return ProtocolVersion.TLSv1_3;
+  if (v === 'TLSv1.2') return ProtocolVersion.TLSv1_2;
+  throw configError(option, `${String(v)} is not supported (use 'TLSv1.2' or 'TLSv1.3'; older versions are refused)`);
+}
+
+/** Versions implemented by the handshake so far. */
+export interface Capabilities {
+  readonly suites12: readonly number[];
+  readonly defaultSuites12: readonly number[];
+}
+
+export function resolveCommon(
+  c: CommonConfig,
+  defaultProvider: () => CryptoProvider,
+  makeVerifier: (crypto: CryptoProvider, now: () => number) => CertificateVerifier,
+  caps: Capabilities,
+): ResolvedConfig {
+  const crypto = c.crypto ?? defaultProvider();
+  const now = c.now ?? (() => Date.now());
+  const minVersion = versionCode(c.minVersion, 'minVersion', ProtocolVersion.TLSv1_2);
+  const maxVersion = versionCode(c.maxVersion, 'maxVersion', ProtocolVersion.TLSv1_3);
+  if (minVersion > maxVersion) throw configError('minVersion', `${c.minVersion} is above maxVersion ${c.maxVersion}`);
+
+  let suites13: number[] = [...TLS13_SUITES];
+  let suites12: number[] = [...caps.defaultSuites12];
+  if (c.cipherSuites !== undefined) {
+    suites13 = [];
+    suites12 = [];
+    for (const s of c.cipherSuites) {
+      if (TLS13_SUITES.includes(s)) suites13.push(s);
+      else if (caps.suites12.includes(s)) suites12.push(s);
+      else throw configError('cipherSuites', `${suiteName(s)} is not supported`);
+    }
+  }
+  const tls13 = maxVersion >= ProtocolVersion.TLSv1_3;
+  const tls12 = minVersion <= ProtocolVersion.TLSv1_2 && caps.suites12.length > 0;
+  if (tls13 && suites13.length === 0 && !(tls12 && suites12.length > 0)) {
+    throw configError('cipherSuites', 'no usable cipher suite for the enabled versions');
+  }
+  const effectiveMin = tls12 ? minVersion : ProtocolVersion.TLSv1_3;
+  if (effectiveMin > maxVersion) throw configError('maxVersion', 'TLS 1.2 is not available in this build; allow TLS 1.3');
+
+  const supported = crypto.supportedGroups();
+  const groups = c.groups ?? DEFAULT_GROUPS.filter((g) => supported.includes(g));
+  if (groups.length === 0) throw configError('groups', 'no key exchange group');
+  for (const g of groups) if (!supported.includes(g)) throw configError('groups', `${groupName(g)} is not supported by the crypto provider`);
+  if (new Set(groups).size !== groups.length) throw configError('groups', 'a group is listed twice');
+
+  const signatureSchemes = c.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES;
+  for (const s of signatureSchemes) if (!schemeInfo(s)) throw configError('signatureSchemes', `${schemeName(s)} is not supported`);
+
+  const alpn = c.alpnProtocols ?? [];
+  for (const p of alpn) {
+    if (p.length === 0 || p.length > 255) throw configError('alpnProtocols', `protocol name "${p}" must be 1 to 255 bytes`);
+  }
+
+  return Object.freeze({
+    crypto,
+    minVersion: effectiveMin,
+    maxVersion,
+    suites13: tls13 ? suites13 : [],
+    suites12: tls12 ? suites12 : [],
+    groups: Object.freeze([...groups]),
+    signatureSchemes: Object.freeze([...signatureSchemes]),
+    alpn: Object.freeze([...alpn]),
+    rejectUnauthorized: c.rejectUnauthorized ?? true,
+    random: c.random ?? ((n: number) => crypto.randomBytes(n)),
+    now,
+    listener: c.listener,
+    keylog: c.keylog ?? false,
+    trace: c.trace ?? false,
+    verifier: makeVerifier(crypto, now),
+    requireExtendedMasterSecret: c.requireExtendedMasterSecret ?? false,
+    encryptThenMac: c.encryptThenMac ?? true,
+  });
+}

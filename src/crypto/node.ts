@@ -1,0 +1,478 @@
+// The node:crypto CryptoProvider (src/crypto/provider.ts). Facts and hazards it relies on are in
+// shared/INTEROP.md §1 and §6: key exchange is in node-kex.ts (X25519 from a random scalar through
+// JWK, NIST shares checked here, RFC 7919 groups), SPKI imports take a JWK fast path
+// (spki-jwk.ts), and PKCS#1 v1.5 private decryption goes through RSA_NO_PADDING.
+import {
+  constants,
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  privateDecrypt,
+  publicEncrypt,
+  randomBytes,
+  sign as nodeSign,
+  timingSafeEqual as nodeTimingSafeEqual,
+  verify as nodeVerify,
+  type CipherGCMTypes,
+  type Hash,
+  type JsonWebKey,
+  type KeyObject,
+} from 'node:crypto';
+import { rootCertificates } from 'node:tls';
+import { TlsError, illegalParameter, internalError } from '../errors.js';
+import { AlertDescription, NamedGroup } from '../wire/iana.js';
+import { b64url, view } from './node-bytes.js';
+import { newKeyExchange } from './node-kex.js';
+import { isSingleDerSequence, spkiToJwk, type SpkiJwk } from './spki-jwk.js';
+import type {
+  Aead,
+  AeadAlgorithm,
+  CbcAlgorithm,
+  CbcCipher,
+  CryptoProvider,
+  HashAlgorithm,
+  HashContext,
+  KeyExchange,
+  KeyType,
+  PrivateKey,
+  PublicKey,
+  SignatureAlgorithm,
+} from './provider.js';
+
+export { keyExchangeFromPrivate, x25519FromPrivate } from './node-kex.js';
+
+const TAG_LENGTH = 16;
+
+
+function hashLength(alg: HashAlgorithm): number {
+  switch (alg) {
+    case 'sha1':
+      return 20;
+    case 'sha256':
+      return 32;
+    case 'sha384':
+      return 48;
+    case 'sha512':
+      return 64;
+    case 'md5-sha1':
+      return 36;
+  }
+}
+
+class NodeHashContext implements HashContext {
+  readonly outputLength: number;
+  constructor(
+    readonly algorithm: HashAlgorithm,
+    private readonly h: Hash,
+  ) {
+    this.outputLength = hashLength(algorithm);
+  }
+  update(data: Uint8Array): void {
+    this.h.update(data);
+  }
+  digest(): Uint8Array {
+    return view(this.h.copy().digest());
+  }
+  copy(): HashContext {
+    return new NodeHashContext(this.algorithm, this.h.copy());
+  }
+}
+
+function aeadKeyLength(alg: AeadAlgorithm): number {
+  return alg === 'aes-128-gcm' ? 16 : 32;
+}
+
+class NodeAead implements Aead {
+  readonly keyLength: number;
+  private readonly key: Uint8Array;
+  constructor(
+    readonly algorithm: AeadAlgorithm,
+    key: Uint8Array,
+  ) {
+    this.keyLength = aeadKeyLength(algorithm);
+    if (key.length !== this.keyLength) {
+      throw internalError(`${algorithm} needs a ${this.keyLength}-byte key, got ${key.length} bytes`);
+    }
+    this.key = key.slice();
+  }
+
+  sealInto(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array, outOffset: number): number {
+    const need = plaintext.length + TAG_LENGTH;
+    if (outOffset < 0 || outOffset + need > out.length) {
+      throw internalError(`AEAD output buffer too small: need ${need} bytes at offset ${outOffset}, have ${out.length}`);
+    }
+    // The overloads of createCipheriv are keyed on the literal algorithm type.
+    const c =
+      this.algorithm === 'chacha20-poly1305'
+        ? createCipheriv('chacha20-poly1305', this.key, nonce, { authTagLength: TAG_LENGTH })
+        : createCipheriv(this.algorithm as CipherGCMTypes, this.key, nonce, { authTagLength: TAG_LENGTH });
+    c.setAAD(aad, { plaintextLength: plaintext.length });
+    const body = c.update(plaintext);
+    out.set(body, outOffset);
+    const fin = c.final();
+    if (fin.length !== 0) out.set(fin, outOffset + body.length);
+    out.set(c.getAuthTag(), outOffset + plaintext.length);
+    return need;
+  }
+
+  open(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): Uint8Array | null {
+    if (ciphertextAndTag.length < TAG_LENGTH) return null;
+    const ctLen = ciphertextAndTag.length - TAG_LENGTH;
+    try {
+      const d =
+        this.algorithm === 'chacha20-poly1305'
+          ? createDecipheriv('chacha20-poly1305', this.key, nonce, { authTagLength: TAG_LENGTH })
+          : createDecipheriv(this.algorithm as CipherGCMTypes, this.key, nonce, { authTagLength: TAG_LENGTH });
+      d.setAAD(aad, { plaintextLength: ctLen });
+      d.setAuthTag(ciphertextAndTag.subarray(ctLen));
+      const body = d.update(ciphertextAndTag.subarray(0, ctLen));
+      const fin = d.final(); // throws when authentication fails
+      if (fin.length === 0) return view(body);
+      const all = new Uint8Array(body.length + fin.length);
+      all.set(body);
+      all.set(fin, body.length);
+      return all;
+    } catch {
+      return null;
+    }
+  }
+}
+
+class NodeCbc implements CbcCipher {
+  private readonly key: Uint8Array;
+  constructor(
+    private readonly algorithm: CbcAlgorithm,
+    key: Uint8Array,
+  ) {
+    const want = algorithm === 'aes-128-cbc' ? 16 : 32;
+    if (key.length !== want) throw internalError(`${algorithm} needs a ${want}-byte key, got ${key.length} bytes`);
+    this.key = key.slice();
+  }
+  private run(encrypt: boolean, iv: Uint8Array, data: Uint8Array): Uint8Array {
+    if (iv.length !== 16) throw internalError(`${this.algorithm} needs a 16-byte IV, got ${iv.length} bytes`);
+    if (data.length % 16 !== 0) throw internalError(`${this.algorithm} input of ${data.length} bytes is not a whole number of blocks`);
+    const c = encrypt ? createCipheriv(this.algorithm, this.key, iv) : createDecipheriv(this.algorithm, this.key, iv);
+    c.setAutoPadding(false);
+    const body = c.update(data);
+    c.final();
+    return view(body);
+  }
+  encrypt(iv: Uint8Array, data: Uint8Array): Uint8Array {
+    return this.run(true, iv, data);
+  }
+  decrypt(iv: Uint8Array, data: Uint8Array): Uint8Array {
+    return this.run(false, iv, data);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keys and signatures
+
+function keyType(k: KeyObject): KeyType {
+  switch (k.asymmetricKeyType) {
+    case 'rsa':
+    case 'rsa-pss':
+    case 'ec':
+    case 'ed25519':
+    case 'ed448':
+    case 'x25519':
+    case 'x448':
+    case 'dsa':
+      return k.asymmetricKeyType;
+    default:
+      return 'unknown';
+  }
+}
+
+function curveName(named: string | undefined): string | undefined {
+  switch (named) {
+    case 'prime256v1':
+      return 'P-256';
+    case 'secp384r1':
+      return 'P-384';
+    case 'secp521r1':
+      return 'P-521';
+    default:
+      return named;
+  }
+}
+
+function curveBits(curve: string | undefined): number | undefined {
+  switch (curve) {
+    case 'P-256':
+      return 256;
+    case 'P-384':
+      return 384;
+    case 'P-521':
+      return 521;
+    default:
+      return undefined;
+  }
+}
+
+interface KeyInfo {
+  type: KeyType;
+  curve?: string;
+  bits?: number;
+}
+
+function keyInfo(k: KeyObject): KeyInfo {
+  const type = keyType(k);
+  const d = k.asymmetricKeyDetails;
+  const info: KeyInfo = { type };
+  if (type === 'ec') {
+    const curve = curveName(d?.namedCurve);
+    if (curve !== undefined) info.curve = curve;
+    const bits = curveBits(curve);
+    if (bits !== undefined) info.bits = bits;
+  } else if (d?.modulusLength !== undefined) {
+    info.bits = d.modulusLength;
+  } else if (type === 'ed25519' || type === 'x25519') {
+    info.bits = 255;
+  } else if (type === 'ed448' || type === 'x448') {
+    info.bits = 448;
+  }
+  return info;
+}
+
+function jwkOf(j: SpkiJwk): JsonWebKey {
+  switch (j.kty) {
+    case 'RSA':
+      return { kty: 'RSA', n: b64url(j.n), e: b64url(j.e) };
+    case 'EC':
+      return { kty: 'EC', crv: j.crv, x: b64url(j.x), y: b64url(j.y) };
+    case 'OKP':
+      return { kty: 'OKP', crv: j.crv, x: b64url(j.x) };
+  }
+}
+
+function makePublicKey(k: KeyObject): PublicKey {
+  return { ...keyInfo(k), handle: k };
+}
+
+function makePrivateKey(k: KeyObject): PrivateKey {
+  return { ...keyInfo(k), handle: k, publicKey: makePublicKey(createPublicKey(k)) };
+}
+
+function handleOf(key: PublicKey | PrivateKey): KeyObject {
+  const h = key.handle;
+  if (typeof h !== 'object' || h === null || !('asymmetricKeyType' in h)) {
+    throw internalError('key was not imported by the node crypto provider');
+  }
+  return h as KeyObject;
+}
+
+/** Whether a key of this type can make signatures of this kind. */
+function kindFits(alg: SignatureAlgorithm, type: KeyType): boolean {
+  switch (alg.kind) {
+    case 'rsa-pkcs1':
+      return type === 'rsa';
+    case 'rsa-pss':
+      return type === 'rsa' || type === 'rsa-pss';
+    case 'ecdsa':
+      return type === 'ec';
+    case 'ed25519':
+      return type === 'ed25519';
+    case 'ed448':
+      return type === 'ed448';
+  }
+}
+
+type SignKey = KeyObject | { key: KeyObject; padding: number; saltLength?: number };
+
+function signParams(alg: SignatureAlgorithm, k: KeyObject): { hash: string | null; key: SignKey } {
+  switch (alg.kind) {
+    case 'rsa-pkcs1':
+      return { hash: alg.hash, key: { key: k, padding: constants.RSA_PKCS1_PADDING } };
+    case 'rsa-pss':
+      return { hash: alg.hash, key: { key: k, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: alg.saltLength } };
+    case 'ecdsa':
+      return { hash: alg.hash, key: k }; // DER-encoded ECDSA-Sig-Value, the TLS and X.509 wire form
+    case 'ed25519':
+    case 'ed448':
+      return { hash: null, key: k };
+  }
+}
+
+function rsaModulusBytes(k: KeyObject): number {
+  const bits = k.asymmetricKeyDetails?.modulusLength;
+  if (bits === undefined) throw internalError('not an RSA key');
+  return (bits + 7) >> 3;
+}
+
+/** Options of the node provider. */
+export interface NodeCryptoOptions {
+  /**
+   * Randomness for randomBytes() and ephemeral key generation (tests that reproduce a transcript
+   * byte for byte). Defaults to node's CSPRNG. Never set this in production.
+   */
+  readonly random?: (n: number) => Uint8Array;
+}
+
+class NodeCryptoProvider implements CryptoProvider {
+  readonly name = 'node';
+  private readonly random: (n: number) => Uint8Array;
+
+  constructor(options: NodeCryptoOptions) {
+    this.random = options.random ?? ((n: number) => view(randomBytes(n)));
+  }
+
+  randomBytes(n: number): Uint8Array {
+    return this.random(n);
+  }
+
+  hash(alg: HashAlgorithm): HashContext {
+    return new NodeHashContext(alg, createHash(alg));
+  }
+  digest(alg: HashAlgorithm, data: Uint8Array): Uint8Array {
+    return view(createHash(alg).update(data).digest());
+  }
+  hashLength(alg: HashAlgorithm): number {
+    return hashLength(alg);
+  }
+  hmac(alg: HashAlgorithm, key: Uint8Array, data: Uint8Array | readonly Uint8Array[]): Uint8Array {
+    const h = createHmac(alg, key);
+    if (data instanceof Uint8Array) h.update(data);
+    else for (const part of data) h.update(part);
+    return view(h.digest());
+  }
+
+  aead(alg: AeadAlgorithm, key: Uint8Array): Aead {
+    return new NodeAead(alg, key);
+  }
+  cbc(alg: CbcAlgorithm, key: Uint8Array): CbcCipher {
+    return new NodeCbc(alg, key);
+  }
+
+  supportedGroups(): readonly number[] {
+    return [
+      NamedGroup.x25519,
+      NamedGroup.secp256r1,
+      NamedGroup.secp384r1,
+      NamedGroup.x448,
+      NamedGroup.secp521r1,
+      NamedGroup.ffdhe2048,
+      NamedGroup.ffdhe3072,
+      NamedGroup.ffdhe4096,
+    ];
+  }
+
+  keyExchange(group: number): KeyExchange {
+    return newKeyExchange(group, this.random);
+  }
+
+  importSpki(spki: Uint8Array): PublicKey {
+    // Fast path (shared/INTEROP.md §6): the common SPKI shapes go in through JWK, 10–30x cheaper.
+    const jwk = spkiToJwk(spki);
+    if (jwk !== undefined) {
+      try {
+        return makePublicKey(createPublicKey({ key: jwkOf(jwk), format: 'jwk' }));
+      } catch {
+        // fall through: the DER import gives the verdict and the error
+      }
+    }
+    if (!isSingleDerSequence(spki)) {
+      throw new TlsError('ERR_TLS_BAD_CERTIFICATE', AlertDescription.bad_certificate, 'the SubjectPublicKeyInfo is not a single DER SEQUENCE');
+    }
+    let k: KeyObject;
+    try {
+      k = createPublicKey({ key: Buffer.from(spki.buffer, spki.byteOffset, spki.length), format: 'der', type: 'spki' });
+    } catch (e) {
+      throw new TlsError('ERR_TLS_BAD_CERTIFICATE', AlertDescription.bad_certificate, 'the certificate public key (SubjectPublicKeyInfo) cannot be imported', {
+        cause: e,
+      });
+    }
+    return makePublicKey(k);
+  }
+
+  importPrivateKey(key: string | Uint8Array, passphrase?: string): PrivateKey {
+    let k: KeyObject;
+    try {
+      if (typeof key === 'string') {
+        k = passphrase === undefined ? createPrivateKey(key) : createPrivateKey({ key, passphrase });
+      } else {
+        const buf = Buffer.from(key.buffer, key.byteOffset, key.length);
+        const looksPem = buf.subarray(0, 64).toString('latin1').includes('-----BEGIN');
+        k = looksPem
+          ? createPrivateKey(passphrase === undefined ? { key: buf } : { key: buf, passphrase })
+          : createPrivateKey(passphrase === undefined ? { key: buf, format: 'der', type: 'pkcs8' } : { key: buf, format: 'der', type: 'pkcs8', passphrase });
+      }
+    } catch (e) {
+      throw new TlsError(
+        'ERR_TLS_INVALID_PRIVATE_KEY',
+        AlertDescription.internal_error,
+        'the private key cannot be read (expected PEM PKCS#8/PKCS#1/SEC1 or DER PKCS#8; check the passphrase)',
+        { cause: e },
+      );
+    }
+    return makePrivateKey(k);
+  }
+
+  sign(alg: SignatureAlgorithm, key: PrivateKey, data: Uint8Array): Uint8Array {
+    const k = handleOf(key);
+    if (!kindFits(alg, keyType(k))) throw internalError(`a ${keyType(k)} key cannot make ${alg.kind} signatures`);
+    const p = signParams(alg, k);
+    try {
+      return view(nodeSign(p.hash, data, p.key));
+    } catch (e) {
+      throw internalError(`signing with ${alg.kind} failed`, e);
+    }
+  }
+
+  verify(alg: SignatureAlgorithm, key: PublicKey, data: Uint8Array, signature: Uint8Array): boolean {
+    let k: KeyObject;
+    try {
+      k = handleOf(key);
+    } catch {
+      return false;
+    }
+    if (!kindFits(alg, keyType(k))) return false;
+    const p = signParams(alg, k);
+    try {
+      return nodeVerify(p.hash, data, p.key, signature);
+    } catch {
+      return false;
+    }
+  }
+
+  rsaEncryptPkcs1(key: PublicKey, data: Uint8Array): Uint8Array {
+    const k = handleOf(key);
+    if (keyType(k) !== 'rsa') throw internalError(`RSA key transport needs an RSA key, not ${keyType(k)}`);
+    return view(publicEncrypt({ key: k, padding: constants.RSA_PKCS1_PADDING }, data));
+  }
+
+  rsaDecryptRaw(key: PrivateKey, ciphertext: Uint8Array): Uint8Array | null {
+    const k = handleOf(key);
+    if (keyType(k) !== 'rsa') return null;
+    // shared/INTEROP.md §1: a short ciphertext is silently accepted by OpenSSL, so check the length.
+    const n = rsaModulusBytes(k);
+    if (ciphertext.length !== n) return null;
+    try {
+      const out = privateDecrypt({ key: k, padding: constants.RSA_NO_PADDING }, ciphertext);
+      if (out.length === n) return view(out);
+      // Left-pad to the modulus length so the caller's fixed-position unpadding stays uniform.
+      const padded = new Uint8Array(n);
+      padded.set(out, n - out.length);
+      return padded;
+    } catch {
+      return null; // ciphertext >= n
+    }
+  }
+
+  timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
+    if (a.length !== b.length) return false;
+    return nodeTimingSafeEqual(a, b);
+  }
+
+  trustAnchors(): readonly string[] {
+    return rootCertificates;
+  }
+}
+
+/** The CryptoProvider backed by node:crypto. Stateless; cheap to create. */
+export function nodeCryptoProvider(options: NodeCryptoOptions = {}): CryptoProvider {
+  return new NodeCryptoProvider(options);
+}

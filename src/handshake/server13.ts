@@ -1,0 +1,441 @@
+// The TLS 1.3 server handshake (RFC 8446 §2, §4), one state per expected message.
+import { AlertDescription, ExtensionType as E, HandshakeType, ProtocolVersion, groupName, handshakeName, schemeName, suiteName } from '../wire/iana.js';
+import { decodeClientHello, encodeServerHello, HELLO_RETRY_REQUEST_RANDOM, type ClientHello } from '../wire/hello.js';
+import { ext as X, type Extension } from '../wire/extensions.js';
+import {
+  decodeCertificate13,
+  decodeCertificateVerify,
+  decodeFinished,
+  encodeCertificate13,
+  encodeCertificateRequest13,
+  encodeCertificateVerify,
+  encodeEncryptedExtensions,
+  encodeFinished,
+} from '../wire/messages13.js';
+import type { HandshakeMessage } from '../wire/handshake.js';
+import { TlsError, illegalParameter, unexpectedMessage } from '../errors.js';
+import type { PublicKey } from '../crypto/provider.js';
+import { KeySchedule13, finishedVerifyData, suite13, type Suite13 } from '../keys/schedule13.js';
+import { RecordProtector13 } from '../record/protect13.js';
+import type { Engine, Next, State } from '../conn/engine.js';
+import type { CertifiedKey } from '../conn/types.js';
+import { Transcript } from './transcript.js';
+import { verifyCertificateVerify13, verifyFinished13, type SignatureVerified } from './proofs.js';
+import { certificateVerifyContent, chooseScheme, schemeInfo } from './schemes.js';
+import { Traffic13 } from './traffic13.js';
+import { asTlsError } from './client13.js';
+import type { VerifiedPeer } from './verifier.js';
+import { parseCertificate } from '../pki/certificate.js';
+import { matchesHostname, normalizeReferenceName } from '../pki/hostname.js';
+
+export interface ServerParams {
+  readonly certificates: readonly CertifiedKey[];
+  readonly sniCallback: ((serverName: string) => CertifiedKey | undefined | Promise<CertifiedKey | undefined>) | undefined;
+  readonly requestCert: boolean;
+  readonly requireCert: boolean;
+}
+
+interface Negotiated {
+  readonly conn: Engine;
+  readonly params: ServerParams;
+  readonly transcript: Transcript;
+  readonly hello: ClientHello;
+  readonly suite: Suite13;
+  readonly alpn: string | undefined;
+}
+
+function missingExtension(message: string): TlsError {
+  return new TlsError('ERR_TLS_MISSING_EXTENSION', AlertDescription.missing_extension, message);
+}
+function handshakeFailure(message: string): TlsError {
+  return new TlsError('ERR_TLS_HANDSHAKE_FAILURE', AlertDescription.handshake_failure, message);
+}
+
+function expect(msg: HandshakeMessage, type: number, state: string): void {
+  if (msg.type !== type) throw unexpectedMessage(`expected ${handshakeName(type)} in state ${state}, got ${handshakeName(msg.type)}`);
+}
+
+/** RFC 8446 §4.1.1: the suite, by our preference among those the client offered. */
+function chooseSuite(conn: Engine, hello: ClientHello): Suite13 {
+  for (const s of conn.config.suites13) {
+    if (hello.cipherSuites.includes(s)) {
+      const suite = suite13(s);
+      if (suite) return suite;
+    }
+  }
+  throw handshakeFailure(`no TLS 1.3 cipher suite in common (client offered ${hello.cipherSuites.map(suiteName).join(', ')})`);
+}
+
+/** RFC 7301 §3.2: our first protocol that the client offered; none in common is fatal. */
+function chooseAlpn(conn: Engine, hello: ClientHello): string | undefined {
+  const offered = hello.ext.alpn;
+  const ours = conn.config.alpn;
+  if (offered === undefined || ours.length === 0) return undefined;
+  for (const p of ours) if (offered.includes(p)) return p;
+  throw new TlsError(
+    'ERR_TLS_NO_APPLICATION_PROTOCOL',
+    AlertDescription.no_application_protocol,
+    `no application protocol in common: the client offered ${offered.join(', ')}, the server supports ${ours.join(', ')}`,
+  );
+}
+
+/** Handles a ClientHello that selected TLS 1.3 (the version was negotiated by the caller). */
+export function handleClientHello13(conn: Engine, params: ServerParams, msg: HandshakeMessage, hello: ClientHello): Next {
+  // RFC 8446 §4.1.2: legacy_compression_methods must be exactly [null].
+  if (hello.compressionMethods.length !== 1 || hello.compressionMethods[0] !== 0) {
+    throw illegalParameter('a TLS 1.3 ClientHello must offer only the null compression method');
+  }
+  // RFC 8446 §9.2: supported_groups with key_share, and signature_algorithms, are mandatory without a PSK.
+  if (hello.ext.signatureAlgorithms === undefined) throw missingExtension('the ClientHello has no signature_algorithms extension');
+  if (hello.ext.supportedGroups === undefined) throw missingExtension('the ClientHello has no supported_groups extension');
+  if (hello.ext.keyShares === undefined) throw missingExtension('the ClientHello has no key_share extension');
+  const transcript = new Transcript(conn.config.crypto);
+  // The transcript stays unhashed until the server's flight: a HelloRetryRequest replaces
+  // ClientHello1 with its hash first.
+  transcript.add(msg.raw);
+  const suite = chooseSuite(conn, hello);
+  const alpn = chooseAlpn(conn, hello);
+  const n: Negotiated = { conn, params, transcript, hello, suite, alpn };
+  return chooseGroupAndContinue(n, false);
+}
+
+function chooseGroupAndContinue(n: Negotiated, retried: boolean): Next {
+  const { conn, hello } = n;
+  const ours = conn.config.groups;
+  const supported = hello.ext.supportedGroups ?? [];
+  const shares = hello.ext.keyShares ?? [];
+  // RFC 8446 §4.2.8: each share must be for a group listed in supported_groups.
+  for (const s of shares) if (!supported.includes(s.group)) throw illegalParameter(`key share for ${groupName(s.group)}, which is not in supported_groups`);
+  // Our preferred group among those the client sent a share for; else HelloRetryRequest for our
+  // preferred group among those it supports.
+  const withShare = ours.find((g) => shares.some((s) => s.group === g));
+  if (withShare !== undefined) {
+    const share = shares.find((s) => s.group === withShare);
+    if (share === undefined) throw new Error('unreachable');
+    return selectCertificate(n, withShare, share.key, retried);
+  }
+  const retryGroup = ours.find((g) => supported.includes(g));
+  if (retryGroup === undefined) {
+    throw handshakeFailure(`no key exchange group in common (client supports ${supported.map(groupName).join(', ')})`);
+  }
+  if (retried) throw illegalParameter('the second ClientHello has no key share for the group the server asked for');
+  return sendHelloRetryRequest(n, retryGroup);
+}
+
+function sendHelloRetryRequest(n: Negotiated, group: number): State {
+  const { conn, transcript, hello, suite } = n;
+  const hrr = encodeServerHello({
+    legacyVersion: ProtocolVersion.TLSv1_2,
+    random: HELLO_RETRY_REQUEST_RANDOM,
+    sessionId: hello.sessionId,
+    cipherSuite: suite.suite,
+    compressionMethod: 0,
+    extensions: [X.keyShareRetry(group), X.supportedVersionsServer(ProtocolVersion.TLSv1_3)],
+  });
+  // RFC 8446 §4.4.1: ClientHello1 becomes message_hash in the transcript.
+  transcript.replaceWithMessageHash(suite.hash);
+  transcript.add(hrr.raw);
+  conn.setVersion(ProtocolVersion.TLSv1_3);
+  conn.sendHandshake(hrr);
+  // RFC 8446 §D.4: the server's dummy CCS follows its first handshake message.
+  if (hello.sessionId.length > 0) conn.sendCompatCcs();
+  conn.allowCompatCcs(true);
+  conn.trace({ kind: 'hello-retry-request', group: groupName(group), cipher: suite.name });
+  return new ExpectSecondClientHello(n, group);
+}
+
+class ExpectSecondClientHello implements State {
+  readonly name = 'ExpectSecondClientHello';
+  constructor(
+    private readonly n: Negotiated,
+    private readonly group: number,
+  ) {}
+
+  handle(msg: HandshakeMessage): Next {
+    expect(msg, HandshakeType.client_hello, this.name);
+    const first = this.n.hello;
+    const hello = decodeClientHello(msg.body);
+    // RFC 8446 §4.1.2: the second ClientHello repeats the first except key_share, early_data, cookie,
+    // pre_shared_key and padding.
+    const changeable = new Set<number>([E.key_share, E.early_data, E.cookie, E.pre_shared_key, E.padding]);
+    const same =
+      hello.legacyVersion === first.legacyVersion &&
+      equal(hello.random, first.random) &&
+      equal(hello.sessionId, first.sessionId) &&
+      hello.cipherSuites.length === first.cipherSuites.length &&
+      hello.cipherSuites.every((s, i) => s === first.cipherSuites[i]) &&
+      sameExtensions(first.extensions, hello.extensions, changeable);
+    if (!same) throw illegalParameter('the second ClientHello differs from the first in more than the HelloRetryRequest allows');
+    const shares = hello.ext.keyShares ?? [];
+    if (shares.length !== 1 || shares[0]?.group !== this.group) {
+      throw illegalParameter(`the second ClientHello must carry exactly one key share, for ${groupName(this.group)}`);
+    }
+    if (hello.ext.earlyData) throw illegalParameter('early_data in the second ClientHello');
+    this.n.transcript.add(msg.raw);
+    const share = shares[0];
+    return selectCertificate({ ...this.n, hello }, this.group, share.key, true);
+  }
+}
+
+function sameExtensions(a: readonly Extension[], b: readonly Extension[], changeable: ReadonlySet<number>): boolean {
+  const fa = a.filter((e) => !changeable.has(e.type));
+  const fb = b.filter((e) => !changeable.has(e.type));
+  if (fa.length !== fb.length) return false;
+  return fa.every((e, i) => {
+    const o = fb[i];
+    return o !== undefined && o.type === e.type && equal(o.data, e.data);
+  });
+}
+
+/** SNI-based certificate selection (possibly asynchronous), then the server's flight. */
+function selectCertificate(n: Negotiated, group: number, peerShare: Uint8Array, retried: boolean): Next {
+  const { params, hello } = n;
+  const serverName = hello.ext.serverName;
+  if (params.sniCallback !== undefined && serverName !== undefined) {
+    const chosen = params.sniCallback(serverName);
+    if (chosen instanceof Promise) {
+      return chosen.then((c) => sendServerFlight(n, group, peerShare, retried, pickCertificate(n, c)));
+    }
+    return sendServerFlight(n, group, peerShare, retried, pickCertificate(n, chosen));
+  }
+  return sendServerFlight(n, group, peerShare, retried, pickCertificate(n, undefined));
+}
+
+function pickCertificate(n: Negotiated, preferred: CertifiedKey | undefined): { cert: CertifiedKey; scheme: number } {
+  const offered = n.hello.ext.signatureAlgorithms ?? [];
+  const ours = n.conn.config.signatureSchemes;
+  const candidates = preferred !== undefined ? [preferred, ...n.params.certificates] : certificatesForName(n.params.certificates, n.hello.ext.serverName);
+  for (const cert of candidates) {
+    const scheme = chooseScheme(cert.key, offered, ours, true);
+    if (scheme !== undefined) return { cert, scheme };
+  }
+  throw handshakeFailure(
+    `no certificate can sign with an algorithm the client accepts (client offered ${offered.map(schemeName).join(', ')})`,
+  );
+}
+
+/**
+ * With several certificates, those whose subjectAltName matches the SNI name come first (like
+ * `openssl s_server -cert2 -servername`); the rest stay as fall-backs, in configured order.
+ */
+export function certificatesForName(certs: readonly CertifiedKey[], serverName: string | undefined): readonly CertifiedKey[] {
+  if (serverName === undefined || certs.length < 2) return certs;
+  const name = normalizeReferenceName(serverName);
+  const matches = (c: CertifiedKey): boolean => {
+    const leaf = c.chain[0];
+    if (leaf === undefined) return false;
+    try {
+      const sans = parseCertificate(leaf).extensions.subjectAltName?.names ?? [];
+      return matchesHostname(sans, name);
+    } catch {
+      return false;
+    }
+  };
+  const hit = certs.filter(matches);
+  return hit.length === 0 ? certs : [...hit, ...certs.filter((c) => !hit.includes(c))];
+}
+
+function sendServerFlight(n: Negotiated, group: number, peerShare: Uint8Array, retried: boolean, chosen: { cert: CertifiedKey; scheme: number }): State {
+  const { conn, transcript, hello, suite, params } = n;
+  const cfg = conn.config;
+  const crypto = cfg.crypto;
+  const kx = crypto.keyExchange(group);
+  const shared = kx.deriveSecret(peerShare);
+  const sh = encodeServerHello({
+    legacyVersion: ProtocolVersion.TLSv1_2,
+    random: cfg.random(32),
+    sessionId: hello.sessionId,
+    cipherSuite: suite.suite,
+    compressionMethod: 0,
+    extensions: [X.keyShareServer({ group, key: kx.publicKey }), X.supportedVersionsServer(ProtocolVersion.TLSv1_3)],
+  });
+  transcript.start(suite.hash);
+  transcript.add(sh.raw);
+  conn.setVersion(ProtocolVersion.TLSv1_3);
+  conn.sendHandshake(sh);
+  if (!retried && hello.sessionId.length > 0) conn.sendCompatCcs();
+  conn.allowCompatCcs(true);
+  conn.trace({ kind: 'server-hello', version: 'TLSv1.3', cipher: suite.name, group: groupName(group), retried, serverName: hello.ext.serverName, alpn: n.alpn });
+
+  const schedule = new KeySchedule13(crypto, suite);
+  schedule.inputHandshakeSecret(shared);
+  let th = transcript.hash();
+  const clientHs = schedule.clientHandshakeTrafficSecret(th);
+  const serverHs = schedule.serverHandshakeTrafficSecret(th);
+  conn.keylog('CLIENT_HANDSHAKE_TRAFFIC_SECRET', hello.random, clientHs);
+  conn.keylog('SERVER_HANDSHAKE_TRAFFIC_SECRET', hello.random, serverHs);
+  conn.setWriteProtector(new RecordProtector13(crypto, suite, serverHs));
+  conn.setReadProtector(new RecordProtector13(crypto, suite, clientHs));
+
+  const ee: Extension[] = [];
+  if (hello.ext.serverName !== undefined) ee.push(X.serverNameAck());
+  if (n.alpn !== undefined) ee.push(X.alpn([n.alpn]));
+  send(conn, transcript, encodeEncryptedExtensions(ee));
+
+  if (params.requestCert) {
+    const crExts: Extension[] = [X.signatureAlgorithms(cfg.signatureSchemes)];
+    const anchors = cfg.verifier.anchorSubjects();
+    if (anchors.length > 0 && anchors.length <= 256) crExts.push(X.certificateAuthorities(anchors));
+    send(conn, transcript, encodeCertificateRequest13(new Uint8Array(0), crExts));
+  }
+  send(conn, transcript, encodeCertificate13(new Uint8Array(0), chosen.cert.chain));
+  const info = schemeInfo(chosen.scheme);
+  if (info === undefined) throw new Error('unreachable: chosen scheme unknown');
+  const signature = crypto.sign(info.alg, chosen.cert.key, certificateVerifyContent(true, transcript.hash()));
+  send(conn, transcript, encodeCertificateVerify(chosen.scheme, signature));
+  send(conn, transcript, encodeFinished(finishedVerifyData(crypto, suite.hash, serverHs, transcript.hash())));
+
+  schedule.inputMasterSecret();
+  th = transcript.hash();
+  const clientAp = schedule.clientApplicationTrafficSecret(th);
+  const serverAp = schedule.serverApplicationTrafficSecret(th);
+  const exporter = schedule.exporterMasterSecret(th);
+  conn.keylog('CLIENT_TRAFFIC_SECRET_0', hello.random, clientAp);
+  conn.keylog('SERVER_TRAFFIC_SECRET_0', hello.random, serverAp);
+  conn.keylog('EXPORTER_SECRET', hello.random, exporter);
+  conn.setWriteProtector(new RecordProtector13(crypto, suite, serverAp));
+  conn.trace({ kind: 'server-flight', certificateRequested: params.requestCert, scheme: schemeName(chosen.scheme), certificates: chosen.cert.chain.length });
+
+  const keys: Keys = { schedule, group, clientHs, clientAp, serverAp, exporter, scheme: chosen.scheme };
+  if (params.requestCert) return new ExpectClientCertificate(n, keys);
+  return new ExpectClientFinished(n, keys, noClientCertificate(undefined));
+}
+
+interface Keys {
+  readonly schedule: KeySchedule13;
+  readonly group: number;
+  readonly clientHs: Uint8Array;
+  readonly clientAp: Uint8Array;
+  readonly serverAp: Uint8Array;
+  readonly exporter: Uint8Array;
+  readonly scheme: number;
+}
+
+interface ClientAuth {
+  readonly certificates: readonly Uint8Array[];
+  readonly verified: VerifiedPeer | undefined;
+  readonly error: TlsError | undefined;
+  readonly signature: SignatureVerified | undefined;
+}
+
+function noClientCertificate(error: TlsError | undefined): ClientAuth {
+  return { certificates: [], verified: undefined, error, signature: undefined };
+}
+
+function send(conn: Engine, transcript: Transcript, msg: HandshakeMessage): void {
+  transcript.add(msg.raw);
+  conn.sendHandshake(msg);
+}
+
+class ExpectClientCertificate implements State {
+  readonly name = 'ExpectCertificate';
+  constructor(
+    private readonly n: Negotiated,
+    private readonly keys: Keys,
+  ) {}
+
+  handle(msg: HandshakeMessage): Next {
+    expect(msg, HandshakeType.certificate, this.name);
+    const { conn, transcript, params } = this.n;
+    const cert = decodeCertificate13(msg.body);
+    // RFC 8446 §4.4.2: the context echoes the CertificateRequest's (empty).
+    if (cert.requestContext.length !== 0) throw illegalParameter('client Certificate request context does not match');
+    transcript.add(msg.raw);
+    const certificates = cert.entries.map((e) => e.data);
+    if (certificates.length === 0) {
+      const error = new TlsError(
+        'ERR_TLS_CERT_REQUIRED',
+        AlertDescription.certificate_required,
+        'the client did not send a certificate, and the server requires one',
+      );
+      // RFC 8446 §4.4.2.4: a server that requires a certificate aborts with certificate_required.
+      if (params.requireCert) throw error;
+      conn.trace({ kind: 'certificate', peer: 'client', count: 0, verified: false, error: error.code });
+      return new ExpectClientFinished(this.n, this.keys, noClientCertificate(error));
+    }
+    const verifier = conn.config.verifier;
+    const key = verifier.leafPublicKey(certificates[0] as Uint8Array);
+    const done = (verified: VerifiedPeer | undefined, error: TlsError | undefined): State => {
+      if (error !== undefined && params.requireCert) throw error;
+      conn.trace({ kind: 'certificate', peer: 'client', count: certificates.length, verified: error === undefined, error: error?.code });
+      return new ExpectClientCertificateVerify(this.n, this.keys, { certificates, verified, error, signature: undefined }, key);
+    };
+    let result: VerifiedPeer | Promise<VerifiedPeer>;
+    try {
+      result = verifier.verify({ certificates, purpose: 'clientAuth' });
+    } catch (e) {
+      return done(undefined, asTlsError(e));
+    }
+    if (result instanceof Promise) return result.then((v) => done(v, undefined), (e: unknown) => done(undefined, asTlsError(e)));
+    return done(result, undefined);
+  }
+}
+
+class ExpectClientCertificateVerify implements State {
+  readonly name = 'ExpectCertificateVerify';
+  constructor(
+    private readonly n: Negotiated,
+    private readonly keys: Keys,
+    private readonly auth: ClientAuth,
+    private readonly key: PublicKey,
+  ) {}
+
+  handle(msg: HandshakeMessage): State {
+    expect(msg, HandshakeType.certificate_verify, this.name);
+    const { conn, transcript } = this.n;
+    const cv = decodeCertificateVerify(msg.body);
+    const signature = verifyCertificateVerify13(conn.config.crypto, this.key, cv.scheme, cv.signature, conn.config.signatureSchemes, false, transcript.hash());
+    transcript.add(msg.raw);
+    return new ExpectClientFinished(this.n, this.keys, { ...this.auth, signature });
+  }
+}
+
+class ExpectClientFinished implements State {
+  readonly name = 'ExpectFinished';
+  constructor(
+    private readonly n: Negotiated,
+    private readonly keys: Keys,
+    private readonly auth: ClientAuth,
+  ) {}
+
+  handle(msg: HandshakeMessage): State {
+    expect(msg, HandshakeType.finished, this.name);
+    const { conn, transcript, suite, hello } = this.n;
+    const crypto = conn.config.crypto;
+    const verifyData = decodeFinished(msg.body, suite.hashLength);
+    const proof = verifyFinished13(crypto, suite.hash, this.keys.clientHs, transcript.hash(), verifyData, 'client');
+    transcript.add(msg.raw);
+    conn.setReadProtector(new RecordProtector13(crypto, suite, this.keys.clientAp));
+    const resumption = this.keys.schedule.resumptionMasterSecret(transcript.hash());
+    const traffic = new Traffic13(
+      conn,
+      { suite, readSecret: this.keys.clientAp, writeSecret: this.keys.serverAp, exporterMasterSecret: this.keys.exporter, resumptionMasterSecret: resumption },
+      proof,
+      undefined,
+    );
+    const requested = this.n.params.requestCert;
+    conn.complete({
+      version: 'TLSv1.3',
+      cipherSuite: suite.suite,
+      cipherName: suite.name,
+      group: this.keys.group,
+      peerSignatureScheme: this.auth.signature?.scheme,
+      alpnProtocol: this.n.alpn,
+      serverName: hello.ext.serverName,
+      resumed: false,
+      peerCertificates: this.auth.certificates,
+      verifiedChain: this.auth.verified?.chain,
+      // Like node:tls: a server that did not request a certificate reports authorized false.
+      authorized: requested && this.auth.error === undefined && this.auth.verified !== undefined,
+      authorizationError: this.auth.error,
+      earlyData: 'not sent',
+    });
+    return traffic;
+  }
+}
+
+function equal(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

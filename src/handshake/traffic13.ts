@@ -1,0 +1,84 @@
+// The TLS 1.3 traffic state (after Finished): KeyUpdate (RFC 8446 §4.6.3), NewSessionTicket on the
+// client (§4.6.1), exporters (§7.5). It can only be built from a FinishedVerified proof.
+import { HandshakeType, KeyUpdateRequest, handshakeName } from '../wire/iana.js';
+import { decodeKeyUpdate, decodeNewSessionTicket13, encodeKeyUpdate } from '../wire/messages13.js';
+import type { HandshakeMessage } from '../wire/handshake.js';
+import { unexpectedMessage } from '../errors.js';
+import { exporter13, nextTrafficSecret, type Suite13 } from '../keys/schedule13.js';
+import { RecordProtector13 } from '../record/protect13.js';
+import type { Engine, TrafficState } from '../conn/engine.js';
+import type { FinishedVerified } from './proofs.js';
+
+export interface TrafficSecrets13 {
+  readonly suite: Suite13;
+  readSecret: Uint8Array;
+  writeSecret: Uint8Array;
+  readonly exporterMasterSecret: Uint8Array;
+  readonly resumptionMasterSecret: Uint8Array;
+}
+
+/** Handles post-handshake NewSessionTicket messages (the client); resumption lives in its own file. */
+export type TicketSink = (msg: HandshakeMessage) => void;
+
+export class Traffic13 implements TrafficState {
+  readonly name = 'Traffic13';
+  readonly traffic = true as const;
+
+  constructor(
+    private readonly conn: Engine,
+    private readonly secrets: TrafficSecrets13,
+    readonly proof: FinishedVerified,
+    private readonly onTicket: TicketSink | undefined,
+  ) {}
+
+  handle(msg: HandshakeMessage): Traffic13 {
+    switch (msg.type) {
+      case HandshakeType.key_update: {
+        const request = decodeKeyUpdate(msg.body);
+        this.updateReadKeys();
+        // RFC 8446 §4.6.3: answer update_requested with our own update (not requesting another).
+        if (request === KeyUpdateRequest.update_requested && !this.conn.closed) this.updateWriteKeys(false);
+        return this;
+      }
+      case HandshakeType.new_session_ticket:
+        if (this.conn.isClient) {
+          decodeNewSessionTicket13(msg.body);
+          this.onTicket?.(msg);
+          return this;
+        }
+        break;
+      default:
+        break;
+    }
+    // We never offer post_handshake_auth, so a CertificateRequest here is unexpected too.
+    throw unexpectedMessage(`unexpected ${handshakeName(msg.type)} after the handshake`);
+  }
+
+  keyUpdate(requestPeer: boolean): void {
+    this.updateWriteKeys(requestPeer);
+  }
+
+  exportKeyingMaterial(length: number, label: string, context: Uint8Array | undefined): Uint8Array {
+    const s = this.secrets;
+    return exporter13(this.conn.config.crypto, s.suite.hash, s.exporterMasterSecret, label, context ?? new Uint8Array(0), length);
+  }
+
+  get resumptionMasterSecret(): Uint8Array {
+    return this.secrets.resumptionMasterSecret;
+  }
+
+  private updateReadKeys(): void {
+    const s = this.secrets;
+    s.readSecret = nextTrafficSecret(this.conn.config.crypto, s.suite.hash, s.readSecret);
+    this.conn.setReadProtector(new RecordProtector13(this.conn.config.crypto, s.suite, s.readSecret));
+    this.conn.trace({ kind: 'key-update', direction: 'received' });
+  }
+
+  private updateWriteKeys(requestPeer: boolean): void {
+    const s = this.secrets;
+    this.conn.sendHandshake(encodeKeyUpdate(requestPeer ? KeyUpdateRequest.update_requested : KeyUpdateRequest.update_not_requested));
+    s.writeSecret = nextTrafficSecret(this.conn.config.crypto, s.suite.hash, s.writeSecret);
+    this.conn.setWriteProtector(new RecordProtector13(this.conn.config.crypto, s.suite, s.writeSecret));
+    this.conn.trace({ kind: 'key-update', direction: 'sent', requestPeer });
+  }
+}

@@ -1,0 +1,184 @@
+// TLS 1.3 record protection (RFC 8446 §5.2–§5.4): AEAD over TLSInnerPlaintext (content ‖ type ‖
+// zero padding), the 5-byte record header as additional data, and a per-record nonce formed from
+// the write IV and the 64-bit sequence number. Each sealed record (header, ciphertext, tag) is
+// written into one buffer allocated once per record (shared/INTEROP.md §6).
+import type { Aead, CryptoProvider } from '../crypto/provider.js';
+import { TlsError, internalError, unexpectedMessage } from '../errors.js';
+import { trafficKeys, type Suite13 } from '../keys/schedule13.js';
+import { AlertDescription, ContentType } from '../wire/iana.js';
+import { MAX_CIPHERTEXT_13, MAX_PLAINTEXT, RECORD_HEADER_LENGTH, recordOverflow, type TlsRecord } from './deframer.js';
+
+const TAG_LENGTH = 16;
+
+/** Something that protects and unprotects records of one direction (TLS 1.3 AEAD, TLS 1.2 GCM/ChaCha/CBC). */
+export interface RecordProtector {
+  /** Protects one fragment (at most `maxContent` bytes) and returns the whole record, header included. */
+  seal(type: number, content: Uint8Array): Uint8Array;
+  /** Unprotects one record; throws a TlsError (bad_record_mac for every authentication failure). */
+  open(record: TlsRecord): { type: number; content: Uint8Array };
+  /** The largest content this protector seals in one record. */
+  readonly maxContent: number;
+}
+
+export function badRecordMac(): TlsError {
+  // RFC 8446 §5.2: every decryption failure is bad_record_mac, with nothing to tell them apart.
+  return new TlsError('ERR_TLS_BAD_RECORD_MAC', AlertDescription.bad_record_mac, 'a record failed authentication (bad_record_mac)');
+}
+
+/**
+ * A 64-bit record sequence number kept as two 32-bit halves (RFC 8446 §5.3). It must never wrap:
+ * the connection must rekey (KeyUpdate) or close long before.
+ */
+export class SequenceNumber {
+  private hi = 0;
+  private lo = 0;
+
+  /** The current value as a JS number (exact below 2^53). */
+  get value(): number {
+    return this.hi * 0x1_0000_0000 + this.lo;
+  }
+
+  /** Writes iv XOR (0^32 ‖ seq64) into `nonce` (RFC 8446 §5.3). */
+  nonce(iv: Uint8Array, nonce: Uint8Array): void {
+    const n = iv.length;
+    nonce.set(iv);
+    nonce[n - 8] = (nonce[n - 8] as number) ^ (this.hi >>> 24);
+    nonce[n - 7] = (nonce[n - 7] as number) ^ ((this.hi >>> 16) & 0xff);
+    nonce[n - 6] = (nonce[n - 6] as number) ^ ((this.hi >>> 8) & 0xff);
+    nonce[n - 5] = (nonce[n - 5] as number) ^ (this.hi & 0xff);
+    nonce[n - 4] = (nonce[n - 4] as number) ^ (this.lo >>> 24);
+    nonce[n - 3] = (nonce[n - 3] as number) ^ ((this.lo >>> 16) & 0xff);
+    nonce[n - 2] = (nonce[n - 2] as number) ^ ((this.lo >>> 8) & 0xff);
+    nonce[n - 1] = (nonce[n - 1] as number) ^ (this.lo & 0xff);
+  }
+
+  /** Writes the 8-byte big-endian value at `offset` (TLS 1.2 MAC / AEAD additional data, GCM explicit nonce). */
+  write(buf: Uint8Array, offset: number): void {
+    buf[offset] = this.hi >>> 24;
+    buf[offset + 1] = (this.hi >>> 16) & 0xff;
+    buf[offset + 2] = (this.hi >>> 8) & 0xff;
+    buf[offset + 3] = this.hi & 0xff;
+    buf[offset + 4] = this.lo >>> 24;
+    buf[offset + 5] = (this.lo >>> 16) & 0xff;
+    buf[offset + 6] = (this.lo >>> 8) & 0xff;
+    buf[offset + 7] = this.lo & 0xff;
+  }
+
+  /** Checks the counter can be used (it has not reached 2^64 - 1) — RFC 8446 §5.3: never wrap. */
+  check(): void {
+    if (this.hi === 0xffffffff && this.lo === 0xffffffff) {
+      throw internalError('record sequence number exhausted: the connection must be rekeyed or closed');
+    }
+  }
+
+  increment(): void {
+    if (this.lo === 0xffffffff) {
+      this.lo = 0;
+      this.hi++;
+    } else {
+      this.lo++;
+    }
+  }
+
+  /** For tests: start from a given value. */
+  set(hi: number, lo: number): void {
+    this.hi = hi >>> 0;
+    this.lo = lo >>> 0;
+  }
+}
+
+export class RecordProtector13 implements RecordProtector {
+  readonly suite: Suite13;
+  readonly seq = new SequenceNumber();
+  /**
+   * The largest TLSInnerPlaintext accepted on open (content + type + padding): 2^14 + 1 (RFC 8446
+   * §5.4), or the record_size_limit we announced (RFC 8449 §4).
+   */
+  maxInnerPlaintext = MAX_PLAINTEXT + 1;
+  /** The largest content sealed per record: 2^14, or the peer's record_size_limit - 1 (RFC 8449 §4). */
+  maxContent = MAX_PLAINTEXT;
+  /**
+   * RFC 8446 §5.5: records one key may protect before a KeyUpdate is due. AES-GCM is limited to
+   * 2^24.5 full-size records; we ask for an update well before (2^23). ChaCha20-Poly1305's limit
+   * is far higher (2^36 here).
+   */
+  readonly usageLimit: number;
+  private readonly aead: Aead;
+  private readonly iv: Uint8Array;
+  private readonly nonceBuf = new Uint8Array(12);
+
+  constructor(p: CryptoProvider, s: Suite13, trafficSecret: Uint8Array) {
+    this.suite = s;
+    this.usageLimit = s.aead === 'chacha20-poly1305' ? 2 ** 36 : 2 ** 23;
+    const { key, iv } = trafficKeys(p, s, trafficSecret);
+    this.aead = p.aead(s.aead, key);
+    this.iv = iv;
+  }
+
+  /** True once this key has protected `usageLimit` records: the sender should send a KeyUpdate (RFC 8446 §4.6.3). */
+  get keyUpdateDue(): boolean {
+    return this.seq.value >= this.usageLimit;
+  }
+
+  /**
+   * Seals `content` of `type` with `padding` zero bytes (RFC 8446 §5.4) into one record:
+   * opaque_type application_data, legacy_record_version 0x0303, the AEAD output.
+   */
+  seal(type: number, content: Uint8Array, padding = 0): Uint8Array {
+    if (content.length > this.maxContent) {
+      throw internalError(`record content of ${content.length} bytes exceeds ${this.maxContent}; fragment first`);
+    }
+    const innerLength = content.length + 1 + padding;
+    // RFC 8446 §5.4: the full TLSInnerPlaintext MUST NOT exceed 2^14 + 1 octets.
+    if (padding < 0 || innerLength > MAX_PLAINTEXT + 1) {
+      throw internalError(`inner plaintext of ${innerLength} bytes exceeds 2^14 + 1 (content ${content.length}, padding ${padding})`);
+    }
+    this.seq.check();
+    const length = innerLength + TAG_LENGTH;
+    const out = new Uint8Array(RECORD_HEADER_LENGTH + length);
+    out[0] = ContentType.application_data;
+    out[1] = 0x03;
+    out[2] = 0x03;
+    out[3] = length >>> 8;
+    out[4] = length & 0xff;
+    out.set(content, RECORD_HEADER_LENGTH);
+    out[RECORD_HEADER_LENGTH + content.length] = type; // padding bytes are already zero
+    this.seq.nonce(this.iv, this.nonceBuf);
+    const inner = out.subarray(RECORD_HEADER_LENGTH, RECORD_HEADER_LENGTH + innerLength);
+    this.aead.sealInto(this.nonceBuf, out.subarray(0, RECORD_HEADER_LENGTH), inner, out, RECORD_HEADER_LENGTH);
+    this.seq.increment();
+    return out;
+  }
+
+  open(record: TlsRecord): { type: number; content: Uint8Array } {
+    // RFC 8446 §5.2: protected records always carry opaque_type application_data.
+    if (record.type !== ContentType.application_data) {
+      throw unexpectedMessage(`received an unprotected record of type ${record.type} after record protection started`);
+    }
+    const fragment = record.fragment;
+    if (fragment.length > MAX_CIPHERTEXT_13) {
+      throw recordOverflow(`protected record of ${fragment.length} bytes exceeds 2^14 + 256`);
+    }
+    // A ciphertext shorter than the tag plus the content type byte cannot authenticate.
+    if (fragment.length < TAG_LENGTH + 1) throw badRecordMac();
+    this.seq.check();
+    this.seq.nonce(this.iv, this.nonceBuf);
+    const inner = this.aead.open(this.nonceBuf, record.header, fragment);
+    if (inner === null) throw badRecordMac();
+    this.seq.increment();
+    // RFC 8446 §5.4: TLSInnerPlaintext longer than the limit is record_overflow.
+    if (inner.length > this.maxInnerPlaintext) {
+      throw recordOverflow(`decrypted record of ${inner.length} bytes exceeds the limit of ${this.maxInnerPlaintext}`);
+    }
+    // RFC 8446 §5.4: the content type is the last non-zero byte; all zeros is unexpected_message.
+    let i = inner.length - 1;
+    while (i >= 0 && inner[i] === 0) i--;
+    if (i < 0) throw unexpectedMessage('protected record has no content type (all-zero inner plaintext)');
+    const type = inner[i] as number;
+    if (type !== ContentType.handshake && type !== ContentType.alert && type !== ContentType.application_data) {
+      // RFC 8446 §5: a protected change_cipher_spec, or any unknown inner type, is unexpected_message.
+      throw unexpectedMessage(`protected record with inner content type ${type}`);
+    }
+    return { type, content: inner.subarray(0, i) };
+  }
+}

@@ -1,0 +1,251 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { testPki } from './helpers/certs.js';
+import { certifiedKey, pair, pump, text } from './helpers/memory.js';
+import { AlertDescription, CipherSuite as CS, NamedGroup as G, alertName } from '../src/wire/iana.js';
+import { TlsError } from '../src/errors.js';
+import { rewriteServerFlight } from './helpers/mitm.js';
+
+const suites = [CS.TLS_AES_128_GCM_SHA256, CS.TLS_AES_256_GCM_SHA384, CS.TLS_CHACHA20_POLY1305_SHA256];
+const groups = [G.x25519, G.secp256r1, G.secp384r1];
+
+async function setup() {
+  const pki = await testPki();
+  return { pki, ca: [pki.root.certPem] };
+}
+
+test('RFC 8446 §2: full handshake for every suite x group x certificate, data both ways', async () => {
+  const { pki, ca } = await setup();
+  for (const certName of ['ecdsa', 'rsa', 'ed25519'] as const) {
+    const cert = certifiedKey(pki.server[certName]);
+    for (const suite of suites) {
+      for (const group of groups) {
+        const { client, server } = pair(
+          { serverName: 'localhost', ca, cipherSuites: [suite], groups: [group] },
+          { certificates: [cert] },
+        );
+        await pump(client, server);
+        assert.equal(client.error, undefined, `${certName}/${suite}/${group}: ${client.error?.message}`);
+        assert.equal(server.error, undefined, server.error?.message);
+        assert.ok(client.handshakeComplete && server.handshakeComplete);
+        assert.equal(client.summary?.cipherSuite, suite);
+        assert.equal(client.summary?.group, group);
+        assert.equal(client.summary?.authorized, true);
+        client.write(new TextEncoder().encode('ping'));
+        server.write(new TextEncoder().encode('pong'));
+        await pump(client, server);
+        assert.equal(text(server.readPlaintext()), 'ping');
+        assert.equal(text(client.readPlaintext()), 'pong');
+      }
+    }
+  }
+});
+
+test('RFC 8446 §5.1: a handshake fed one byte per chunk succeeds', async () => {
+  const { pki, ca } = await setup();
+  const { client, server } = pair({ serverName: 'localhost', ca }, { certificates: [certifiedKey(pki.server.ecdsa)], requestCert: true, ca });
+  const withCert = pair(
+    { serverName: 'localhost', ca, certificate: certifiedKey(pki.client.ecdsa) },
+    { certificates: [certifiedKey(pki.server.rsa)], requestCert: true, ca },
+  );
+  await pump(withCert.client, withCert.server, { chunk: 1 });
+  assert.equal(withCert.server.error, undefined, withCert.server.error?.message);
+  assert.equal(withCert.server.summary?.authorized, true);
+  void client;
+  void server;
+});
+
+test('RFC 8446 §4.1.4: HelloRetryRequest when the server prefers a group the client has no share for', async () => {
+  const { pki, ca } = await setup();
+  const { client, server } = pair(
+    { serverName: 'localhost', ca, groups: [G.x25519, G.secp384r1] },
+    { certificates: [certifiedKey(pki.server.ecdsa)], groups: [G.secp384r1] },
+  );
+  await pump(client, server);
+  assert.equal(client.error, undefined, client.error?.message);
+  assert.equal(client.summary?.group, G.secp384r1);
+});
+
+test('RFC 8446 §4.4.2.4: a server that requires a certificate refuses a client without one', async () => {
+  const { pki, ca } = await setup();
+  const { client, server } = pair({ serverName: 'localhost', ca }, { certificates: [certifiedKey(pki.server.ecdsa)], requestCert: true, ca });
+  await pump(client, server);
+  assert.equal(server.error?.alert, AlertDescription.certificate_required);
+  assert.equal(client.error?.alert, AlertDescription.certificate_required);
+  assert.equal(client.error?.remote, true);
+});
+
+test('RFC 8446 §4.3.2: a server that only requests a certificate completes with authorized false', async () => {
+  const { pki, ca } = await setup();
+  const { client, server } = pair(
+    { serverName: 'localhost', ca },
+    { certificates: [certifiedKey(pki.server.ecdsa)], requestCert: true, requireCert: false, ca },
+  );
+  await pump(client, server);
+  assert.equal(server.error, undefined);
+  assert.equal(server.summary?.authorized, false);
+  assert.equal(server.summary?.authorizationError?.code, 'ERR_TLS_CERT_REQUIRED');
+});
+
+test('RFC 8446 §5.2: a tampered record is bad_record_mac', async () => {
+  const { pki, ca } = await setup();
+  const { client, server } = pair({ serverName: 'localhost', ca }, { certificates: [certifiedKey(pki.server.ecdsa)] });
+  await pump(client, server);
+  client.write(new TextEncoder().encode('hello'));
+  await pump(client, server, {
+    tamper: (b, from) => {
+      if (from !== 'client') return b;
+      const c = b.slice();
+      c[c.length - 1] = (c[c.length - 1] as number) ^ 1;
+      return c;
+    },
+  });
+  assert.equal(server.error?.alert, AlertDescription.bad_record_mac);
+  assert.equal(client.error?.alert, AlertDescription.bad_record_mac);
+  assert.equal(client.error?.remote, true);
+});
+
+test('verification failures: unknown CA, expired, wrong host, each with its alert', async () => {
+  const { pki, ca } = await setup();
+  const cases = [
+    { cert: pki.server.untrusted, alert: AlertDescription.unknown_ca },
+    { cert: pki.server.expired, alert: AlertDescription.certificate_expired },
+    { cert: pki.server.wrongHost, alert: AlertDescription.bad_certificate },
+  ];
+  for (const c of cases) {
+    const { client, server } = pair({ serverName: 'localhost', ca }, { certificates: [certifiedKey(c.cert)] });
+    await pump(client, server);
+    assert.ok(client.error instanceof TlsError);
+    assert.equal(alertName(client.error.alert), alertName(c.alert), `${c.cert.name}: ${client.error.code} ${client.error.message}`);
+    assert.equal(server.error?.alert, c.alert);
+    assert.equal(server.error?.remote, true);
+  }
+});
+
+test('rejectUnauthorized false: the handshake completes with the reason recorded', async () => {
+  const { pki, ca } = await setup();
+  const { client, server } = pair({ serverName: 'localhost', ca, rejectUnauthorized: false }, { certificates: [certifiedKey(pki.server.untrusted)] });
+  await pump(client, server);
+  assert.equal(client.error, undefined);
+  assert.equal(client.summary?.authorized, false);
+  assert.ok(client.summary?.authorizationError);
+});
+
+test('RFC 8446 §7.1: keylog lines and exporters agree on both sides', async () => {
+  const { pki, ca } = await setup();
+  const lines: string[][] = [[], []];
+  const { client, server } = pair(
+    { serverName: 'localhost', ca, keylog: true, listener: (e) => e.type === 'keylog' && lines[0]?.push(e.line) },
+    { certificates: [certifiedKey(pki.server.ecdsa)], keylog: true, listener: (e) => e.type === 'keylog' && lines[1]?.push(e.line) },
+  );
+  await pump(client, server);
+  assert.deepEqual(lines[0], lines[1]);
+  assert.equal(lines[0]?.length, 5);
+  const a = client.exportKeyingMaterial(32, 'EXPORTER-test', new Uint8Array([1, 2]));
+  const b = server.exportKeyingMaterial(32, 'EXPORTER-test', new Uint8Array([1, 2]));
+  assert.deepEqual(a, b);
+});
+
+test('RFC 8446 §4.6.3: KeyUpdate with update_requested, data keeps flowing', async () => {
+  const { pki, ca } = await setup();
+  const { client, server } = pair({ serverName: 'localhost', ca }, { certificates: [certifiedKey(pki.server.ecdsa)] });
+  await pump(client, server);
+  client.keyUpdate(true);
+  client.write(new TextEncoder().encode('after update'));
+  await pump(client, server);
+  server.write(new TextEncoder().encode('server after update'));
+  await pump(client, server);
+  assert.equal(text(server.readPlaintext()), 'after update');
+  assert.equal(text(client.readPlaintext()), 'server after update');
+  assert.equal(client.error ?? server.error, undefined);
+});
+
+test('RFC 8446 §6.1: close_notify in both directions with half-close', async () => {
+  const { pki, ca } = await setup();
+  const { client, server } = pair({ serverName: 'localhost', ca }, { certificates: [certifiedKey(pki.server.ecdsa)] });
+  await pump(client, server);
+  client.write(new TextEncoder().encode('last words'));
+  client.close();
+  await pump(client, server);
+  assert.equal(server.peerClosed, true);
+  assert.equal(text(server.readPlaintext()), 'last words');
+  server.write(new TextEncoder().encode('reply after half-close'));
+  server.close();
+  await pump(client, server);
+  assert.equal(text(client.readPlaintext()), 'reply after half-close');
+  assert.equal(client.peerClosed, true);
+});
+
+test('RFC 7301 §3.2: ALPN agreed, and no overlap is no_application_protocol', async () => {
+  const { pki, ca } = await setup();
+  const ok = pair({ serverName: 'localhost', ca, alpnProtocols: ['h2', 'http/1.1'] }, { certificates: [certifiedKey(pki.server.ecdsa)], alpnProtocols: ['http/1.1'] });
+  await pump(ok.client, ok.server);
+  assert.equal(ok.client.summary?.alpnProtocol, 'http/1.1');
+  const bad = pair({ serverName: 'localhost', ca, alpnProtocols: ['h2'] }, { certificates: [certifiedKey(pki.server.ecdsa)], alpnProtocols: ['http/1.1'] });
+  await pump(bad.client, bad.server);
+  assert.equal(bad.client.error?.alert, AlertDescription.no_application_protocol);
+});
+
+test('data written before the handshake completes is delivered after it', async () => {
+  const { pki, ca } = await setup();
+  const { client, server } = pair({ serverName: 'localhost', ca }, { certificates: [certifiedKey(pki.server.ecdsa)] });
+  client.write(new TextEncoder().encode('early write'));
+  client.close();
+  await pump(client, server);
+  assert.equal(text(server.readPlaintext()), 'early write');
+  assert.equal(server.peerClosed, true);
+});
+
+test('RFC 6066 §3: the server picks the certificate whose name matches SNI, and SNICallback overrides', async () => {
+  const { pki, ca } = await setup();
+  const other = certifiedKey(pki.server.wrongHost);
+  const local = certifiedKey(pki.server.ecdsa);
+  const byName = pair({ serverName: 'other.test', ca }, { certificates: [local, other] });
+  await pump(byName.client, byName.server);
+  assert.equal(byName.client.error, undefined, byName.client.error?.message);
+  assert.equal(byName.server.summary?.serverName, 'other.test');
+  const viaCallback = pair({ serverName: 'localhost', ca }, { certificates: [other], sniCallback: async (name) => (name === 'localhost' ? local : undefined) });
+  await pump(viaCallback.client, viaCallback.server);
+  assert.equal(viaCallback.client.error, undefined, viaCallback.client.error?.message);
+  assert.equal(viaCallback.client.summary?.authorized, true);
+});
+
+test('RFC 8446 §4.4.4: a Finished altered by a man in the middle who knows the keys is decrypt_error', async () => {
+  const { pki, ca } = await setup();
+  const keylog: string[] = [];
+  const { client, server } = pair(
+    { serverName: 'localhost', ca, cipherSuites: [CS.TLS_AES_128_GCM_SHA256] },
+    { certificates: [certifiedKey(pki.server.ecdsa)], keylog: true, listener: (e) => e.type === 'keylog' && keylog.push(e.line) },
+  );
+  await pump(client, server, {
+    tamper: (bytes, from, flight) => {
+      if (from !== 'server' || flight !== 1) return bytes;
+      return rewriteServerFlight(bytes, keylog, CS.TLS_AES_128_GCM_SHA256, (msgs) =>
+        msgs.map((m) => {
+          if (m[0] !== 20) return m;
+          const c = m.slice();
+          c[10] = (c[10] as number) ^ 0xff;
+          return c;
+        }),
+      );
+    },
+  });
+  assert.equal(client.error?.alert, AlertDescription.decrypt_error, client.error?.message);
+  assert.equal(server.error?.alert, AlertDescription.decrypt_error);
+  assert.equal(server.error?.remote, true);
+});
+
+test('RFC 8446 §4.4.1: a message out of order (CertificateVerify removed) is unexpected_message', async () => {
+  const { pki, ca } = await setup();
+  const keylog: string[] = [];
+  const { client, server } = pair(
+    { serverName: 'localhost', ca, cipherSuites: [CS.TLS_AES_256_GCM_SHA384] },
+    { certificates: [certifiedKey(pki.server.ecdsa)], keylog: true, listener: (e) => e.type === 'keylog' && keylog.push(e.line) },
+  );
+  await pump(client, server, {
+    tamper: (bytes, from, flight) =>
+      from === 'server' && flight === 1 ? rewriteServerFlight(bytes, keylog, CS.TLS_AES_256_GCM_SHA384, (msgs) => msgs.filter((m) => m[0] !== 15)) : bytes,
+  });
+  assert.equal(client.error?.alert, AlertDescription.unexpected_message, client.error?.message);
+  assert.equal(server.error?.alert, AlertDescription.unexpected_message);
+});

@@ -1,0 +1,165 @@
+// Interop with node:tls (OpenSSL 3.0 inside Node) in both directions, in process: every TLS 1.3 suite ×
+// group × server certificate, mutual authentication, HelloRetryRequest (seen by a tap on the TCP stream),
+// ALPN and certificate rejection. The system under test is `impl` (tests/helpers/impl.ts).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { testPki, type TestCert, type TestPki } from './helpers/certs.js';
+import { impl, nodePeer, nodeTls13, GROUPS, SUITES_13 } from './helpers/impl.js';
+import { alertOf, runTestClient, startTapProxy, startTestServer } from './helpers/sessions.js';
+
+const CERT_TYPES = [
+  ['ECDSA P-256', (p: TestPki): TestCert => p.server.ecdsa],
+  ['RSA-2048', (p: TestPki): TestCert => p.server.rsa],
+  ['Ed25519', (p: TestPki): TestCert => p.server.ed25519],
+] as const;
+
+test(`interop node:tls: node:tls client → ${impl.name} server, TLS 1.3 suite × group × certificate`, async (t) => {
+  const pki = await testPki();
+  for (const [label, pick] of CERT_TYPES) {
+    const cert = pick(pki);
+    const server = await startTestServer(t, { key: cert.keyPem, cert: cert.chainPem, ...impl.tls13() });
+    for (const suite of SUITES_13) {
+      for (const group of GROUPS) {
+        await t.test(`RFC 8446 §4.1: ${suite} ${group} ${label}`, async () => {
+          const out = await runTestClient({ port: server.port, ca: pki.root.certPem, ...nodeTls13([suite], [group]) }, nodePeer);
+          assert.equal(out.error, undefined, String(out.error));
+          assert.equal(out.summary?.cipher, suite);
+          assert.equal(out.summary?.group, group);
+          assert.equal(out.summary?.authorized, true);
+          assert.equal(out.data, 'hello from server\n');
+          const ev = await server.next();
+          assert.equal(ev.kind === 'secure' ? ev.summary.cipher : ev.error.message, suite);
+        });
+      }
+    }
+  }
+});
+
+test(`interop node:tls: ${impl.name} client → node:tls server, TLS 1.3 suite × group × certificate`, async (t) => {
+  const pki = await testPki();
+  for (const [label, pick] of CERT_TYPES) {
+    const cert = pick(pki);
+    const server = await startTestServer(t, { key: cert.keyPem, cert: cert.chainPem, ...nodeTls13() }, nodePeer);
+    for (const suite of SUITES_13) {
+      for (const group of GROUPS) {
+        await t.test(`RFC 8446 §4.1: ${suite} ${group} ${label}`, async () => {
+          const out = await runTestClient({ port: server.port, ca: pki.root.certPem, ...impl.tls13([suite], [group]) });
+          assert.equal(out.error, undefined, String(out.error));
+          assert.equal(out.summary?.protocol, 'TLSv1.3');
+          assert.equal(out.summary?.cipher, suite);
+          assert.equal(out.summary?.group, group);
+          assert.equal(out.data, 'hello from server\n');
+          const ev = await server.next();
+          assert.equal(ev.kind === 'secure' ? ev.summary.cipher : ev.error.message, suite);
+        });
+      }
+    }
+  }
+});
+
+test('interop node:tls: mutual authentication, both directions', async (t) => {
+  const pki = await testPki();
+  const cert = pki.server.ecdsa;
+  const serverOpts = { key: cert.keyPem, cert: cert.chainPem, ca: pki.root.certPem, requestCert: true };
+  const clientCert = { cert: pki.client.ecdsa.chainPem, key: pki.client.ecdsa.keyPem };
+  for (const [dir, serverApi, clientApi] of [
+    [`node:tls client → ${impl.name} server`, impl, nodePeer],
+    [`${impl.name} client → node:tls server`, nodePeer, impl],
+  ] as const) {
+    const tls13 = serverApi === impl ? impl.tls13() : nodeTls13();
+    await t.test(`RFC 8446 §4.4.2: ${dir}: required, with a certificate`, async (tt) => {
+      const server = await startTestServer(tt, { ...serverOpts, ...tls13, rejectUnauthorized: true }, serverApi);
+      const out = await runTestClient({ port: server.port, ca: pki.root.certPem, ...clientCert }, clientApi);
+      assert.equal(out.error, undefined, String(out.error));
+      const ev = await server.next();
+      assert.equal(ev.kind === 'secure' && ev.summary.authorized, true);
+      assert.equal(ev.kind === 'secure' ? ev.peerSubject : undefined, 'client ecdsa');
+    });
+    await t.test(`RFC 8446 §4.4.2.4: ${dir}: required, without one → certificate_required`, async (tt) => {
+      const server = await startTestServer(tt, { ...serverOpts, ...tls13, rejectUnauthorized: true }, serverApi);
+      const out = await runTestClient({ port: server.port, ca: pki.root.certPem }, clientApi);
+      assert.equal(alertOf(out.error), 'certificate_required', String(out.error));
+      assert.equal((await server.next()).kind, 'error');
+    });
+    await t.test(`RFC 8446 §4.4.2.4: ${dir}: optional, without one → authorized false`, async (tt) => {
+      const server = await startTestServer(tt, { ...serverOpts, ...tls13, rejectUnauthorized: false }, serverApi);
+      const out = await runTestClient({ port: server.port, ca: pki.root.certPem }, clientApi);
+      assert.equal(out.error, undefined, String(out.error));
+      const ev = await server.next();
+      assert.equal(ev.kind === 'secure' && ev.summary.authorized, false);
+      assert.ok(ev.kind === 'secure' && ev.summary.authorizationError !== undefined, 'a reason is given');
+    });
+  }
+});
+
+test('interop node:tls: HelloRetryRequest forced by the server’s group preference, both directions', async (t) => {
+  const pki = await testPki();
+  const cert = pki.server.ecdsa;
+  await t.test(`RFC 8446 §4.1.4: ${impl.name} server wants secp384r1, node:tls client shares x25519`, async (tt) => {
+    const server = await startTestServer(tt, { key: cert.keyPem, cert: cert.chainPem, ...impl.tls13(undefined, ['secp384r1']) });
+    const tap = await startTapProxy(tt, server.port);
+    const out = await runTestClient({ port: tap.port, ca: pki.root.certPem, ...nodeTls13(undefined, ['x25519', 'secp384r1']) }, nodePeer);
+    assert.equal(out.error, undefined, String(out.error));
+    assert.equal(out.summary?.group, 'secp384r1');
+    assert.equal(tap.clientHellos(), 2);
+  });
+  await t.test(`RFC 8446 §4.1.4: node:tls server wants secp384r1, ${impl.name} client shares x25519`, async (tt) => {
+    const server = await startTestServer(tt, { key: cert.keyPem, cert: cert.chainPem, ...nodeTls13(undefined, ['secp384r1']) }, nodePeer);
+    const tap = await startTapProxy(tt, server.port);
+    const out = await runTestClient({ port: tap.port, ca: pki.root.certPem, ...impl.tls13(undefined, ['x25519', 'secp384r1']) });
+    assert.equal(out.error, undefined, String(out.error));
+    assert.equal(out.summary?.group, 'secp384r1');
+    assert.equal(tap.clientHellos(), 2);
+  });
+  await t.test('RFC 8446 §4.1.4: control: a shared first group needs one ClientHello', async (tt) => {
+    const server = await startTestServer(tt, { key: cert.keyPem, cert: cert.chainPem, ...impl.tls13() });
+    const tap = await startTapProxy(tt, server.port);
+    const out = await runTestClient({ port: tap.port, ca: pki.root.certPem, ...nodeTls13() }, nodePeer);
+    assert.equal(out.error, undefined, String(out.error));
+    assert.equal(tap.clientHellos(), 1);
+  });
+});
+
+test('interop node:tls: ALPN, both directions', async (t) => {
+  const pki = await testPki();
+  const cert = pki.server.ecdsa;
+  const key = { key: cert.keyPem, cert: cert.chainPem };
+  await t.test(`RFC 7301 §3.2: node:tls client → ${impl.name} server picks http/1.1`, async (tt) => {
+    const server = await startTestServer(tt, { ...key, ALPNProtocols: ['http/1.1'], ...impl.tls13() });
+    const out = await runTestClient({ port: server.port, ca: pki.root.certPem, ALPNProtocols: ['h2', 'http/1.1'] }, nodePeer);
+    assert.equal(out.summary?.alpn, 'http/1.1');
+  });
+  await t.test(`RFC 7301 §3.2: ${impl.name} client → node:tls server picks h2`, async (tt) => {
+    const server = await startTestServer(tt, { ...key, ALPNProtocols: ['h2', 'http/1.1'] }, nodePeer);
+    const out = await runTestClient({ port: server.port, ca: pki.root.certPem, ALPNProtocols: ['h2'], ...impl.tls13() });
+    assert.equal(out.summary?.alpn, 'h2');
+  });
+  await t.test(`RFC 7301 §3.2: no overlap → no_application_protocol`, async (tt) => {
+    const server = await startTestServer(tt, { ...key, ALPNProtocols: ['h2'], ...impl.tls13() });
+    const out = await runTestClient({ port: server.port, ca: pki.root.certPem, ALPNProtocols: ['http/1.1'] }, nodePeer);
+    assert.equal(alertOf(out.error), 'no_application_protocol', String(out.error));
+  });
+});
+
+test(`interop node:tls: ${impl.name} client rejects bad node:tls server certificates`, async (t) => {
+  const pki = await testPki();
+  for (const [name, cert, code] of [
+    ['RFC 8446 §6.2: unknown CA', pki.server.untrusted, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'],
+    ['RFC 8446 §6.2: expired', pki.server.expired, 'CERT_HAS_EXPIRED'],
+    ['RFC 9525 §6.3: wrong host name', pki.server.wrongHost, 'ERR_TLS_CERT_ALTNAME_INVALID'],
+  ] as const) {
+    await t.test(name, async (tt) => {
+      const server = await startTestServer(tt, { key: cert.keyPem, cert: cert.chainPem }, nodePeer);
+      const out = await runTestClient({ port: server.port, ca: pki.root.certPem, ...impl.tls13() });
+      assert.equal(out.error?.code, code, String(out.error));
+      assert.equal(out.data, '');
+    });
+  }
+  await t.test('RFC 8446 §4.4.2: a 3-certificate chain verifies', async (tt) => {
+    const cert = pki.server.viaIntermediate;
+    const server = await startTestServer(tt, { key: cert.keyPem, cert: cert.chainPem }, nodePeer);
+    const out = await runTestClient({ port: server.port, ca: pki.root.certPem, ...impl.tls13() });
+    assert.equal(out.error, undefined, String(out.error));
+    assert.equal(out.summary?.authorized, true);
+  });
+});
