@@ -3,10 +3,11 @@
 // with a wrong value throw a TlsError that names the option.
 import { Buffer } from 'node:buffer';
 import { isIP } from 'node:net';
+import type { LookupFunction } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ClientConfig, ServerConfig, VerifyHook } from '../conn/config.js';
 import type { CertifiedKey, Connection, TraceEvent } from '../conn/types.js';
-import { SecureContext } from './context.js';
+import { SecureContext, toSecureContext } from './context.js';
 import type { SecureContextOptions } from './context.js';
 import { peerCertificateChain } from './certificate.js';
 import type { PeerCertificate } from './certificate.js';
@@ -46,6 +47,7 @@ export interface TlsConnectOptions extends SecureContextOptions, TypetlsExtras {
   readonly localAddress?: string;
   readonly localPort?: number;
   readonly family?: number;
+  readonly lookup?: LookupFunction;
   readonly noDelay?: boolean;
   readonly keepAlive?: boolean;
   readonly keepAliveInitialDelay?: number;
@@ -137,7 +139,8 @@ export function serverNameFor(o: TlsConnectOptions): string {
   // An IP literal is kept: the connection matches it against IP SANs and does not send it as SNI
   // (RFC 6066 §3: "Literal IPv4 and IPv6 addresses are not permitted in HostName").
   const name = o.servername !== undefined && o.servername !== '' ? o.servername : (o.host ?? 'localhost');
-  return isIP(name) === 6 && name.startsWith('[') ? name.slice(1, -1) : name;
+  const unbracketed = name.startsWith('[') && name.endsWith(']') ? name.slice(1, -1) : name;
+  return isIP(unbracketed) === 6 ? unbracketed : name;
 }
 
 /** Per-connection switches decided by the socket (listeners attached) rather than by the options. */
@@ -166,8 +169,17 @@ export function clientConfig(o: TlsConnectOptions, ctx: SecureContext, sw: Conne
   if (csi !== undefined) {
     if (typeof csi !== 'function') throw optionError('checkServerIdentity', `expected a function, got ${describe(csi)}`);
     c.checkServerIdentity = (hostname, chain) => {
-      const cert = peerCertificateChain(chain, true);
-      return csi(hostname, cert as PeerCertificate) ?? undefined;
+      let cert: PeerCertificate;
+      try {
+        cert = peerCertificateChain(chain, true) as PeerCertificate;
+      } catch (e) {
+        return new Error(`checkServerIdentity: cannot read the server certificate: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      try {
+        return csi(hostname, cert) ?? undefined;
+      } catch (e) {
+        return e instanceof Error ? e : new Error(String(e)); // a throwing check refuses, never crashes the engine
+      }
     };
   }
   const cert = ctx.certificates[0];
@@ -230,4 +242,19 @@ export function checkTicketKeys(v: unknown, option: string): Uint8Array {
 export function withSwitches<T extends { readonly keylog?: boolean; readonly trace?: boolean }>(base: T, sw: ConnectionSwitches): T {
   if (!sw.keylog && !sw.trace) return base;
   return Object.freeze({ ...base, keylog: sw.keylog || base.keylog === true, trace: sw.trace || base.trace === true });
+}
+
+/** Calls node's callback-style SNICallback and resolves to the chosen certificate (RFC 6066 §3). */
+export function callNodeSni(user: SNICallback, name: string): Promise<CertifiedKey | undefined> {
+  return new Promise((resolve, reject) => {
+    user(name, (err, ctx) => {
+      if (err !== null && err !== undefined) return reject(err);
+      if (ctx === undefined || ctx === null) return resolve(undefined);
+      try {
+        resolve(toSecureContext(ctx, 'SNICallback').certificates[0]);
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
 }

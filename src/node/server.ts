@@ -12,7 +12,7 @@ import { AlertDescription } from '../wire/iana.js';
 import { toSecureContext } from './context.js';
 import type { SecureContext, SecureContextOptions } from './context.js';
 import { describe, optionError } from './option-error.js';
-import { checkTicketKeys, contextOf, serverConfig, withSwitches } from './options.js';
+import { callNodeSni, checkTicketKeys, contextOf, serverConfig, withSwitches } from './options.js';
 import type { TlsServerOptions } from './options.js';
 import { randomBytes } from 'node:crypto';
 import { TLSSocket } from './socket.js';
@@ -74,19 +74,7 @@ export class Server extends net.Server {
 
   #selectByName(name: string): CertifiedKey | undefined | Promise<CertifiedKey | undefined> {
     const user = this.#options.SNICallback;
-    if (user !== undefined) {
-      return new Promise((resolve, reject) => {
-        user(name, (err, ctx) => {
-          if (err !== null && err !== undefined) return reject(err);
-          if (ctx === undefined || ctx === null) return resolve(undefined);
-          try {
-            resolve(toSecureContext(ctx, 'SNICallback').certificates[0]);
-          } catch (e) {
-            reject(e);
-          }
-        });
-      });
-    }
+    if (user !== undefined) return callNodeSni(user, name);
     for (const { pattern, context } of this.#contexts) if (pattern.test(name)) return context.certificates[0];
     return undefined;
   }
