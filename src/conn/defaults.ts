@@ -62,6 +62,7 @@ export function defaultVerifier(
         ...(check.hostname !== undefined && checkServerIdentity === undefined ? { hostname: check.hostname } : {}),
         ...(check.ip !== undefined && checkServerIdentity === undefined ? { ip: check.ip } : {}),
         ...(crl !== undefined ? { crl } : {}),
+        ...(check.onCheck !== undefined ? { onCheck: check.onCheck } : {}),
         ...(appHook !== undefined || checkServerIdentity !== undefined
           ? {
               hook: (chain: readonly { raw: Uint8Array }[]) => {

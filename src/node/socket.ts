@@ -14,6 +14,7 @@ import { peerCertificateChain } from './certificate.js';
 import type { PeerCertificate } from './certificate.js';
 import type { ConnectionSwitches } from './options.js';
 import { cipherInfo, ephemeralKeyInfo } from './socket-info.js';
+import { publishTrace, traceChannelActive } from './trace-channel.js';
 import type { CipherInfo, EphemeralKeyInfo } from './socket-info.js';
 
 /** A Connection, or a factory called once the transport is connected (so 'keylog' listeners count). */
@@ -134,7 +135,7 @@ export class TLSSocket extends Duplex {
         typeof this.#source === 'function'
           ? this.#source({
               keylog: this.listenerCount('keylog') > 0 || (this.#opts.wantKeylog?.() ?? false),
-              trace: this.#opts.trace !== undefined && this.#opts.trace !== false,
+              trace: (this.#opts.trace !== undefined && this.#opts.trace !== false) || traceChannelActive(),
             })
           : this.#source;
     } catch (e) {
@@ -268,6 +269,7 @@ export class TLSSocket extends Duplex {
         const t = this.#opts.trace;
         if (typeof t === 'function') t(ev.event);
         if (this.listenerCount('trace') > 0) this.emit('trace', ev.event);
+        if (this.#conn !== undefined) publishTrace({ side: this.#conn.isClient ? 'client' : 'server', socket: this, event: ev.event });
         return;
       }
       case 'wakeup':

@@ -16,6 +16,9 @@ import { formatIp, matchesHostname, matchesIp, normalizeReferenceName, parseIp }
 import { DEFAULT_MAX_INTERMEDIATES, buildPath } from './path.js';
 import { checkCertificate, checkPurpose, checkSerial } from './profile.js';
 import { TrustStore } from './trust-store.js';
+import { type CheckSink, reportCheck, reportFailure, validityDetail } from './checks.js';
+
+export type { CertificateCheckName, CertificateCheckRecord, CheckSink } from './checks.js';
 
 export interface VerifyOptions {
   /** The end-entity certificate, DER or PEM (the first PEM block). */
@@ -41,6 +44,8 @@ export interface VerifyOptions {
   readonly allowSha1?: boolean;
   /** The application's own check of the verified chain; an Error (returned, thrown or rejected) fails it. */
   readonly hook?: (chain: readonly Certificate[]) => void | Error | undefined | Promise<void | Error | undefined>;
+  /** Told about each check as it is made (validity, purpose, name, chain, signature, application), ok or not. */
+  readonly onCheck?: CheckSink;
 }
 
 export interface VerifyResult {
@@ -72,27 +77,36 @@ function hookError(chain: readonly Certificate[], e: unknown): TlsError {
   return verifyError('CERT_REJECTED', `the application rejected the certificate ${chain[0]?.displayName ?? ''}: ${why}`, e);
 }
 
-function finish(chain: Certificate[], hook: VerifyOptions['hook']): VerifyResult | Promise<VerifyResult> {
+function finish(chain: Certificate[], hook: VerifyOptions['hook'], sink: CheckSink | undefined): VerifyResult | Promise<VerifyResult> {
   if (hook === undefined) return { chain };
+  const leaf = chain[0] as Certificate;
+  const fail = (e: TlsError): TlsError => {
+    reportFailure(sink, leaf, e, 'application');
+    return e;
+  };
+  const ok = (): VerifyResult => {
+    sink?.({ check: 'application', subject: leaf.subjectText, ok: true, detail: "the application's own check accepted the chain" });
+    return { chain };
+  };
   let r: ReturnType<NonNullable<VerifyOptions['hook']>>;
   try {
     r = hook(chain);
   } catch (e) {
-    throw hookError(chain, e);
+    throw fail(hookError(chain, e));
   }
   if (r instanceof Promise) {
     return r.then(
       (v) => {
-        if (v instanceof Error) throw hookError(chain, v);
-        return { chain };
+        if (v instanceof Error) throw fail(hookError(chain, v));
+        return ok();
       },
       (e: unknown) => {
-        throw hookError(chain, e);
+        throw fail(hookError(chain, e));
       },
     );
   }
-  if (r instanceof Error) throw hookError(chain, r);
-  return { chain };
+  if (r instanceof Error) throw fail(hookError(chain, r));
+  return ok();
 }
 
 /**
@@ -111,18 +125,25 @@ export function verifyCertificateChain(options: VerifyOptions, env: VerifyEnviro
 
   const leaf = parseCertificate(firstDer(options.leaf));
   const store = anchorsOf(options.ca, env);
+  const sink = options.onCheck;
+  const purposeDetail = (): string => `usable for ${purposeName} (extendedKeyUsage)`;
+  const identityDetail = (): string => `subjectAltName matches ${[options.hostname, options.ip].filter((x) => x !== undefined).join(' and ')}`;
+  const hasIdentity = options.hostname !== undefined || options.ip !== undefined;
   if (store.contains(leaf)) {
     // The peer's certificate is itself trusted (node:tls accepts this too, e.g. a self-signed
     // development certificate given as `ca`): the path is that one certificate.
-    checkCertificate(leaf, 'anchor', time, false);
-    checkSerial(leaf);
-    checkPurpose(leaf, 'anchor', purposeOid, purposeName);
-    checkIdentity(leaf, options);
-    return finish([leaf], options.hook);
+    reportCheck(sink, 'validity', leaf, () => validityDetail(leaf, time), () => {
+      checkCertificate(leaf, 'anchor', time, false);
+      checkSerial(leaf);
+    });
+    reportCheck(sink, 'purpose', leaf, purposeDetail, () => checkPurpose(leaf, 'anchor', purposeOid, purposeName));
+    if (hasIdentity) reportCheck(sink, 'name', leaf, identityDetail, () => checkIdentity(leaf, options));
+    sink?.({ check: 'chain', subject: leaf.subjectText, ok: true, detail: 'the certificate is itself one of the trust anchors' });
+    return finish([leaf], options.hook, sink);
   }
-  checkCertificate(leaf, 'leaf', time);
-  checkPurpose(leaf, 'leaf', purposeOid, purposeName);
-  checkIdentity(leaf, options);
+  reportCheck(sink, 'validity', leaf, () => validityDetail(leaf, time), () => checkCertificate(leaf, 'leaf', time));
+  reportCheck(sink, 'purpose', leaf, purposeDetail, () => checkPurpose(leaf, 'leaf', purposeOid, purposeName));
+  if (hasIdentity) reportCheck(sink, 'name', leaf, identityDetail, () => checkIdentity(leaf, options));
 
   const intermediates: Certificate[] = [];
   for (const item of options.intermediates ?? []) for (const der of toDerList(item)) intermediates.push(parseCertificate(der));
@@ -130,18 +151,36 @@ export function verifyCertificateChain(options: VerifyOptions, env: VerifyEnviro
   for (const item of options.crl ?? []) for (const der of toDerList(item, 'X509 CRL')) crls.push(parseCrl(der));
 
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_INTERMEDIATES;
-  const chain = buildPath(leaf, {
-    crypto,
-    time,
-    purposeOid,
-    purposeName,
-    maxIntermediates: maxDepth,
-    allowSha1: options.allowSha1 === true,
-    crls,
-    store,
-    intermediates,
-  });
-  return finish(chain, options.hook);
+  let chain: Certificate[];
+  try {
+    chain = buildPath(leaf, {
+      crypto,
+      time,
+      purposeOid,
+      purposeName,
+      maxIntermediates: maxDepth,
+      allowSha1: options.allowSha1 === true,
+      crls,
+      store,
+      intermediates,
+    });
+  } catch (e) {
+    reportFailure(sink, leaf, e);
+    throw e;
+  }
+  if (sink !== undefined) reportPath(sink, chain, time);
+  return finish(chain, options.hook, sink);
+}
+
+/** The checks buildPath made on the path it returned: each link's signature, each issuer's validity, the anchor. */
+function reportPath(sink: CheckSink, chain: readonly Certificate[], time: number): void {
+  for (let i = 0; i + 1 < chain.length; i++) {
+    const cert = chain[i] as Certificate;
+    const issuer = chain[i + 1] as Certificate;
+    sink({ check: 'signature', subject: cert.subjectText, ok: true, detail: `signed by ${issuer.subjectText} (${cert.signatureAlgorithm.name}), signature verified with the issuer's public key` });
+    if (i + 1 < chain.length - 1) sink({ check: 'validity', subject: issuer.subjectText, ok: true, detail: validityDetail(issuer, time) });
+  }
+  sink({ check: 'chain', subject: (chain[0] as Certificate).subjectText, ok: true, detail: `${chain.map((c) => c.subjectText).join(' → ')} (trust anchor)` });
 }
 
 /** RFC 9525 §6: the reference identity against subjectAltName (no common-name fallback). */

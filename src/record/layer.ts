@@ -39,6 +39,11 @@ export class RecordLayer {
    */
   allowPlaintextAlert = false;
   private recordVersion: number = ProtocolVersion.TLSv1_2;
+  /**
+   * Tracing only: told about every record sent or received (the content type inside, the content
+   * length, whether it was protected). Unset (and free) when not tracing.
+   */
+  onRecord: ((direction: 'sent' | 'received', type: number, length: number, isProtected: boolean) => void) | undefined;
   /** Largest content per record we send: 2^14, or smaller per the peer's record_size_limit (RFC 8449). */
   maxFragment = MAX_PLAINTEXT;
 
@@ -110,6 +115,7 @@ export class RecordLayer {
           // RFC 8446 §5: drop the one-byte 0x01 change_cipher_spec; any other value is unexpected_message.
           if (!isCompat) throw unexpectedMessage('change_cipher_spec record is not the single byte 0x01');
           this.compatCcsSeen++;
+          this.onRecord?.('received', rec.type, rec.fragment.length, false);
           continue;
         }
         if (this.readProtector === null) {
@@ -120,7 +126,8 @@ export class RecordLayer {
       }
       let type: number;
       let content: Uint8Array;
-      if (this.readProtector !== null && !(plainAlert && rec.type === ContentType.alert && rec.fragment.length === 2)) {
+      const isProtected = this.readProtector !== null && !(plainAlert && rec.type === ContentType.alert && rec.fragment.length === 2);
+      if (isProtected && this.readProtector !== null) {
         ({ type, content } = this.readProtector.open(rec));
       } else {
         // RFC 8446 §5.1 / RFC 5246 §6.2.1: a TLSPlaintext fragment is at most 2^14 bytes.
@@ -138,6 +145,7 @@ export class RecordLayer {
         // RFC 8446 §5.1: an alert record holds exactly one 2-byte alert, never fragmented or coalesced.
         throw decodeError(`alert record of ${content.length} bytes (an alert is exactly 2 bytes)`);
       }
+      this.onRecord?.('received', type, content.length, isProtected);
       return { type, content };
     }
   }
@@ -251,6 +259,7 @@ export class RecordLayer {
       this.output.push(record);
       this.outputLength += record.length;
       this.recordsSent++;
+      this.onRecord?.('sent', type, fragment.length, protector !== null);
     }
   }
 }

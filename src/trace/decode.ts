@@ -1,0 +1,145 @@
+// Decodes traced handshake messages a second time, with the codecs the handshake itself uses, to
+// read the values the narration names and (for --trace=bytes) the byte span of every field
+// (src/wire/reader.ts SpanSink): the dump is produced by the decoders, not by a second parser.
+import { HandshakeType as H, ProtocolVersion, handshakeName } from '../wire/iana.js';
+import { Reader, type Span, type SpanSink } from '../wire/reader.js';
+import { decodeClientHello, decodeServerHello, type ClientHello, type ServerHello } from '../wire/hello.js';
+import {
+  decodeCertificate13,
+  decodeCertificateRequest13,
+  decodeCertificateVerify,
+  decodeEncryptedExtensions,
+  decodeFinished,
+  decodeKeyUpdate,
+  decodeNewSessionTicket13,
+  type CertificateRequest13,
+  type EncryptedExtensions,
+} from '../wire/messages13.js';
+import { suite13 } from '../keys/schedule13.js';
+import { parseCertificate } from '../pki/certificate.js';
+
+/** What the narration reads from a message. */
+export type DecodedMessage =
+  | { readonly type: 'client_hello'; readonly hello: ClientHello }
+  | { readonly type: 'server_hello'; readonly hello: ServerHello }
+  | { readonly type: 'encrypted_extensions'; readonly ee: EncryptedExtensions }
+  | { readonly type: 'certificate'; readonly certificates: readonly Uint8Array[] }
+  | { readonly type: 'certificate_request'; readonly request: CertificateRequest13 | undefined }
+  | { readonly type: 'certificate_verify'; readonly scheme: number; readonly signatureLength: number }
+  | { readonly type: 'finished'; readonly length: number }
+  | { readonly type: 'other'; readonly name: string };
+
+export interface AnnotatedMessage {
+  /** The handshake type's name; `hello_retry_request` for a ServerHello with the special random. */
+  readonly name: string;
+  readonly decoded: DecodedMessage;
+  /** Field spans over the whole message (header included), when asked for. */
+  readonly spans: readonly Span[] | undefined;
+  /** Set when the message could not be decoded here (the handshake's verdict is in the trace). */
+  readonly problem?: string;
+}
+
+/** Subject of a certificate, for people ('?' when it does not parse). */
+export function certificateSubject(der: Uint8Array): string {
+  try {
+    return parseCertificate(der).subjectText;
+  } catch {
+    return '(unparsable certificate)';
+  }
+}
+
+function shifted(spans: readonly Span[], by: number): Span[] {
+  return spans.map((s) => (s.value === undefined ? { start: s.start + by, end: s.end + by, name: s.name } : { start: s.start + by, end: s.end + by, name: s.name, value: s.value }));
+}
+
+/**
+ * Decodes the messages of one connection in order. It follows the negotiation (version, suite) from
+ * the ServerHello so that version-dependent messages (Certificate, Finished) decode right.
+ */
+export class MessageDecoder {
+  private version = 0;
+  private finishedLength = 32;
+
+  /** Message bodies whose codec this build does not have yet fall back to one `body` span. */
+  decode(code: number, raw: Uint8Array, withSpans: boolean): AnnotatedMessage {
+    const sink: SpanSink | undefined = withSpans ? { spans: [] } : undefined;
+    if (sink !== undefined) {
+      const header = new Reader(raw, 0, Math.min(4, raw.length), sink);
+      header.u8('msg_type', handshakeName);
+      header.u24('length');
+    }
+    const body = raw.subarray(4);
+    const bodySink: SpanSink | undefined = withSpans ? { spans: [] } : undefined;
+    let decoded: DecodedMessage;
+    let name = handshakeName(code);
+    let problem: string | undefined;
+    try {
+      decoded = this.decodeBody(code, body, bodySink);
+      if (decoded.type === 'server_hello' && decoded.hello.isHelloRetryRequest) name = 'hello_retry_request';
+    } catch (e) {
+      problem = e instanceof Error ? e.message : String(e);
+      decoded = { type: 'other', name };
+      if (bodySink !== undefined) bodySink.spans.length = 0;
+    }
+    let spans: Span[] | undefined;
+    if (sink !== undefined && bodySink !== undefined) {
+      spans = [...sink.spans, ...shifted(bodySink.spans, 4)];
+      const covered = bodySink.spans.reduce((m, s) => Math.max(m, s.end), 0);
+      if (covered < body.length) spans.push({ start: 4 + covered, end: raw.length, name: covered === 0 ? 'body' : 'rest' });
+      annotateCertificates(raw, spans);
+    }
+    return problem === undefined ? { name, decoded, spans } : { name, decoded, spans, problem };
+  }
+
+  private decodeBody(code: number, body: Uint8Array, sink: SpanSink | undefined): DecodedMessage {
+    const tls13 = this.version === ProtocolVersion.TLSv1_3;
+    switch (code) {
+      case H.client_hello:
+        return { type: 'client_hello', hello: decodeClientHello(body, sink) };
+      case H.server_hello: {
+        const hello = decodeServerHello(body, sink);
+        this.version = hello.ext.selectedVersion ?? hello.legacyVersion;
+        const s = suite13(hello.cipherSuite);
+        this.finishedLength = this.version === ProtocolVersion.TLSv1_3 && s !== undefined ? s.hashLength : 12;
+        return { type: 'server_hello', hello };
+      }
+      case H.encrypted_extensions:
+        return { type: 'encrypted_extensions', ee: decodeEncryptedExtensions(body, sink) };
+      case H.certificate:
+        if (tls13) return { type: 'certificate', certificates: decodeCertificate13(body, sink).entries.map((e) => e.data) };
+        break;
+      case H.certificate_request:
+        if (tls13) return { type: 'certificate_request', request: decodeCertificateRequest13(body, sink) };
+        break;
+      case H.certificate_verify: {
+        const cv = decodeCertificateVerify(body, sink);
+        return { type: 'certificate_verify', scheme: cv.scheme, signatureLength: cv.signature.length };
+      }
+      case H.finished:
+        if (tls13) return { type: 'finished', length: decodeFinished(body, this.finishedLength, sink).length };
+        break;
+      case H.new_session_ticket:
+        if (tls13) {
+          decodeNewSessionTicket13(body, sink);
+          return { type: 'other', name: 'new_session_ticket' };
+        }
+        break;
+      case H.key_update:
+        decodeKeyUpdate(body, sink);
+        return { type: 'other', name: 'key_update' };
+      default:
+        break;
+    }
+    return { type: 'other', name: handshakeName(code) };
+  }
+}
+
+/** cert_data spans get the certificate's subject as their meaning. */
+function annotateCertificates(raw: Uint8Array, spans: Span[]): void {
+  for (let i = 0; i < spans.length; i++) {
+    const s = spans[i] as Span;
+    if (s.value === undefined && /(^|\.)cert_data$/.test(s.name)) {
+      spans[i] = { ...s, value: certificateSubject(raw.subarray(s.start, s.end)) };
+    }
+  }
+}
