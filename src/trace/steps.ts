@@ -186,6 +186,7 @@ export function buildNarrative(events: readonly SidedEvent[], options: { readonl
   const alerts: { from: Side; level: 'warning' | 'fatal'; description: string }[] = [];
   const errors: { side: Side; code: string; alert: string; message: string }[] = [];
   const secretsSeen = new Map<string, StepSecret>();
+  const alertKeys = new Map<Side, string>();
   let failedStep: StepNumber | undefined;
   let complete: Extract<KnownTraceEvent, { kind: 'handshake-complete' }> | undefined;
 
@@ -212,9 +213,13 @@ export function buildNarrative(events: readonly SidedEvent[], options: { readonl
       case 'record': {
         const from = e.direction === 'sent' ? side : other(side);
         if (b.both && e.direction === 'received') break;
-        if (e.contentType === 'change_cipher_spec') {
+        if (e.contentType === 'alert') {
+          alertKeys.set(from, e.keys);
+        } else if (e.contentType === 'change_cipher_spec') {
           const n = stepOfMessage('change_cipher_spec', from, b.tls13, done.has(from));
-          touch(b, n).messages.push({ name: b.tls13 ? 'change_cipher_spec (middlebox compatibility)' : 'change_cipher_spec', from, length: e.length, keys: e.keys, raw: undefined, spans: undefined });
+          // The TLS 1.3 compatibility CCS carries nothing: it does not count for the order of steps.
+          const st = b.tls13 ? (b.steps.get(n) as Step) : touch(b, n);
+          st.messages.push({ name: b.tls13 ? 'change_cipher_spec (middlebox compatibility)' : 'change_cipher_spec', from, length: e.length, keys: e.keys, raw: undefined, spans: undefined });
         } else if (e.contentType === 'application_data' || (done.has(from) && e.contentType !== 'handshake')) {
           touch(b, 10).records.push({ from, contentType: e.contentType, length: e.length, keys: e.keys });
         }
@@ -256,7 +261,7 @@ export function buildNarrative(events: readonly SidedEvent[], options: { readonl
         if (b.both && e.direction === 'received') break;
         const from = e.direction === 'sent' ? side : other(side);
         alerts.push({ from, level: e.level === 1 ? 'warning' : 'fatal', description: e.description });
-        if (done.has(from) || e.description === 'close_notify') touch(b, 10).records.push({ from, contentType: `alert ${e.description}`, length: 2, keys: '' });
+        if (done.has(from) || e.description === 'close_notify') touch(b, 10).records.push({ from, contentType: `alert (${e.description})`, length: 2, keys: alertKeys.get(from) ?? '' });
         break;
       }
       case 'handshake-complete':
@@ -282,6 +287,13 @@ export function buildNarrative(events: readonly SidedEvent[], options: { readonl
   if (failedStep !== undefined) {
     const fs = b.steps.get(failedStep) as Step;
     fs.status = 'failed';
+    const first = errors[0];
+    if (first !== undefined) {
+      if (first.code === 'ERR_TLS_CERT_REQUIRED' && failedStep === 6) {
+        fs.checks.push({ by: 'server', check: 'chain', subject: '(no certificate)', ok: false, detail: 'the client sent an empty Certificate, and the server requires one', code: first.code });
+      }
+      fs.notes.push(`the ${first.side} stopped here: ${first.message} (it sends ${first.alert})`);
+    }
     if (!b.order.includes(failedStep)) b.order.push(failedStep);
   }
   return {
@@ -387,7 +399,7 @@ function describe(b: Build, msgs: readonly { from: Side; name: string; d: Decode
   const cvServer = find('certificate_verify', 'server');
   if (cvServer !== undefined) {
     const proven = msgs.some((m) => m.name === 'finished' && m.from === 'client') || complete !== undefined;
-    s3.checks.push({ by: 'client', check: 'certificate_verify', subject: 'server', ok: proven, detail: `the server signed the handshake transcript with ${schemeName(cvServer.scheme)} (${cvServer.signatureLength}-byte signature); the client verified it with the certificate's public key` });
+    if (proven) s3.checks.push({ by: 'client', check: 'certificate_verify', subject: 'server', ok: proven, detail: `the server signed the handshake transcript with ${schemeName(cvServer.scheme)} (${cvServer.signatureLength}-byte signature); the client verified it with the certificate's public key` });
     s3.facts.push({ name: 'signature scheme', value: schemeName(cvServer.scheme), why: "the server's preference among the client's signature_algorithms that its key can make" });
   }
   if (s3.checks.length === 0 && s3.status === 'done') s3.notes.push('the checks are made by the client (not traced here)');
@@ -427,7 +439,7 @@ function describe(b: Build, msgs: readonly { from: Side; name: string; d: Decode
   s6.carriedBy = 'no message: the server checks the Certificate and verifies the CertificateVerify signature of step 5';
   if (cvClient !== undefined) {
     const proven = complete !== undefined && msgs.some((m) => m.name === 'finished' && m.from === 'client');
-    s6.checks.push({ by: 'server', check: 'certificate_verify', subject: 'client', ok: proven, detail: `the client signed the transcript with ${schemeName(cvClient.scheme)}; the server verified it with the client certificate's public key` });
+    if (proven) s6.checks.push({ by: 'server', check: 'certificate_verify', subject: 'client', ok: proven, detail: `the client signed the transcript with ${schemeName(cvClient.scheme)}; the server verified it with the client certificate's public key` });
   }
   if (cr === undefined && (complete !== undefined || sh !== undefined)) {
     s6.status = 'skipped';
