@@ -150,11 +150,12 @@ export function createTraceCollector(opts: RenderOptions): TraceCollector {
     narrative,
     listener(side: Side) {
       return (event: TraceEvent) => {
+        const e = knownEvent(event);
         if (opts.mode === 'json') {
           opts.write(eventJson(side, event, withBytes) + '\n');
+          if (e !== undefined) events.push({ side, event: e });
           return;
         }
-        const e = knownEvent(event);
         if (e === undefined) return;
         events.push({ side, event: e });
         // Live: the first nine steps as soon as this side's handshake is done.
@@ -162,7 +163,11 @@ export function createTraceCollector(opts: RenderOptions): TraceCollector {
       };
     },
     flush() {
-      if (opts.mode === 'json' || events.length === 0) return;
+      if (opts.mode === 'json') {
+        events.length = 0;
+        return;
+      }
+      if (events.length === 0) return;
       if (!headerDone) renderHandshake();
       const n = narrative();
       opts.write(renderNarrative(n, opts.color, withBytes, new Set([10])));
