@@ -9,3 +9,6 @@ export { ClientConnection } from './conn/client.js';
 export { ServerConnection } from './conn/server.js';
 export { lookupSuite, lookupGroup, lookupScheme, parseSuiteList, suiteNames, suiteNamesOf } from './wire/names.js';
 export type { SuiteNames } from './wire/names.js';
+export { verifyCertificateChain, defaultTrustStore } from './node/verify.js';
+export { TrustStore, Certificate, parseCertificate, parsePemBundle, matchesHostname, matchesIp } from './pki/index.js';
+export type { VerifyOptions, VerifyResult, VerifyErrorCode } from './pki/index.js';

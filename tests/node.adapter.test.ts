@@ -20,6 +20,7 @@ import { lookupGroup, lookupScheme, lookupSuite, parseSuiteList } from '../src/w
 import { FakeConnection, fakeClient, fakeServer } from './helpers/fake-connection.js';
 import type { FakeOptions } from './helpers/fake-connection.js';
 import { CERT_PEM, KEY_PEM, keyOnlyProvider } from './helpers/adapter-fixtures.js';
+import { sha256, until, writeAll } from './helpers/streams.js';
 
 const serverBase = { cert: CERT_PEM, key: KEY_PEM, crypto: keyOnlyProvider } as const;
 
@@ -36,33 +37,6 @@ function dial(port: number, options: TlsConnectOptions = {}, fake: FakeOptions =
 
 async function closeServer(server: Server): Promise<void> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
-}
-
-/** Writes `data` in 64 KiB pieces honouring write() === false, then ends. */
-async function writeAll(s: TLSSocket, data: Buffer): Promise<{ sawBackpressure: boolean }> {
-  let sawBackpressure = false;
-  for (let i = 0; i < data.length; i += 65536) {
-    if (!s.write(data.subarray(i, i + 65536))) {
-      sawBackpressure = true;
-      await once(s, 'drain');
-    }
-  }
-  return { sawBackpressure };
-}
-
-function sha256(parts: readonly Buffer[]): string {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(p);
-  return h.digest('hex');
-}
-
-/** Waits (a bounded number of event-loop turns) until `cond` holds. */
-async function until(cond: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 2000; i++) {
-    if (cond()) return;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  assert.fail(`timed out waiting for ${what}`);
 }
 
 test('adapter: 16 MiB each way arrive intact; a slow reader pauses the transport and the writer waits', async () => {

@@ -6,7 +6,8 @@
 import type { CryptoProvider } from '../crypto/provider.js';
 import { TlsError } from '../errors.js';
 import type { Certificate } from './certificate.js';
-import { type Crl, bytesKey, checkRevocation } from './crl.js';
+import { bytesKey } from './bytes.js';
+import { type Crl, checkRevocation } from './crl.js';
 import { verifyError } from './errors.js';
 import { NAME_CONSTRAINT_BUDGET, checkNameConstraints, validateConstraints } from './name-constraints.js';
 import { equalBytes } from './name.js';
@@ -55,6 +56,7 @@ function countIntermediates(chain: readonly Certificate[], end: number): number 
 }
 
 function signedBy(s: Search, cert: Certificate, issuer: Certificate): boolean {
+  if (cert.knownSignedBy(issuer)) return true;
   let m = s.sigCache.get(cert);
   if (m === undefined) s.sigCache.set(cert, (m = new Map()));
   const cached = m.get(issuer);
@@ -68,6 +70,7 @@ function signedBy(s: Search, cert: Certificate, issuer: Certificate): boolean {
     const key = issuer.publicKey(s.ctx.crypto);
     ok = s.ctx.crypto.verify(alg, key, cert.tbs, cert.signature);
   }
+  if (ok) cert.rememberSignedBy(issuer);
   m.set(issuer, ok);
   return ok;
 }
@@ -206,7 +209,8 @@ function deadEnd(s: Search, chain: readonly Certificate[]): TlsError {
 export function buildPath(leaf: Certificate, ctx: PathContext): Certificate[] {
   const pool = new Map<string, Certificate[]>();
   for (const c of ctx.intermediates) {
-    if (equalBytes(c.raw, leaf.raw)) continue;
+    // The leaf, and copies of anchors (servers often send the root too), are not intermediates.
+    if (equalBytes(c.raw, leaf.raw) || ctx.store.contains(c)) continue;
     const k = bytesKey(c.subject.raw);
     const list = pool.get(k);
     if (list === undefined) pool.set(k, [c]);

@@ -1,7 +1,7 @@
 // A set of parsed trust anchors indexed by subject name, built once and reused: a TLS config builds
 // one, so each verification starts with the anchors parsed (and their keys imported on first use).
 import { type Certificate, parseCertificate, toDerList } from './certificate.js';
-import { bytesKey } from './crl.js';
+import { bytesKey } from './bytes.js';
 import { equalBytes } from './name.js';
 
 export interface TrustStoreOptions {
