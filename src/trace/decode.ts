@@ -27,6 +27,10 @@ export type DecodedMessage =
   | { readonly type: 'certificate_request'; readonly request: CertificateRequest13 | undefined }
   | { readonly type: 'certificate_verify'; readonly scheme: number; readonly signatureLength: number }
   | { readonly type: 'finished'; readonly length: number }
+  /** TLS 1.2 (RFC 8422 §5.4): the server's ECDHE share, signed. */
+  | { readonly type: 'server_key_exchange'; readonly group: number; readonly publicKeyLength: number; readonly scheme: number }
+  /** TLS 1.2: the client's ECDHE share, or the RSA-encrypted premaster secret. */
+  | { readonly type: 'client_key_exchange'; readonly rsa: boolean; readonly length: number }
   | { readonly type: 'other'; readonly name: string };
 
 export interface AnnotatedMessage {

@@ -7,6 +7,7 @@ import { groupName, schemeName, suiteName, versionName } from '../wire/iana.js';
 import { MessageDecoder, certificateSubject, type DecodedMessage } from './decode.js';
 import type { CertificateCheckEvent, KnownTraceEvent, Side, SidedEvent } from './events.js';
 import { secretInfo } from './keys.js';
+import { keyBlockSizes12, suite12 } from '../keys/suites12.js';
 
 export type StepNumber = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10;
 export type StepStatus = 'done' | 'skipped' | 'failed' | 'not reached';
@@ -207,7 +208,8 @@ export function buildNarrative(events: readonly SidedEvent[], options: { readonl
         const step = touch(b, n);
         step.messages.push({ name: a.name, from, length: e.length, keys: e.keys, raw: b.withBytes ? e.raw : undefined, spans: a.spans });
         decoded.push({ from, name: a.name, d: a.decoded });
-        if (a.decoded.type === 'client_hello' && !b.steps.get(4)?.messages.length) touch(b, 4);
+        // TLS 1.3: the ServerHello's key share completes the key exchange (step 4 has no message of its own).
+        if (a.decoded.type === 'server_hello' && !a.decoded.hello.isHelloRetryRequest && b.tls13) touch(b, 4);
         break;
       }
       case 'record': {
@@ -359,7 +361,7 @@ function describe(b: Build, msgs: readonly { from: Side; name: string; d: Decode
     const v = versionName(h.ext.selectedVersion ?? h.legacyVersion);
     const offered = (ch.hello.ext.supportedVersions ?? [ch.hello.legacyVersion]).map(versionName);
     s2.facts.push({ name: 'version', value: v, why: `the highest version both sides enable (client offered ${offered.join(', ')})` });
-    s2.facts.push({ name: 'cipher suite', value: suiteName(h.cipherSuite), why: `the server's choice among the ${ch.hello.cipherSuites.length} suites the client offered` });
+    s2.facts.push({ name: 'cipher suite', value: suiteName(h.cipherSuite), why: ch.hello.cipherSuites.length === 1 ? 'the only suite the client offered' : `the server's choice among the ${ch.hello.cipherSuites.length} suites the client offered` });
     if (h.ext.keyShare) {
       const sent = ch.hello.ext.keyShares?.map((k) => k.group) ?? [];
       s2.facts.push({
@@ -371,6 +373,15 @@ function describe(b: Build, msgs: readonly { from: Side; name: string; d: Decode
     const resumed = h.ext.selectedIdentity !== undefined || complete?.resumed === true;
     s2.facts.push({ name: 'resumed', value: resumed ? 'yes' : 'no', why: resumed ? 'the server accepted a pre-shared key from an earlier session' : ch.hello.ext.preSharedKey ? 'the server did not accept the offered session' : 'the client offered no earlier session' });
     s2.facts.push({ name: 'server random', value: '32 bytes' });
+  }
+  const ske = find('server_key_exchange');
+  const cke = find('client_key_exchange');
+  if (!tls13 && sh !== undefined) {
+    s2.facts.push(
+      ske !== undefined
+        ? { name: 'key exchange group', value: groupName(ske.group), why: "the server's choice from the client's supported_groups, named in its ServerKeyExchange" }
+        : { name: 'key exchange', value: 'RSA key transport', why: 'the suite has no ECDHE: the client will encrypt the premaster secret with the server\'s RSA key (no forward secrecy)' },
+    );
   }
   const alpnChosen = ee?.ee.ext.alpn?.[0] ?? sh?.hello.ext.alpn?.[0] ?? complete?.alpn;
   if (ch !== undefined) {
@@ -402,6 +413,13 @@ function describe(b: Build, msgs: readonly { from: Side; name: string; d: Decode
     if (proven) s3.checks.push({ by: 'client', check: 'certificate_verify', subject: 'server', ok: proven, detail: `the server signed the handshake transcript with ${schemeName(cvServer.scheme)} (${cvServer.signatureLength}-byte signature); the client verified it with the certificate's public key` });
     s3.facts.push({ name: 'signature scheme', value: schemeName(cvServer.scheme), why: "the server's preference among the client's signature_algorithms that its key can make" });
   }
+  if (ske !== undefined) {
+    const proven = cke !== undefined;
+    if (proven) s3.checks.push({ by: 'client', check: 'certificate_verify', subject: 'server', ok: true, detail: `the server signed its ECDHE share and both randoms (ServerKeyExchange) with ${schemeName(ske.scheme)}; the client verified it with the certificate's public key` });
+    s3.facts.push({ name: 'signature scheme', value: schemeName(ske.scheme), why: "the server's preference among the client's signature_algorithms that its key can make" });
+  } else if (!tls13 && sh !== undefined) {
+    s3.notes.push('RSA key transport: the server proves it holds the private key only implicitly, by decrypting the premaster secret (step 4) and so computing its Finished (step 9)');
+  }
   if (s3.checks.length === 0 && s3.status === 'done') s3.notes.push('the checks are made by the client (not traced here)');
 
   // 4. Premaster secret.
@@ -416,6 +434,14 @@ function describe(b: Build, msgs: readonly { from: Side; name: string; d: Decode
     if (s4.status === 'not reached' && ch !== undefined) s4.status = 'done';
   } else {
     s4.carriedBy = "ClientKeyExchange: with RSA key transport the client encrypts a 48-byte premaster secret with the server's public key; with ECDHE it sends its public key and the premaster secret is the shared secret";
+    if (ske !== undefined) s4.facts.push({ name: 'server key share', value: `${groupName(ske.group)}, ${ske.publicKeyLength}-byte public key (in ServerKeyExchange, step 2)` });
+    if (cke !== undefined) {
+      s4.facts.push(
+        cke.rsa
+          ? { name: 'encrypted premaster secret', value: `${cke.length} bytes`, why: "48 random bytes (starting with the offered version) encrypted with the server certificate's RSA public key (PKCS#1 v1.5); only the server can decrypt them" }
+          : { name: 'client key share', value: `${cke.length}-byte public key`, why: 'each side combines its private key with the other\'s public key: the shared secret is the premaster secret, and it never travels' },
+      );
+    }
   }
 
   // 5. Client authentication.
@@ -458,6 +484,21 @@ function describe(b: Build, msgs: readonly { from: Side; name: string; d: Decode
     const s = suiteName(sh.hello.cipherSuite);
     s7.facts.push({ name: 'key schedule', value: `HKDF with ${s.endsWith('SHA384') ? 'SHA-384 (48-byte secrets)' : 'SHA-256 (32-byte secrets)'}`, why: `the hash of ${s}` });
     s7.facts.push({ name: 'traffic keys', value: `each traffic secret gives an AEAD key ("key", ${s.includes('AES_128') ? 16 : 32} bytes) and an IV ("iv", 12 bytes) by HKDF-Expand-Label` });
+  }
+
+  if (sh !== undefined && !tls13) {
+    const s12 = suite12(sh.hello.cipherSuite);
+    const ems = sh.hello.ext.extendedMasterSecret === true;
+    // The key log label is CLIENT_RANDOM either way; the PRF label differs (RFC 7627 §4).
+    const at = s7.secrets.findIndex((x) => x.name === 'master_secret');
+    const ms = s7.secrets[at];
+    if (ms !== undefined && ems) s7.secrets[at] = { ...ms, label: 'extended master secret' };
+    s7.facts.push({ name: 'master secret', value: `48 bytes, PRF with ${s12?.prfHash === 'sha384' ? 'SHA-384' : 'SHA-256'}, label "${ems ? 'extended master secret' : 'master secret'}"`, why: ems ? 'RFC 7627: bound to the hash of the whole handshake so far' : 'RFC 5246 §8.1: from the premaster secret and both randoms' });
+    if (s12 !== undefined) {
+      const k = keyBlockSizes12(s12);
+      const parts = [k.macKeyLength > 0 ? `MAC keys ${k.macKeyLength} bytes` : '', `write keys ${k.keyLength} bytes`, k.fixedIvLength > 0 ? `IVs ${k.fixedIvLength} bytes` : ''].filter((x) => x !== '');
+      s7.facts.push({ name: 'key block', value: `client_write_* and server_write_*: ${parts.join(', ')} each`, why: 'PRF(master secret, "key expansion", both randoms) (RFC 5246 §6.3)' });
+    }
   }
 
   // 8, 9. Finished.
