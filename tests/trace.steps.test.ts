@@ -10,6 +10,7 @@ import { knownEvent, type Side, type SidedEvent } from '../src/trace/events.js';
 import { buildNarrative, type Narrative, type Step } from '../src/trace/steps.js';
 import { MessageDecoder } from '../src/trace/decode.js';
 import { coverage } from '../src/trace/dump.js';
+import { NamedGroup as G } from '../src/wire/iana.js';
 
 interface Run {
   readonly events: SidedEvent[];
@@ -174,4 +175,28 @@ test('trace: --trace=bytes spans of the ClientHello (and every other handshake m
   }
   assert.ok(sawClientHello);
   assert.ok(count >= 20, String(count));
+});
+
+test('trace: a HelloRetryRequest and a KeyUpdate show where they belong (steps 1, 2 and 10, traffic secret N+1)', async () => {
+  const pki = await testPki();
+  const ca = [pki.root.certPem];
+  const run: Run = { events: [], keylog: [] };
+  const { client, server } = pair(
+    { serverName: 'localhost', ca, trace: true, listener: recorder('client', run), groups: [G.x25519, G.secp256r1] },
+    { certificates: [certifiedKey(pki.server.ecdsa)], trace: true, listener: recorder('server', run), groups: [G.secp256r1] },
+  );
+  await pump(client, server);
+  assert.ok(client.handshakeComplete);
+  client.keyUpdate(true);
+  client.write(new TextEncoder().encode('after update'));
+  await pump(client, server);
+  server.write(new TextEncoder().encode('reply'));
+  await pump(client, server);
+  const n = buildNarrative(run.events);
+  assert.deepEqual(names(step(n, 1)), ['client_hello', 'client_hello']);
+  assert.deepEqual(names(step(n, 2)).filter((m) => !m.startsWith('change_cipher_spec')).slice(0, 2), ['hello_retry_request', 'server_hello']);
+  assert.equal(step(n, 2).facts.find((f) => f.name === 'key exchange group')?.value, 'secp256r1');
+  assert.deepEqual(step(n, 10).messages.map((m) => m.name).filter((m) => m === 'key_update'), ['key_update', 'key_update']);
+  const app = step(n, 10).records.filter((r) => r.contentType === 'application_data');
+  assert.deepEqual(app.map((r) => r.keys), ['client_application_traffic_secret_1', 'server_application_traffic_secret_1']);
 });
