@@ -20,3 +20,7 @@ export type { Narrative, Step, StepNumber, StepStatus, StepMessage, StepFact, St
 export { dumpRows, coverage } from './trace/dump.js';
 export type { DumpRow } from './trace/dump.js';
 export type { CertificateCheckRecord, CertificateCheckName } from './pki/checks.js';
+export { SessionCache } from './handshake/session-cache.js';
+export type { SessionCacheOptions } from './handshake/session-cache.js';
+export { TicketKeys } from './handshake/ticket-keys.js';
+export type { TicketSealer } from './handshake/ticket-keys.js';

@@ -13,6 +13,11 @@ export interface PeerCertificateCheck {
   readonly ip?: string;
   /** Told about each check made (the narrated trace); only set when tracing. */
   readonly onCheck?: CheckSink;
+  /**
+   * False when the application's own identity check (node's checkServerIdentity) replaces the
+   * built-in name match; hostname/ip are then only reported to the hooks.
+   */
+  readonly nameCheck?: boolean;
 }
 
 export interface VerifiedPeer {

@@ -89,12 +89,12 @@ class PkiCertificateVerifier implements CertificateVerifier {
       crls: this.crls,
       crypto: this.o.crypto,
       time: (this.o.now ?? Date.now)(),
-      hostname: check.hostname,
-      ip: check.ip,
+      hostname: check.nameCheck === false ? undefined : check.hostname,
+      ip: check.nameCheck === false ? undefined : check.ip,
       purpose: check.purpose,
       maxDepth: this.o.maxDepth,
       allowSha1: this.o.allowSha1,
-      hook: hook === undefined ? undefined : (chain) => hook({ chain: chain.map((c) => c.raw), hostname: check.hostname, purpose: check.purpose }),
+      hook: hook === undefined ? undefined : (chain) => hook({ chain: chain.map((c) => c.raw), hostname: check.hostname ?? check.ip, purpose: check.purpose }),
       onCheck: check.onCheck,
     });
     const toPeer = (r: VerifyResult): VerifiedPeer => ({ chain: r.chain.map((c) => c.raw) });
