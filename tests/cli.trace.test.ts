@@ -23,6 +23,20 @@ describe('CLI: narrated trace', () => {
     assert.doesNotMatch(r.stdout, /\u001b\[/, 'no colour when stdout is not a terminal');
   });
 
+  test('demo --tls1.2 --rsa-kex: the classic flow, all ten steps, ClientKeyExchange and ChangeCipherSpec named', async () => {
+    const [t12, rsa] = await Promise.all([runCli(['demo', '--tls1.2']), runCli(['demo', '--tls1.2', '--rsa-kex'])]);
+    for (const r of [t12, rsa]) {
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.deepEqual(steps(r.stdout), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((n) => [n, 'done']));
+      const step4 = r.stdout.slice(r.stdout.indexOf('Step 4 '), r.stdout.indexOf('Step 5 '));
+      assert.match(step4, /client → server {2}client_key_exchange /);
+      const step8 = r.stdout.slice(r.stdout.indexOf('Step 8 '), r.stdout.indexOf('Step 9 '));
+      assert.match(step8, /client → server {2}change_cipher_spec /);
+    }
+    assert.match(t12.stdout.slice(t12.stdout.indexOf('Step 2 '), t12.stdout.indexOf('Step 3 ')), /server_key_exchange /);
+    assert.doesNotMatch(rsa.stdout.slice(rsa.stdout.indexOf('Step 2 '), rsa.stdout.indexOf('Step 3 ')), /server_key_exchange /);
+  });
+
   test('demo --json: one JSON object per line, events then the ten steps', async () => {
     const r = await runCli(['demo', '--json']);
     assert.equal(r.code, 0, r.stderr);

@@ -10,7 +10,7 @@ import { knownEvent, type Side, type SidedEvent } from '../src/trace/events.js';
 import { buildNarrative, type Narrative, type Step } from '../src/trace/steps.js';
 import { MessageDecoder } from '../src/trace/decode.js';
 import { coverage } from '../src/trace/dump.js';
-import { NamedGroup as G } from '../src/wire/iana.js';
+import { CipherSuite as CS, NamedGroup as G } from '../src/wire/iana.js';
 
 interface Run {
   readonly events: SidedEvent[];
@@ -200,3 +200,53 @@ test('trace: a HelloRetryRequest and a KeyUpdate show where they belong (steps 1
   const app = step(n, 10).records.filter((r) => r.contentType === 'application_data');
   assert.deepEqual(app.map((r) => r.keys), ['client_application_traffic_secret_1', 'server_application_traffic_secret_1']);
 });
+async function tls12(suite: 'rsa' | 'ecdhe'): Promise<Run> {
+  const pki = await testPki();
+  const ca = [pki.root.certPem];
+  const run: Run = { events: [], keylog: [] };
+  const cipherSuites = [suite === 'rsa' ? CS.TLS_RSA_WITH_AES_128_GCM_SHA256 : CS.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256];
+  const common = { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', cipherSuites, trace: true, keylog: true, ca } as const;
+  const { client, server } = pair(
+    { ...common, serverName: 'localhost', certificate: certifiedKey(pki.client.ecdsa), listener: recorder('client', run) },
+    { ...common, certificates: [certifiedKey(suite === 'rsa' ? pki.server.rsa : pki.server.ecdsa)], requestCert: true, listener: recorder('server', run) },
+  );
+  await pump(client, server);
+  assert.ok(client.handshakeComplete && server.handshakeComplete, String(client.error ?? server.error));
+  client.write(new TextEncoder().encode('ping'));
+  client.close();
+  server.close();
+  await pump(client, server);
+  return run;
+}
+
+for (const suite of ['rsa', 'ecdhe'] as const) {
+  test(`trace: TLS 1.2 (${suite === 'rsa' ? 'RSA key transport' : 'ECDHE'}) names the classic flow's messages in their steps`, async () => {
+    const run = await tls12(suite);
+    const n = buildNarrative(run.events, { bytes: true });
+    assert.equal(n.version, 'TLSv1.2');
+    for (const s of n.steps) assert.equal(s.status, 'done', `step ${s.n} is ${s.status}`);
+    const ske = suite === 'ecdhe' ? ['server_key_exchange'] : [];
+    assert.deepEqual(names(step(n, 2)), ['server_hello', 'certificate', ...ske, 'certificate_request', 'server_hello_done']);
+    assert.deepEqual(names(step(n, 4)), ['client_key_exchange']);
+    assert.deepEqual(names(step(n, 5)), ['certificate', 'certificate_verify']);
+    assert.deepEqual(names(step(n, 8)), ['change_cipher_spec', 'finished']);
+    assert.deepEqual(names(step(n, 9)).filter((m) => m !== 'new_session_ticket'), ['change_cipher_spec', 'finished']);
+    assert.deepEqual(step(n, 7).secrets.map((s) => [s.name, s.length]), [['master_secret', 48]]);
+    const keysOf = (k: number, name: string) => step(n, k).messages.find((m) => m.name === name)?.keys;
+    assert.equal(keysOf(4, 'client_key_exchange'), 'none');
+    assert.equal(keysOf(8, 'change_cipher_spec'), 'none');
+    assert.equal(keysOf(8, 'finished'), 'client_write_key');
+    assert.equal(keysOf(9, 'finished'), 'server_write_key');
+    assert.ok(step(n, 10).records.some((r) => r.contentType === 'application_data' && r.keys === 'client_write_key'));
+    assert.deepEqual([...new Set(step(n, 3).checks.filter((c) => c.check !== 'certificate_verify').map((c) => c.check))].sort(), ['chain', 'name', 'purpose', 'signature', 'validity']);
+    // Classic order: the client's Finished (8) before the server's (9).
+    assert.ok(n.order.indexOf(8) < n.order.indexOf(9));
+    for (const s of n.steps) {
+      for (const m of s.messages) {
+        if (m.raw === undefined || m.spans === undefined) continue;
+        const { gaps, overlaps } = coverage(m.spans, m.raw.length);
+        assert.deepEqual([gaps, overlaps], [[], []], `${m.from} ${m.name}`);
+      }
+    }
+  });
+}

@@ -16,6 +16,17 @@ import {
   type EncryptedExtensions,
 } from '../wire/messages13.js';
 import { suite13 } from '../keys/schedule13.js';
+import { suite12, type Suite12 } from '../keys/suites12.js';
+import {
+  decodeCertificate12,
+  decodeCertificateRequest12,
+  decodeClientKeyExchangeEcdhe,
+  decodeClientKeyExchangeRsa,
+  decodeEmptyMessage,
+  decodeFinished12,
+  decodeNewSessionTicket12,
+  decodeServerKeyExchangeEcdhe,
+} from '../wire/messages12.js';
 import { parseCertificate } from '../pki/certificate.js';
 
 /** What the narration reads from a message. */
@@ -63,6 +74,7 @@ function shifted(spans: readonly Span[], by: number): Span[] {
 export class MessageDecoder {
   private version = 0;
   private finishedLength = 32;
+  private suite12: Suite12 | undefined;
 
   /** Message bodies whose codec this build does not have yet fall back to one `body` span. */
   decode(code: number, raw: Uint8Array, withSpans: boolean): AnnotatedMessage {
@@ -105,29 +117,45 @@ export class MessageDecoder {
         this.version = hello.ext.selectedVersion ?? hello.legacyVersion;
         const s = suite13(hello.cipherSuite);
         this.finishedLength = this.version === ProtocolVersion.TLSv1_3 && s !== undefined ? s.hashLength : 12;
+        this.suite12 = this.version === ProtocolVersion.TLSv1_3 ? undefined : suite12(hello.cipherSuite);
         return { type: 'server_hello', hello };
       }
       case H.encrypted_extensions:
         return { type: 'encrypted_extensions', ee: decodeEncryptedExtensions(body, sink) };
       case H.certificate:
         if (tls13) return { type: 'certificate', certificates: decodeCertificate13(body, sink).entries.map((e) => e.data) };
-        break;
+        return { type: 'certificate', certificates: decodeCertificate12(body, sink) };
       case H.certificate_request:
         if (tls13) return { type: 'certificate_request', request: decodeCertificateRequest13(body, sink) };
-        break;
+        decodeCertificateRequest12(body, sink);
+        return { type: 'certificate_request', request: undefined };
       case H.certificate_verify: {
         const cv = decodeCertificateVerify(body, sink);
         return { type: 'certificate_verify', scheme: cv.scheme, signatureLength: cv.signature.length };
       }
       case H.finished:
         if (tls13) return { type: 'finished', length: decodeFinished(body, this.finishedLength, sink).length };
-        break;
+        return { type: 'finished', length: decodeFinished12(body, sink).length };
       case H.new_session_ticket:
         if (tls13) {
           decodeNewSessionTicket13(body, sink);
           return { type: 'other', name: 'new_session_ticket' };
         }
-        break;
+        decodeNewSessionTicket12(body, sink);
+        return { type: 'other', name: 'new_session_ticket' };
+      case H.server_key_exchange: {
+        const ske = decodeServerKeyExchangeEcdhe(body, sink);
+        return { type: 'server_key_exchange', group: ske.group, publicKeyLength: ske.publicKey.length, scheme: ske.scheme };
+      }
+      case H.client_key_exchange: {
+        // RFC 5246 §7.4.7: the form depends on the suite's key exchange.
+        const rsa = this.suite12?.keyExchange === 'rsa';
+        const v = rsa ? decodeClientKeyExchangeRsa(body, sink) : decodeClientKeyExchangeEcdhe(body, sink);
+        return { type: 'client_key_exchange', rsa, length: v.length };
+      }
+      case H.server_hello_done:
+        decodeEmptyMessage(body, 'ServerHelloDone');
+        return { type: 'other', name: 'server_hello_done' };
       case H.key_update:
         decodeKeyUpdate(body, sink);
         return { type: 'other', name: 'key_update' };
