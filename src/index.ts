@@ -24,3 +24,5 @@ export { SessionCache } from './handshake/session-cache.js';
 export type { SessionCacheOptions } from './handshake/session-cache.js';
 export { TicketKeys } from './handshake/ticket-keys.js';
 export type { TicketSealer } from './handshake/ticket-keys.js';
+export { ClientSessionStore } from './handshake/session13.js';
+export { EarlyDataReplayGuard } from './handshake/anti-replay.js';

@@ -244,3 +244,11 @@ export const fakeServer =
   (fake: FakeOptions = {}) =>
   (config: ServerConfig): Connection =>
     new FakeConnection(false, config, fake);
+
+/** What a fake server sends for a whole connection: its HELLO, `plaintext` as DATA, then CLOSE (unless `truncate`). */
+export function fakeServerFlight(plaintext: Uint8Array, truncate = false): Uint8Array {
+  const parts = [frame(HELLO, enc.encode(JSON.stringify({ alpn: null, sni: null })))];
+  for (let i = 0; i < plaintext.length; i += MAX_FRAGMENT) parts.push(frame(DATA, plaintext.subarray(i, i + MAX_FRAGMENT)));
+  if (!truncate) parts.push(frame(CLOSE, new Uint8Array(0)));
+  return concat(parts);
+}
