@@ -4,11 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testPki } from './helpers/certs.js';
-import { certifiedKey, pair, pump } from './helpers/memory.js';
+import { certifiedKey, crypto as memoryCrypto, pair, pump } from './helpers/memory.js';
 import type { ConnectionEvent } from '../src/conn/types.js';
 import { knownEvent, type Side, type SidedEvent } from '../src/trace/events.js';
 import { buildNarrative, type Narrative, type Step } from '../src/trace/steps.js';
 import { MessageDecoder } from '../src/trace/decode.js';
+import { TicketKeys } from '../src/handshake/ticket-keys.js';
 import { coverage } from '../src/trace/dump.js';
 import { CipherSuite as CS, NamedGroup as G } from '../src/wire/iana.js';
 
@@ -250,3 +251,33 @@ for (const suite of ['rsa', 'ecdhe'] as const) {
     }
   });
 }
+
+test('trace: a resumed handshake skips the certificate steps (TLS 1.3 PSK and TLS 1.2 session)', async () => {
+  const pki = await testPki();
+  const ca = [pki.root.certPem];
+  for (const version of ['TLSv1.3', 'TLSv1.2'] as const) {
+    const sealer = new TicketKeys(memoryCrypto);
+    const sessions: Uint8Array[] = [];
+    const common = { minVersion: version, maxVersion: version, ca } as const;
+    const first = pair(
+      { ...common, serverName: 'localhost', listener: (e) => void (e.type === 'session' && sessions.push(e.session)) },
+      { ...common, certificates: [certifiedKey(pki.server.ecdsa)], ticketSealer: sealer },
+    );
+    await pump(first.client, first.server);
+    const session = sessions[sessions.length - 1];
+    assert.ok(session !== undefined, `${version}: a session`);
+    const run: Run = { events: [], keylog: [] };
+    const again = pair(
+      { ...common, serverName: 'localhost', session, trace: true, listener: recorder('client', run) },
+      { ...common, certificates: [certifiedKey(pki.server.ecdsa)], ticketSealer: sealer, trace: true, listener: recorder('server', run) },
+    );
+    await pump(again.client, again.server);
+    assert.equal(again.client.summary?.resumed, true, version);
+    const n = buildNarrative(run.events);
+    assert.equal(n.version, version);
+    assert.equal(step(n, 2).facts.find((f) => f.name === 'resumed')?.value, 'yes');
+    assert.deepEqual([3, 5, 6].map((k) => step(n, k).status), ['skipped', 'skipped', 'skipped'], version);
+    assert.ok(!names(step(n, 2)).includes('certificate'), version);
+    for (const k of [1, 2, 7, 8, 9]) assert.equal(step(n, k).status, 'done', `${version} step ${k}`);
+  }
+});

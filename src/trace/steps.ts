@@ -501,6 +501,31 @@ function describe(b: Build, msgs: readonly { from: Side; name: string; d: Decode
     }
   }
 
+  // Resumption: the authentication and (TLS 1.2) the key exchange carry over from the earlier session.
+  const sameId = (x: Uint8Array, y: Uint8Array): boolean => x.length > 0 && x.length === y.length && x.every((v, i) => v === y[i]);
+  const resumed =
+    complete?.resumed === true ||
+    sh?.hello.ext.selectedIdentity !== undefined ||
+    (!tls13 && sh !== undefined && ch !== undefined && serverCert === undefined && sameId(sh.hello.sessionId, ch.hello.sessionId));
+  if (resumed) {
+    const skip = (st: Step, why: string): void => {
+      if (st.messages.length > 0 || st.checks.length > 0) return;
+      st.status = 'skipped';
+      st.notes.push(why);
+    };
+    skip(s3, tls13 ? 'resumed: the server was authenticated in the earlier handshake; knowing the resumption secret (its Finished, step 9) proves it is the same server' : 'resumed: the server was authenticated in the earlier handshake; its Finished (step 9) proves it holds the same master secret');
+    if (tls13) {
+      if (sh?.hello.ext.keyShare === undefined) skip(s4, 'resumed with psk_ke: no (EC)DHE, the pre-shared key alone feeds the key schedule (no forward secrecy for this connection)');
+      else s4.notes.push('resumed with psk_dhe_ke: the pre-shared key and a fresh (EC)DHE exchange both feed the key schedule');
+      s7.notes.push("resumed: the key schedule starts from the pre-shared key of the earlier session (RFC 8446 §7.1), proven by the ClientHello's binder");
+    } else {
+      skip(s4, 'resumed: no key exchange; the earlier session\'s master secret is used again');
+      s7.notes.push('resumed: the earlier master secret with the fresh randoms gives a new key block');
+    }
+    skip(s5, 'resumed: no client certificate is asked for (the earlier handshake covered it)');
+    skip(s6, 'resumed: no client certificate to check');
+  }
+
   // 8, 9. Finished.
   const s8 = step(8);
   s8.carriedBy = tls13
