@@ -10,6 +10,7 @@ import { knownEvent, type Side, type SidedEvent } from '../src/trace/events.js';
 import { buildNarrative, type Narrative, type Step } from '../src/trace/steps.js';
 import { MessageDecoder } from '../src/trace/decode.js';
 import { TicketKeys } from '../src/handshake/ticket-keys.js';
+import { EarlyDataReplayGuard } from '../src/handshake/anti-replay.js';
 import { coverage } from '../src/trace/dump.js';
 import { CipherSuite as CS, NamedGroup as G } from '../src/wire/iana.js';
 
@@ -280,4 +281,29 @@ test('trace: a resumed handshake skips the certificate steps (TLS 1.3 PSK and TL
     assert.ok(!names(step(n, 2)).includes('certificate'), version);
     for (const k of [1, 2, 7, 8, 9]) assert.equal(step(n, k).status, 'done', `${version} step ${k}`);
   }
+});
+
+test('trace: 0-RTT early data is shown with the ClientHello, under the client early traffic secret', async () => {
+  const pki = await testPki();
+  const ca = [pki.root.certPem];
+  const sealer = new TicketKeys(memoryCrypto);
+  const guard = new EarlyDataReplayGuard();
+  const serverCfg = { certificates: [certifiedKey(pki.server.ecdsa)], ticketSealer: sealer, earlyData: true, replayGuard: guard, ca } as const;
+  const sessions: Uint8Array[] = [];
+  const first = pair({ serverName: 'localhost', ca, listener: (e) => void (e.type === 'session' && sessions.push(e.session)) }, serverCfg);
+  await pump(first.client, first.server);
+  const session = sessions[0];
+  assert.ok(session !== undefined);
+  const run: Run = { events: [], keylog: [] };
+  const again = pair(
+    { serverName: 'localhost', ca, session, earlyData: new TextEncoder().encode('early hello'), trace: true, listener: recorder('client', run) },
+    { ...serverCfg, trace: true, listener: recorder('server', run) },
+  );
+  await pump(again.client, again.server);
+  assert.equal(again.client.summary?.earlyData, 'accepted');
+  const n = buildNarrative(run.events);
+  const early = step(n, 1).records;
+  assert.deepEqual(early.map((r) => [r.from, r.keys, r.length]), [['client', 'client_early_traffic_secret', 11]]);
+  assert.ok(step(n, 7).secrets.some((s) => s.name === 'client_early_traffic_secret'));
+  assert.ok(names(step(n, 8), 'client').includes('end_of_early_data'));
 });

@@ -222,6 +222,10 @@ export function buildNarrative(events: readonly SidedEvent[], options: { readonl
           // The TLS 1.3 compatibility CCS carries nothing: it does not count for the order of steps.
           const st = b.tls13 ? (b.steps.get(n) as Step) : touch(b, n);
           st.messages.push({ name: b.tls13 ? 'change_cipher_spec (middlebox compatibility)' : 'change_cipher_spec', from, length: e.length, keys: e.keys, raw: undefined, spans: undefined });
+        } else if (e.contentType === 'application_data' && e.keys === 'client_early_traffic_secret') {
+          // TLS 1.3 0-RTT (RFC 8446 §2.3): application data right behind the ClientHello.
+          const st = b.steps.get(1) as Step;
+          st.records.push({ from, contentType: 'application_data (0-RTT early data)', length: e.length, keys: e.keys });
         } else if (e.contentType === 'application_data' || (done.has(from) && e.contentType !== 'handshake')) {
           touch(b, 10).records.push({ from, contentType: e.contentType, length: e.length, keys: e.keys });
         }
