@@ -27,19 +27,8 @@ import { verifyFinished12, verifySignature12, type SignatureVerified } from './p
 import { chooseScheme, schemeInfo } from './schemes.js';
 import { Traffic12 } from './traffic12.js';
 import { encodeSession12, type Session12 } from './session12.js';
-import {
-  Transcript12,
-  armCcs,
-  concatBytes,
-  deriveMaster12,
-  equalBytes,
-  handshakeFailure,
-  protectors12,
-  send12,
-  unsupportedExtension,
-  type CcsBox,
-  type Protectors12,
-} from './common12.js';
+import { Transcript12, armCcs, deriveMaster12, equalBytes, handshakeFailure, protectors12, send12, unsupportedExtension, type CcsBox, type Protectors12 } from './common12.js';
+import { concatBytes } from '../wire/bytes.js';
 import type { CertifiedKey } from '../conn/types.js';
 
 export interface ClientParams12 {

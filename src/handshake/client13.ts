@@ -44,6 +44,7 @@ import { applyServerRecordSizeLimit, clientRecordSizeLimit } from './record-size
 import { handleServerHello12 } from './client12.js';
 import { hello12Extensions, helloSessionId } from './client-hello12.js';
 import type { Session12 } from './session12.js';
+import { bytesEqual } from '../wire/bytes.js';
 
 /** What the client decided before sending its ClientHello. */
 export interface ClientParams {
@@ -211,7 +212,7 @@ class ExpectServerHello implements State {
       throw illegalParameter(`the server selected ${versionName(sh.ext.selectedVersion)}, which was not offered`);
     }
     if (sh.legacyVersion !== ProtocolVersion.TLSv1_2) throw illegalParameter('ServerHello legacy_version is not 0x0303');
-    if (!equal(sh.sessionId, hello.sessionId)) throw illegalParameter('ServerHello legacy_session_id_echo differs from the ClientHello');
+    if (!bytesEqual(sh.sessionId, hello.sessionId)) throw illegalParameter('ServerHello legacy_session_id_echo differs from the ClientHello');
     if (sh.compressionMethod !== 0) throw illegalParameter('ServerHello selected a compression method');
     if (!cfg.suites13.includes(sh.cipherSuite)) throw illegalParameter(`the server selected ${suiteName(sh.cipherSuite)}, which was not offered`);
     // RFC 8446 §4.1.4: the ServerHello after a HelloRetryRequest keeps the suite.
@@ -524,8 +525,3 @@ class ExpectFinished implements State {
   }
 }
 
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}

@@ -34,7 +34,8 @@ import { decodeSession12, encodeSession12, sessionFresh, type Session12 } from '
 import type { SessionCache } from './session-cache.js';
 import type { TicketSealer } from './ticket-keys.js';
 import { decryptPremaster } from '../keys/rsa-kex.js';
-import { Transcript12, armCcs, concatBytes, deriveMaster12, handshakeFailure, protectors12, send12, type CcsBox, type Protectors12 } from './common12.js';
+import { Transcript12, armCcs, deriveMaster12, handshakeFailure, protectors12, send12, type CcsBox, type Protectors12 } from './common12.js';
+import { concatBytes } from '../wire/bytes.js';
 
 /** The server's parameters, with what TLS 1.2 resumption needs. */
 export interface ServerParams12 extends ServerParams {

@@ -31,6 +31,7 @@ import type { ServerTicketState } from './session13.js';
 import { recordSizeLimitExtension } from './record-size-limit.js';
 import { parseCertificate } from '../pki/certificate.js';
 import { matchesHostname, normalizeReferenceName } from '../pki/hostname.js';
+import { bytesEqual } from '../wire/bytes.js';
 
 export interface ServerParams {
   readonly certificates: readonly CertifiedKey[];
@@ -184,8 +185,8 @@ class ExpectSecondClientHello implements State {
     const changeable = new Set<number>([E.key_share, E.early_data, E.cookie, E.pre_shared_key, E.padding]);
     const same =
       hello.legacyVersion === first.legacyVersion &&
-      equal(hello.random, first.random) &&
-      equal(hello.sessionId, first.sessionId) &&
+      bytesEqual(hello.random, first.random) &&
+      bytesEqual(hello.sessionId, first.sessionId) &&
       hello.cipherSuites.length === first.cipherSuites.length &&
       hello.cipherSuites.every((s, i) => s === first.cipherSuites[i]) &&
       sameExtensions(first.extensions, hello.extensions, changeable);
@@ -207,7 +208,7 @@ function sameExtensions(a: readonly Extension[], b: readonly Extension[], change
   if (fa.length !== fb.length) return false;
   return fa.every((e, i) => {
     const o = fb[i];
-    return o !== undefined && o.type === e.type && equal(o.data, e.data);
+    return o !== undefined && o.type === e.type && bytesEqual(o.data, e.data);
   });
 }
 
@@ -496,8 +497,3 @@ export class ExpectClientFinished implements State {
   }
 }
 
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
