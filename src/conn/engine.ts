@@ -3,7 +3,7 @@
 // queue; every failure becomes a TlsError whose alert is queued once, after which the connection stays
 // closed and keeps returning that error.
 import { TlsError, internalError, remoteAlertError, unexpectedMessage, decodeError } from '../errors.js';
-import { AlertDescription, AlertLevel, ContentType, ProtocolVersion, alertName, contentTypeName, handshakeName } from '../wire/iana.js';
+import { AlertDescription, AlertLevel, ContentType, ProtocolVersion, alertName, contentTypeName, groupName, handshakeName, schemeName } from '../wire/iana.js';
 import { RecordLayer, type RecordProtector } from '../record/layer.js';
 import { RecordProtector13 } from '../record/protect13.js';
 import { MAX_PLAINTEXT } from '../record/deframer.js';
@@ -13,6 +13,8 @@ import { HandshakeJoiner } from '../record/handshake-joiner.js';
 import type { HandshakeMessage } from '../wire/handshake.js';
 import type { Connection, ConnectionEvent, ConnectionListener, HandshakeSummary, TraceEvent } from './types.js';
 import type { ResolvedConfig } from './resolve.js';
+import type { CheckSink } from '../pki/checks.js';
+import { keysAfterUpdate, keysOfSecret } from '../trace/keys.js';
 
 /** What a handshake state returns: the next state, or a promise of it (an asynchronous hook). */
 export type Next = State | Promise<State>;
@@ -68,6 +70,12 @@ export abstract class Engine implements Connection {
   private receiveLimit: number | undefined;
   /** RFC 8446 §7.5: early_exporter_master_secret, once 0-RTT was attempted (client) or accepted (server). */
   private earlyExporter: { readonly hash: HashAlgorithm; readonly secret: Uint8Array } | undefined;
+  /** Tracing only: names of the keys protecting what we read and write, and of the keys derived next. */
+  private readKeys = 'none';
+  private writeKeys = 'none';
+  private nextKeys: { read?: string; write?: string } = {};
+  /** Trace/keylog events kept until the first listener is set (only when tracing or logging keys). */
+  private early: ConnectionEvent[] | undefined;
 
   protected constructor(
     readonly config: ResolvedConfig,
@@ -77,6 +85,11 @@ export abstract class Engine implements Connection {
     this.records = new RecordLayer();
     this.state = initial;
     this.listener = config.listener;
+    if (this.listener === undefined && (config.trace || config.keylog)) this.early = [];
+    if (config.trace) {
+      this.records.onRecord = (direction, type, length, isProtected) =>
+        this.trace({ kind: 'record', direction, contentType: contentTypeName(type), length, keys: !isProtected ? 'none' : direction === 'sent' ? this.writeKeys : this.readKeys });
+    }
   }
 
   // ---------------------------------------------------------------- Connection API
@@ -105,6 +118,11 @@ export abstract class Engine implements Connection {
 
   setListener(listener: ConnectionListener | undefined): void {
     this.listener = listener;
+    // Trace and key log events emitted before the first listener (the ClientHello is sent by the
+    // constructor) are delivered now.
+    const early = this.early;
+    this.early = undefined;
+    if (listener !== undefined && early !== undefined) for (const ev of early) listener(ev);
   }
 
   receive(data: Uint8Array): void {
@@ -219,6 +237,7 @@ export abstract class Engine implements Connection {
 
   emit(event: ConnectionEvent): void {
     if (this.listener) this.listener(event);
+    else if (this.early !== undefined && this.early.length < 512 && (event.type === 'trace' || event.type === 'keylog')) this.early.push(event);
   }
 
   trace(event: TraceEvent): void {
@@ -226,13 +245,20 @@ export abstract class Engine implements Connection {
   }
 
   keylog(label: string, clientRandom: Uint8Array, secret: Uint8Array): void {
+    if (this.config.trace) {
+      // The label and length only: the secret itself leaves through the keylog, never the trace.
+      this.trace({ kind: 'secret', label, length: secret.length });
+      const k = keysOfSecret(label, this.isClient);
+      if (k.read !== undefined) this.nextKeys.read = k.read;
+      if (k.write !== undefined) this.nextKeys.write = k.write;
+    }
     if (this.config.keylog) this.emit({ type: 'keylog', line: `${label} ${hex(clientRandom)} ${hex(secret)}` });
   }
 
   /** Sends a handshake message with the current write protection. */
   sendHandshake(msg: HandshakeMessage): void {
     this.records.send(ContentType.handshake, msg.raw);
-    this.trace({ kind: 'message', direction: 'sent', type: handshakeName(msg.type), length: msg.raw.length });
+    this.trace({ kind: 'message', direction: 'sent', type: handshakeName(msg.type), length: msg.raw.length, code: msg.type, raw: msg.raw, keys: this.writeKeys });
   }
 
   /** RFC 8446 §D.4: the dummy change_cipher_spec of middlebox compatibility mode (always plaintext). */
@@ -242,6 +268,17 @@ export abstract class Engine implements Connection {
 
   setWriteProtector(p: RecordProtector | null): void {
     this.records.setWriteProtector(p);
+    if (this.config.trace) {
+      this.writeKeys = p === null ? 'none' : (this.nextKeys.write ?? keysAfterUpdate(this.writeKeys));
+      delete this.nextKeys.write;
+      this.trace({ kind: 'keys', direction: 'write', keys: this.writeKeys });
+    }
+  }
+
+  /** Certificate checks reported as trace events (spread into a PeerCertificateCheck); nothing when not tracing. */
+  checkTrace(peer: 'client' | 'server'): { onCheck?: CheckSink } {
+    if (!this.config.trace) return {};
+    return { onCheck: (c) => this.trace({ kind: 'certificate-check', peer, ...c }) };
   }
 
   /** Read keys change only at a record boundary (RFC 8446 §5.1). */
@@ -252,6 +289,11 @@ export abstract class Engine implements Connection {
     // RFC 8449 §4: a TLS 1.3 record may hold at most the limit we announced (content type included).
     if (p instanceof RecordProtector13 && this.receiveLimit !== undefined) p.maxInnerPlaintext = this.receiveLimit;
     this.records.setReadProtector(p);
+    if (this.config.trace) {
+      this.readKeys = p === null ? 'none' : (this.nextKeys.read ?? keysAfterUpdate(this.readKeys));
+      delete this.nextKeys.read;
+      this.trace({ kind: 'keys', direction: 'read', keys: this.readKeys });
+    }
   }
 
   /**
@@ -334,7 +376,21 @@ export abstract class Engine implements Connection {
   complete(summary: HandshakeSummary): void {
     this._summary = summary;
     this.compatCcsAllowed = false;
-    this.trace({ kind: 'handshake-complete', version: summary.version, cipher: summary.cipherName });
+    if (this.config.trace) {
+      this.trace({
+        kind: 'handshake-complete',
+        version: summary.version,
+        cipher: summary.cipherName,
+        group: summary.group === undefined ? undefined : groupName(summary.group),
+        peerSignatureScheme: summary.peerSignatureScheme === undefined ? undefined : schemeName(summary.peerSignatureScheme),
+        alpn: summary.alpnProtocol,
+        serverName: summary.serverName,
+        resumed: summary.resumed,
+        authorized: summary.authorized,
+        peerCertificates: summary.peerCertificates.length,
+        earlyData: summary.earlyData,
+      });
+    }
     this.emit({ type: 'handshake', summary });
   }
 
@@ -424,7 +480,7 @@ export abstract class Engine implements Connection {
   }
 
   private handleMessage(msg: HandshakeMessage): void {
-    this.trace({ kind: 'message', direction: 'received', type: handshakeName(msg.type), length: msg.raw.length });
+    this.trace({ kind: 'message', direction: 'received', type: handshakeName(msg.type), length: msg.raw.length, code: msg.type, raw: msg.raw, keys: this.readKeys });
     const next = this.state.handle(msg);
     if (next instanceof Promise) {
       this._waiting = true;

@@ -387,6 +387,7 @@ class ExpectCertificate implements State {
       purpose: 'serverAuth' as const,
       ...(params.ip === undefined && params.serverName !== undefined ? { hostname: params.serverName } : {}),
       ...(params.ip !== undefined ? { ip: params.ip } : {}),
+      ...conn.checkTrace('server'),
     };
     const done = (verified: VerifiedPeer | undefined, error: TlsError | undefined): State => {
       if (error !== undefined && conn.config.rejectUnauthorized) throw error;

@@ -337,7 +337,7 @@ class ExpectClientCertificate implements State {
     };
     let result: VerifiedPeer | Promise<VerifiedPeer>;
     try {
-      result = verifier.verify({ certificates, purpose: 'clientAuth' });
+      result = verifier.verify({ certificates, purpose: 'clientAuth', ...conn.checkTrace('client') });
     } catch (e) {
       return done(undefined, asTlsError(e));
     }

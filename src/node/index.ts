@@ -21,3 +21,5 @@ export type { PeerCertificate, CertificateName } from './certificate.js';
 export type { CipherInfo, EphemeralKeyInfo } from './socket-info.js';
 export { Agent, HttpsServer, createHttpsServer } from './https.js';
 export type { AgentOptions } from './https.js';
+export { TRACE_CHANNEL } from './trace-channel.js';
+export type { TraceChannelMessage } from './trace-channel.js';

@@ -16,6 +16,7 @@ import { TransportDuplex } from './socket-base.js';
 import { wrapOptions } from './wrap.js';
 import type { NodeTLSSocketOptions } from './wrap.js';
 import { cipherInfo, ephemeralKeyInfo } from './socket-info.js';
+import { publishTrace, traceChannelActive } from './trace-channel.js';
 import type { CipherInfo, EphemeralKeyInfo } from './socket-info.js';
 
 /** A Connection, or a factory called once the transport is connected (so 'keylog' listeners count). */
@@ -135,7 +136,7 @@ export class TLSSocket extends TransportDuplex {
         typeof this.#source === 'function'
           ? this.#source({
               keylog: this.listenerCount('keylog') > 0 || (this.#opts.wantKeylog?.() ?? false),
-              trace: this.#opts.trace !== undefined && this.#opts.trace !== false,
+              trace: (this.#opts.trace !== undefined && this.#opts.trace !== false) || traceChannelActive(),
             })
           : this.#source;
     } catch (e) {
@@ -272,6 +273,7 @@ export class TLSSocket extends TransportDuplex {
         const t = this.#opts.trace;
         if (typeof t === 'function') t(ev.event);
         if (this.listenerCount('trace') > 0) this.emit('trace', ev.event);
+        if (this.#conn !== undefined) publishTrace({ side: this.#conn.isClient ? 'client' : 'server', socket: this, event: ev.event });
         return;
       }
       case 'wakeup':

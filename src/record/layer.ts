@@ -39,6 +39,11 @@ export class RecordLayer {
    */
   allowPlaintextAlert = false;
   private recordVersion: number = ProtocolVersion.TLSv1_2;
+  /**
+   * Tracing only: told about every record sent or received (the content type inside, the content
+   * length, whether it was protected). Unset (and free) when not tracing.
+   */
+  onRecord: ((direction: 'sent' | 'received', type: number, length: number, isProtected: boolean) => void) | undefined;
   /** Largest content per record we send: 2^14, or smaller per the peer's record_size_limit (RFC 8449). */
   maxFragment = MAX_PLAINTEXT;
   /** TLS 1.2 (RFC 8449 §4): the largest decrypted fragment accepted, when we announced a record_size_limit. */
@@ -118,6 +123,7 @@ export class RecordLayer {
           // RFC 8446 §5: drop the one-byte 0x01 change_cipher_spec; any other value is unexpected_message.
           if (!isCompat) throw unexpectedMessage('change_cipher_spec record is not the single byte 0x01');
           this.compatCcsSeen++;
+          this.onRecord?.('received', rec.type, rec.fragment.length, false);
           continue;
         }
         if (this.readProtector === null) {
@@ -133,7 +139,8 @@ export class RecordLayer {
         this.skipEarlyData -= rec.fragment.length;
         continue;
       }
-      if (this.readProtector !== null && !(plainAlert && rec.type === ContentType.alert && rec.fragment.length === 2)) {
+      const isProtected = this.readProtector !== null && !(plainAlert && rec.type === ContentType.alert && rec.fragment.length === 2);
+      if (isProtected && this.readProtector !== null) {
         if (this.skipEarlyData > 0 && rec.type === ContentType.application_data) {
           try {
             ({ type, content } = this.readProtector.open(rec));
@@ -168,6 +175,7 @@ export class RecordLayer {
         // RFC 8446 §5.1: an alert record holds exactly one 2-byte alert, never fragmented or coalesced.
         throw decodeError(`alert record of ${content.length} bytes (an alert is exactly 2 bytes)`);
       }
+      this.onRecord?.('received', type, content.length, isProtected);
       return { type, content };
     }
   }
@@ -281,6 +289,7 @@ export class RecordLayer {
       this.output.push(record);
       this.outputLength += record.length;
       this.recordsSent++;
+      this.onRecord?.('sent', type, fragment.length, protector !== null);
     }
   }
 }
