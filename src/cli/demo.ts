@@ -7,7 +7,6 @@
 import type { Socket as NetSocket } from 'node:net';
 import type { FlagSpec } from './args.js';
 import { parseArgs, UsageError } from './args.js';
-import { alertFromError, prescribedAlert } from './alerts.js';
 import { issue } from './keygen.js';
 import { ciphersOption } from './names.js';
 import type { TamperProxy } from './proxy.js';

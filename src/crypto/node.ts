@@ -22,7 +22,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { rootCertificates } from 'node:tls';
-import { TlsError, illegalParameter, internalError } from '../errors.js';
+import { TlsError, internalError } from '../errors.js';
 import { AlertDescription, NamedGroup } from '../wire/iana.js';
 import { b64url, view } from './node-bytes.js';
 import { newKeyExchange } from './node-kex.js';

@@ -25,6 +25,7 @@ import { certificateVerifyContent, chooseScheme, schemeInfo } from './schemes.js
 import { Traffic13, type TicketSink } from './traffic13.js';
 import type { CertifiedKey } from '../conn/types.js';
 import type { VerifiedPeer } from './verifier.js';
+import { serverCertificateCheck, verifyPeerChain } from './peer-auth.js';
 import type { PskAuthenticated } from './proofs.js';
 import {
   acceptServerPsk,
@@ -382,33 +383,11 @@ class ExpectCertificate implements State {
     const verifier = conn.config.verifier;
     const leaf = certificates[0] as Uint8Array;
     const key = verifier.leafPublicKey(leaf);
-    const check = {
-      certificates,
-      purpose: 'serverAuth' as const,
-      ...(params.ip === undefined && params.serverName !== undefined ? { hostname: params.serverName } : {}),
-      ...(params.ip !== undefined ? { ip: params.ip } : {}),
-      ...conn.checkTrace('server'),
-    };
-    const done = (verified: VerifiedPeer | undefined, error: TlsError | undefined): State => {
-      if (error !== undefined && conn.config.rejectUnauthorized) throw error;
-      conn.trace({ kind: 'certificate', peer: 'server', count: certificates.length, verified: error === undefined, error: error?.code });
-      return new ExpectCertificateVerify(this.c, { ...this.info, certificates, verified, verifyError: error }, key);
-    };
-    let result: VerifiedPeer | Promise<VerifiedPeer>;
-    try {
-      result = verifier.verify(check);
-    } catch (e) {
-      return done(undefined, asTlsError(e));
-    }
-    if (result instanceof Promise) return result.then((v) => done(v, undefined), (e: unknown) => done(undefined, asTlsError(e)));
-    return done(result, undefined);
+    const check = serverCertificateCheck(conn, certificates, params.serverName, params.ip);
+    return verifyPeerChain(conn, check, conn.config.rejectUnauthorized, (verified, error) =>
+      new ExpectCertificateVerify(this.c, { ...this.info, certificates, verified, verifyError: error }, key),
+    );
   }
-}
-
-export function asTlsError(e: unknown): TlsError {
-  if (e instanceof TlsError) return e;
-  const message = e instanceof Error ? e.message : String(e);
-  return new TlsError('CERT_REJECTED', AlertDescription.bad_certificate, `certificate rejected: ${message}`, { cause: e });
 }
 
 class ExpectCertificateVerify implements State {

@@ -23,7 +23,7 @@ import { Transcript } from './transcript.js';
 import { verifyCertificateVerify13, verifyFinished13, type SignatureVerified } from './proofs.js';
 import { certificateVerifyContent, chooseScheme, schemeInfo } from './schemes.js';
 import { Traffic13 } from './traffic13.js';
-import { asTlsError } from './client13.js';
+import { clientCertificateCheck, verifyPeerChain } from './peer-auth.js';
 import type { VerifiedPeer } from './verifier.js';
 import { acceptPsk, earlySkipBudget, sendResumedFlight, sendTickets, ticketHash, type ServerResumption } from './psk-server13.js';
 import type { PskAuthenticated } from './proofs.js';
@@ -390,19 +390,9 @@ class ExpectClientCertificate implements State {
     }
     const verifier = conn.config.verifier;
     const key = verifier.leafPublicKey(certificates[0] as Uint8Array);
-    const done = (verified: VerifiedPeer | undefined, error: TlsError | undefined): State => {
-      if (error !== undefined && params.requireCert) throw error;
-      conn.trace({ kind: 'certificate', peer: 'client', count: certificates.length, verified: error === undefined, error: error?.code });
-      return new ExpectClientCertificateVerify(this.n, this.keys, { certificates, verified, error, signature: undefined }, key);
-    };
-    let result: VerifiedPeer | Promise<VerifiedPeer>;
-    try {
-      result = verifier.verify({ certificates, purpose: 'clientAuth', ...conn.checkTrace('client') });
-    } catch (e) {
-      return done(undefined, asTlsError(e));
-    }
-    if (result instanceof Promise) return result.then((v) => done(v, undefined), (e: unknown) => done(undefined, asTlsError(e)));
-    return done(result, undefined);
+    return verifyPeerChain(conn, clientCertificateCheck(conn, certificates), params.requireCert, (verified, error) =>
+      new ExpectClientCertificateVerify(this.n, this.keys, { certificates, verified, error, signature: undefined }, key),
+    );
   }
 }
 
