@@ -17,6 +17,7 @@ import { formatIp, matchesHostname, matchesIp, parseIp } from './hostname.js';
 import { DEFAULT_MAX_INTERMEDIATES, buildPath } from './path.js';
 import { checkCertificate, checkDirectlyTrusted, checkPurpose } from './profile.js';
 import { TrustStore } from './trust-store.js';
+import { equalBytes } from './name.js';
 import { AlertDescription } from '../wire/iana.js';
 import { type CheckSink, reportCheck, reportFailure, validityDetail } from './checks.js';
 
@@ -153,6 +154,13 @@ export function verifyPrepared(p: PreparedVerification): VerifyResult | Promise<
     if (hasIdentity) reportCheck(sink, 'name', leaf, identityDetail, () => checkIdentity(leaf, p.hostname, p.ip));
     sink?.({ check: 'chain', subject: leaf.subjectText, ok: true, detail: 'the certificate is itself one of the trust anchors' });
     return finish([leaf], p.hook, sink);
+  }
+  // As OpenSSL (and so node:tls): a self-signed leaf that no anchor or intermediate could have issued
+  // is reported as such before any other check of it.
+  if (leaf.selfIssued && store.bySubjectName(leaf.issuer.raw).length === 0 && !p.intermediates.some((c) => equalBytes(c.subject.raw, leaf.issuer.raw))) {
+    const e = verifyError('DEPTH_ZERO_SELF_SIGNED_CERT', `certificate ${leaf.displayName} is self-signed and not trusted`);
+    reportFailure(sink, leaf, e);
+    throw e;
   }
   reportCheck(sink, 'validity', leaf, () => validityDetail(leaf, time), () => checkCertificate(leaf, 'leaf', time));
   reportCheck(sink, 'purpose', leaf, purposeDetail, () => checkPurpose(leaf, 'leaf', purposeOid, purposeName));
