@@ -249,3 +249,21 @@ test('RFC 8446 §4.4.1: a message out of order (CertificateVerify removed) is un
   assert.equal(client.error?.alert, AlertDescription.unexpected_message, client.error?.message);
   assert.equal(server.error?.alert, AlertDescription.unexpected_message);
 });
+
+test('RFC 8446 §5.5: a write key that reaches its usage limit is replaced by a KeyUpdate, data keeps flowing', async () => {
+  const { pki, ca } = await setup();
+  const received: string[] = [];
+  const { client, server } = pair(
+    { serverName: 'localhost', ca },
+    { certificates: [certifiedKey(pki.server.ecdsa)], trace: true, listener: (e) => e.type === 'trace' && e.event.kind === 'key-update' && received.push(String(e.event['direction'])) },
+  );
+  await pump(client, server);
+  // The real limit is 2^23 records for AES-GCM; lower it on this connection's current write key.
+  const internals = client as unknown as { records: { writeProtector: { usageLimit: number } } };
+  internals.records.writeProtector.usageLimit = 3;
+  for (let i = 0; i < 5; i++) client.write(new TextEncoder().encode(`record ${i};`));
+  await pump(client, server);
+  assert.equal(text(server.readPlaintext()), 'record 0;record 1;record 2;record 3;record 4;');
+  assert.deepEqual(received, ['received'], 'the server saw exactly one KeyUpdate');
+  assert.equal(client.error ?? server.error, undefined);
+});

@@ -166,8 +166,17 @@ export abstract class Engine implements Connection {
     }
     try {
       this.records.send(ContentType.application_data, data);
+      this.rekeyIfDue();
     } catch (e) {
       this.fail(e);
+    }
+  }
+
+  /** RFC 8446 §5.5: before a write key reaches its AEAD usage limit, it is replaced by a KeyUpdate. */
+  private rekeyIfDue(): void {
+    if (this.records.writeKeyUpdateDue && this.version === ProtocolVersion.TLSv1_3 && isTraffic(this.state)) {
+      this.state.keyUpdate(false);
+      this.trace({ kind: 'key-update', reason: 'usage limit' });
     }
   }
 

@@ -93,6 +93,11 @@ export class RecordLayer {
     return this.writeProtector !== null;
   }
 
+  /** The write key reached its usage limit (RFC 8446 §5.5): a KeyUpdate is due. */
+  get writeKeyUpdateDue(): boolean {
+    return this.writeProtector?.keyUpdateDue === true;
+  }
+
   /** legacy_record_version of unprotected records (RFC 8446 §5.1); the first ClientHello uses 0x0301. */
   get plaintextVersion(): number {
     return this.recordVersion;

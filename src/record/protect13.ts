@@ -18,6 +18,8 @@ export interface RecordProtector {
   open(record: TlsRecord): { type: number; content: Uint8Array };
   /** The largest content this protector seals in one record. */
   readonly maxContent: number;
+  /** TLS 1.3: the key reached its usage limit (RFC 8446 §5.5); the sender must update it. */
+  readonly keyUpdateDue?: boolean;
 }
 
 export function badRecordMac(): TlsError {
