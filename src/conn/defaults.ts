@@ -6,7 +6,6 @@ import type { CertificateVerifier, PeerCertificateCheck, VerifiedPeer } from '..
 import type { PemOrDer, VerifyHook } from './config.js';
 import type { Capabilities } from './resolve.js';
 import { TrustStore } from '../pki/trust-store.js';
-import { parseCertificate } from '../pki/certificate.js';
 import { verifyCertificateChain } from '../pki/verify.js';
 import { TlsError } from '../errors.js';
 import { AlertDescription } from '../wire/iana.js';
@@ -42,7 +41,8 @@ export function defaultVerifier(
   };
   return {
     leafPublicKey(der: Uint8Array) {
-      return parseCertificate(der).publicKey(crypto);
+      // Parsed through the trust store's cache: the same leaf again reuses its imported key.
+      return trust().parseCertificate(der).publicKey(crypto);
     },
     anchorSubjects() {
       // Only an explicitly configured CA list is named in a CertificateRequest (not the whole root store).

@@ -59,6 +59,11 @@ function signedBy(s: Search, cert: Certificate, issuer: Certificate): boolean {
   if (m === undefined) s.sigCache.set(cert, (m = new Map()));
   const cached = m.get(issuer);
   if (cached !== undefined) return cached;
+  // Verified before with this trust store (the same certificate objects): no signature check needed.
+  if (s.ctx.store.signatureVerified(cert, issuer)) {
+    m.set(issuer, true);
+    return true;
+  }
   if (++s.signatures > MAX_SIGNATURES) {
     throw verifyError('ERR_TLS_CERT_CHAIN_TOO_COMPLEX', `building a path for this certificate needs more than ${MAX_SIGNATURES} signature checks; giving up`);
   }
@@ -69,6 +74,7 @@ function signedBy(s: Search, cert: Certificate, issuer: Certificate): boolean {
     ok = s.ctx.crypto.verify(alg, key, cert.tbs, cert.signature);
   }
   m.set(issuer, ok);
+  if (ok) s.ctx.store.rememberSignature(cert, issuer);
   return ok;
 }
 

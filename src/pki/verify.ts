@@ -8,7 +8,7 @@
 // node:crypto provider and exports the ready-to-use function.
 import type { CryptoProvider } from '../crypto/provider.js';
 import { TlsError } from '../errors.js';
-import { type Certificate, parseCertificate, toDerList } from './certificate.js';
+import { type Certificate, toDerList } from './certificate.js';
 import { type Crl, parseCrl } from './crl.js';
 import { verifyError } from './errors.js';
 import { EKU } from './extensions.js';
@@ -109,8 +109,8 @@ export function verifyCertificateChain(options: VerifyOptions, env: VerifyEnviro
   const purposeOid = purpose === 'serverAuth' ? EKU.serverAuth : EKU.clientAuth;
   const purposeName = purpose === 'serverAuth' ? 'TLS server authentication' : 'TLS client authentication';
 
-  const leaf = parseCertificate(firstDer(options.leaf));
   const store = anchorsOf(options.ca, env);
+  const leaf = store.parseCertificate(firstDer(options.leaf));
   if (store.contains(leaf)) {
     // The peer's certificate is itself trusted (node:tls accepts this too, e.g. a self-signed
     // development certificate given as `ca`): the path is that one certificate.
@@ -125,7 +125,7 @@ export function verifyCertificateChain(options: VerifyOptions, env: VerifyEnviro
   checkIdentity(leaf, options);
 
   const intermediates: Certificate[] = [];
-  for (const item of options.intermediates ?? []) for (const der of toDerList(item)) intermediates.push(parseCertificate(der));
+  for (const item of options.intermediates ?? []) for (const der of toDerList(item)) intermediates.push(store.parseCertificate(der));
   const crls: Crl[] = [];
   for (const item of options.crl ?? []) for (const der of toDerList(item, 'X509 CRL')) crls.push(parseCrl(der));
 
