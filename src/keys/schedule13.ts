@@ -65,6 +65,16 @@ export const NO_PSK_CONSTANTS: Readonly<Record<'sha256' | 'sha384', { readonly e
   },
 };
 
+/** The same as bytes, decoded once (never handed out: KeySchedule13 copies them). */
+const NO_PSK_BYTES = {
+  sha256: bytesOf(NO_PSK_CONSTANTS.sha256),
+  sha384: bytesOf(NO_PSK_CONSTANTS.sha384),
+} as const;
+
+function bytesOf(k: { readonly emptyHash: string; readonly early: string; readonly derived: string }) {
+  return { emptyHash: fromHex(k.emptyHash), early: fromHex(k.early), derived: fromHex(k.derived) } as const;
+}
+
 /** HKDF-Extract(salt, IKM) = HMAC-Hash(salt, IKM) (RFC 5869 §2.2). An empty salt means HashLen zeros. */
 export function hkdfExtract(p: CryptoProvider, hash: HashAlgorithm, salt: Uint8Array, ikm: Uint8Array): Uint8Array {
   return p.hmac(hash, salt.length === 0 ? new Uint8Array(p.hashLength(hash)) : salt, ikm);
@@ -200,11 +210,11 @@ export class KeySchedule13 {
     this.p = p;
     this.hash = suite.hash;
     this.zeros = new Uint8Array(suite.hashLength);
-    const k = NO_PSK_CONSTANTS[suite.hash];
-    this.emptyHash = fromHex(k.emptyHash);
+    const k = NO_PSK_BYTES[suite.hash];
+    this.emptyHash = k.emptyHash.slice();
     if (psk === undefined) {
-      this.early = fromHex(k.early);
-      this.earlyDerived = fromHex(k.derived);
+      this.early = k.early.slice();
+      this.earlyDerived = k.derived.slice();
     } else {
       this.early = hkdfExtract(p, suite.hash, this.zeros, psk);
       this.earlyDerived = undefined;
