@@ -4,6 +4,7 @@ import { testPki } from './helpers/certs.js';
 import { certifiedKey, pair, pump, text } from './helpers/memory.js';
 import { AlertDescription, CipherSuite as CS, NamedGroup as G, alertName } from '../src/wire/iana.js';
 import { TlsError } from '../src/errors.js';
+import { rewriteServerFlight } from './helpers/mitm.js';
 
 const suites = [CS.TLS_AES_128_GCM_SHA256, CS.TLS_AES_256_GCM_SHA384, CS.TLS_CHACHA20_POLY1305_SHA256];
 const groups = [G.x25519, G.secp256r1, G.secp384r1];
@@ -193,4 +194,58 @@ test('data written before the handshake completes is delivered after it', async 
   await pump(client, server);
   assert.equal(text(server.readPlaintext()), 'early write');
   assert.equal(server.peerClosed, true);
+});
+
+test('RFC 6066 §3: the server picks the certificate whose name matches SNI, and SNICallback overrides', async () => {
+  const { pki, ca } = await setup();
+  const other = certifiedKey(pki.server.wrongHost);
+  const local = certifiedKey(pki.server.ecdsa);
+  const byName = pair({ serverName: 'other.test', ca }, { certificates: [local, other] });
+  await pump(byName.client, byName.server);
+  assert.equal(byName.client.error, undefined, byName.client.error?.message);
+  assert.equal(byName.server.summary?.serverName, 'other.test');
+  const viaCallback = pair({ serverName: 'localhost', ca }, { certificates: [other], sniCallback: async (name) => (name === 'localhost' ? local : undefined) });
+  await pump(viaCallback.client, viaCallback.server);
+  assert.equal(viaCallback.client.error, undefined, viaCallback.client.error?.message);
+  assert.equal(viaCallback.client.summary?.authorized, true);
+});
+
+test('RFC 8446 §4.4.4: a Finished altered by a man in the middle who knows the keys is decrypt_error', async () => {
+  const { pki, ca } = await setup();
+  const keylog: string[] = [];
+  const { client, server } = pair(
+    { serverName: 'localhost', ca, cipherSuites: [CS.TLS_AES_128_GCM_SHA256] },
+    { certificates: [certifiedKey(pki.server.ecdsa)], keylog: true, listener: (e) => e.type === 'keylog' && keylog.push(e.line) },
+  );
+  await pump(client, server, {
+    tamper: (bytes, from, flight) => {
+      if (from !== 'server' || flight !== 1) return bytes;
+      return rewriteServerFlight(bytes, keylog, CS.TLS_AES_128_GCM_SHA256, (msgs) =>
+        msgs.map((m) => {
+          if (m[0] !== 20) return m;
+          const c = m.slice();
+          c[10] = (c[10] as number) ^ 0xff;
+          return c;
+        }),
+      );
+    },
+  });
+  assert.equal(client.error?.alert, AlertDescription.decrypt_error, client.error?.message);
+  assert.equal(server.error?.alert, AlertDescription.decrypt_error);
+  assert.equal(server.error?.remote, true);
+});
+
+test('RFC 8446 §4.4.1: a message out of order (CertificateVerify removed) is unexpected_message', async () => {
+  const { pki, ca } = await setup();
+  const keylog: string[] = [];
+  const { client, server } = pair(
+    { serverName: 'localhost', ca, cipherSuites: [CS.TLS_AES_256_GCM_SHA384] },
+    { certificates: [certifiedKey(pki.server.ecdsa)], keylog: true, listener: (e) => e.type === 'keylog' && keylog.push(e.line) },
+  );
+  await pump(client, server, {
+    tamper: (bytes, from, flight) =>
+      from === 'server' && flight === 1 ? rewriteServerFlight(bytes, keylog, CS.TLS_AES_256_GCM_SHA384, (msgs) => msgs.filter((m) => m[0] !== 15)) : bytes,
+  });
+  assert.equal(client.error?.alert, AlertDescription.unexpected_message, client.error?.message);
+  assert.equal(server.error?.alert, AlertDescription.unexpected_message);
 });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { testPki } from './helpers/certs.js';
 import { impl, GNUTLS_CIPHER, GROUPS, GROUP_NAMES, SUITES_13, type Group, type Suite13 } from './helpers/impl.js';
 import { GNUTLS_TLS13, gnutlsClient, gnutlsServer, has, parseGnutls, waitFor } from './helpers/peers.js';
-import { alertOf, runTestClient, startTestServer } from './helpers/sessions.js';
+import { alertOf, runTestClient, startTapProxy, startTestServer } from './helpers/sessions.js';
 
 const SKIP_CLI = has('gnutls-cli') ? false : 'gnutls-cli not installed';
 const SKIP_SERV = has('gnutls-serv') ? false : 'gnutls-serv not installed';
@@ -130,5 +130,32 @@ test(`interop gnutls: ${impl.name} client → gnutls-serv, mutual authentication
     const server = await gnutlsServer(tt, { cert, verifyClient: 'require' });
     const out = await runTestClient({ socket: server.dial(), ca: pki.root.certPem, until: (d) => d.includes('ping\n'), ...impl.tls13() });
     assert.equal(alertOf(out.error), 'certificate_required', String(out.error));
+  });
+});
+
+test('interop gnutls: HelloRetryRequest forced by the server’s group preference, both directions', async (t) => {
+  const pki = await testPki();
+  const cert = pki.server.ecdsa;
+  await t.test(`RFC 8446 §4.1.4: ${impl.name} server wants secp384r1, gnutls-cli shares x25519 and secp256r1`, { skip: SKIP_CLI }, async (tt) => {
+    const server = await startTestServer(tt, { key: cert.keyPem, cert: cert.chainPem, ...impl.tls13(undefined, ['secp384r1']) });
+    const tap = await startTapProxy(tt, server.port);
+    const groups = '-GROUP-ALL:+GROUP-X25519:+GROUP-SECP256R1:+GROUP-SECP384R1';
+    const r = await gnutlsClient({ port: tap.port, ca: pki.root.files.cert, priority: `${GNUTLS_TLS13}:${groups}`, input: 'ping\n' });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(r.info.group, 'secp384r1');
+    assert.equal(tap.clientHellos(), 2);
+  });
+  await t.test(`RFC 8446 §4.1.4: gnutls-serv wants secp384r1, ${impl.name} client shares x25519`, { skip: SKIP_SERV }, async (tt) => {
+    const server = await gnutlsServer(tt, { cert, priority: `${GNUTLS_TLS13}:-GROUP-ALL:+GROUP-SECP384R1` });
+    const tap = await startTapProxy(tt, server.dial);
+    const out = await runTestClient({
+      port: tap.port,
+      ca: pki.root.certPem,
+      until: (d) => d.includes('ping\n'),
+      ...impl.tls13(undefined, ['x25519', 'secp384r1']),
+    });
+    assert.equal(out.error, undefined, String(out.error));
+    assert.equal(out.summary?.group, 'secp384r1');
+    assert.equal(tap.clientHellos(), 2);
   });
 });

@@ -234,3 +234,21 @@ test(`interop openssl: ${impl.name} client rejects bad server certificates with 
     });
   }
 });
+
+test(`interop openssl: s_client rejects bad ${impl.name} server certificates; the server reports the alert`, { skip: SKIP }, async (t) => {
+  const pki = await testPki();
+  for (const [name, cert, alert] of [
+    ['RFC 8446 §6.2: unknown CA → unknown_ca', pki.server.untrusted, 'unknown_ca'],
+    ['RFC 8446 §6.2: expired → certificate_expired', pki.server.expired, 'certificate_expired'],
+    ['RFC 9525 §6.3: wrong host name → bad_certificate', pki.server.wrongHost, 'bad_certificate'],
+  ] as const) {
+    await t.test(name, async (tt) => {
+      const server = await startTestServer(tt, { key: cert.keyPem, cert: cert.chainPem, ...impl.tls13() });
+      const r = await opensslClient({ port: server.port, ca: pki.root.files.cert, input: 'ping\n' });
+      assert.notEqual(r.code, 0);
+      assert.doesNotMatch(r.stdout, /hello from server/);
+      const ev = await server.next();
+      assert.equal(ev.kind === 'error' ? alertOf(ev.error) : 'handshake completed', alert);
+    });
+  }
+});

@@ -95,11 +95,13 @@ test('x509-limbo: the whole corpus through verifyCertificateChain', (t) => {
   let successPassed = 0;
   const acceptedBad: string[] = [];
   const mismatches: string[] = [];
+  const skipReasons = new Map<string, number>();
   for (const tc of corpus.testcases) {
     if (filter !== undefined && !tc.id.includes(filter)) continue;
     const reason = skipReason(tc);
     if (reason !== undefined) {
       skipped++;
+      skipReasons.set(reason, (skipReasons.get(reason) ?? 0) + 1);
       continue;
     }
     const wantOk = tc.expected_result === 'SUCCESS';
@@ -136,6 +138,7 @@ test('x509-limbo: the whole corpus through verifyCertificateChain', (t) => {
     }
   }
   console.log(`limbo: ${passed} passed, ${failed} failed, ${skipped} skipped (expected-SUCCESS: ${successPassed}/${successTotal} passed)`);
+  for (const [why, n] of skipReasons) console.log(`  skipped ${n}: ${why}`);
   if (verbose) for (const m of mismatches) console.log('  ' + m);
   assert.deepEqual(acceptedBad, [], 'expected-FAILURE cases accepted');
   if (filter === undefined) assert.ok(passed >= THRESHOLD, `limbo score ${passed} is below ${THRESHOLD}`);

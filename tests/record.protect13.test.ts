@@ -173,3 +173,15 @@ test('RFC 8446 §5.3: the nonce is iv XOR the 64-bit sequence number, which refu
   assert.equal(r.open(parse(w.seal(23, unhex('bb')))).type, 23);
   assert.throws(() => w.seal(23, unhex('cc')), /sequence number exhausted/);
 });
+
+test('RFC 8446 §5.5: a key update falls due before the AEAD usage limit', () => {
+  const [w] = pair(suite(0x1301));
+  assert.equal(w.keyUpdateDue, false);
+  w.seq.set(0, 2 ** 23 - 1);
+  assert.equal(w.keyUpdateDue, false);
+  w.seal(23, unhex('00'));
+  assert.equal(w.keyUpdateDue, true);
+  const [c] = pair(suite(0x1303));
+  c.seq.set(0, 2 ** 23);
+  assert.equal(c.keyUpdateDue, false);
+});

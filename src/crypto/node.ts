@@ -1,17 +1,15 @@
 // The node:crypto CryptoProvider (src/crypto/provider.ts). Facts and hazards it relies on are in
-// shared/INTEROP.md §1 and §6: X25519 keys are made from a random scalar through JWK (the
-// generateKeyPairSync('x25519') + JWK export path can deadlock), NIST shares are checked for the
-// uncompressed form ourselves, and PKCS#1 v1.5 private decryption goes through RSA_NO_PADDING.
+// shared/INTEROP.md §1 and §6: key exchange is in node-kex.ts (X25519 from a random scalar through
+// JWK, NIST shares checked here, RFC 7919 groups), SPKI imports take a JWK fast path
+// (spki-jwk.ts), and PKCS#1 v1.5 private decryption goes through RSA_NO_PADDING.
 import {
   constants,
   createCipheriv,
   createDecipheriv,
-  createECDH,
   createHash,
   createHmac,
   createPrivateKey,
   createPublicKey,
-  diffieHellman,
   privateDecrypt,
   publicEncrypt,
   randomBytes,
@@ -25,7 +23,9 @@ import {
 } from 'node:crypto';
 import { rootCertificates } from 'node:tls';
 import { TlsError, illegalParameter, internalError } from '../errors.js';
-import { AlertDescription, NamedGroup, groupName } from '../wire/iana.js';
+import { AlertDescription, NamedGroup } from '../wire/iana.js';
+import { b64url, view } from './node-bytes.js';
+import { newKeyExchange } from './node-kex.js';
 import { isSingleDerSequence, spkiToJwk, type SpkiJwk } from './spki-jwk.js';
 import type {
   Aead,
@@ -42,16 +42,10 @@ import type {
   SignatureAlgorithm,
 } from './provider.js';
 
+export { keyExchangeFromPrivate, x25519FromPrivate } from './node-kex.js';
+
 const TAG_LENGTH = 16;
 
-/** A zero-copy Uint8Array view of a Buffer (so callers never see Buffer-only behaviour). */
-function view(b: Buffer): Uint8Array {
-  return new Uint8Array(b.buffer, b.byteOffset, b.length);
-}
-
-function b64url(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('base64url');
-}
 
 function hashLength(alg: HashAlgorithm): number {
   switch (alg) {
@@ -172,122 +166,6 @@ class NodeCbc implements CbcCipher {
   decrypt(iv: Uint8Array, data: Uint8Array): Uint8Array {
     return this.run(false, iv, data);
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Key exchange (RFC 8446 §4.2.8, §7.4)
-
-type OkpCurve = 'X25519' | 'X448';
-
-class OkpKeyExchange implements KeyExchange {
-  readonly publicKey: Uint8Array;
-  private readonly priv: KeyObject;
-  private readonly size: number;
-  constructor(
-    readonly group: number,
-    private readonly curve: OkpCurve,
-    scalar: Uint8Array,
-  ) {
-    this.size = curve === 'X25519' ? 32 : 56;
-    if (scalar.length !== this.size) throw internalError(`${curve} private key must be ${this.size} bytes, got ${scalar.length}`);
-    // shared/INTEROP.md §6: a JWK import of a random scalar avoids the generateKeyPairSync deadlock.
-    this.priv = createPrivateKey({ key: { kty: 'OKP', crv: curve, d: b64url(scalar), x: '' }, format: 'jwk' });
-    const x = createPublicKey(this.priv).export({ format: 'jwk' }).x;
-    if (typeof x !== 'string') throw internalError(`${curve} public key export failed`);
-    this.publicKey = view(Buffer.from(x, 'base64url'));
-  }
-  deriveSecret(peerPublic: Uint8Array): Uint8Array {
-    // RFC 8446 §4.2.8.2: X25519 shares are 32 bytes, X448 shares 56 bytes.
-    if (peerPublic.length !== this.size) {
-      throw illegalParameter(`${groupName(this.group)} key share must be ${this.size} bytes, got ${peerPublic.length}`);
-    }
-    let pub: KeyObject;
-    try {
-      pub = createPublicKey({ key: { kty: 'OKP', crv: this.curve, x: b64url(peerPublic) }, format: 'jwk' });
-    } catch (e) {
-      throw new TlsError('ERR_TLS_ILLEGAL_PARAMETER', AlertDescription.illegal_parameter, `${groupName(this.group)} key share could not be imported`, { cause: e });
-    }
-    let secret: Buffer;
-    try {
-      secret = diffieHellman({ privateKey: this.priv, publicKey: pub });
-    } catch (e) {
-      // RFC 8446 §7.4.2: an all-zero shared secret must be rejected; OpenSSL refuses to derive it.
-      throw new TlsError(
-        'ERR_TLS_ILLEGAL_PARAMETER',
-        AlertDescription.illegal_parameter,
-        `${groupName(this.group)} key share gives an all-zero shared secret (a low-order point)`,
-        { cause: e },
-      );
-    }
-    return view(secret);
-  }
-}
-
-interface NistParams {
-  readonly curve: string;
-  readonly pointLength: number;
-  readonly scalarLength: number;
-}
-
-function nistParams(group: number): NistParams | undefined {
-  switch (group) {
-    case NamedGroup.secp256r1:
-      return { curve: 'prime256v1', pointLength: 65, scalarLength: 32 };
-    case NamedGroup.secp384r1:
-      return { curve: 'secp384r1', pointLength: 97, scalarLength: 48 };
-    case NamedGroup.secp521r1:
-      return { curve: 'secp521r1', pointLength: 133, scalarLength: 66 };
-    default:
-      return undefined;
-  }
-}
-
-class NistKeyExchange implements KeyExchange {
-  readonly publicKey: Uint8Array;
-  private readonly ecdh: ReturnType<typeof createECDH>;
-  constructor(
-    readonly group: number,
-    private readonly params: NistParams,
-    privateKey?: Uint8Array,
-  ) {
-    this.ecdh = createECDH(params.curve);
-    if (privateKey === undefined) this.ecdh.generateKeys();
-    else this.ecdh.setPrivateKey(privateKey);
-    this.publicKey = view(this.ecdh.getPublicKey());
-  }
-  deriveSecret(peerPublic: Uint8Array): Uint8Array {
-    // RFC 8446 §4.2.8.2: only the uncompressed form (0x04 ‖ X ‖ Y) is allowed.
-    if (peerPublic.length !== this.params.pointLength || peerPublic[0] !== 0x04) {
-      throw illegalParameter(
-        `${groupName(this.group)} key share must be an uncompressed point of ${this.params.pointLength} bytes starting with 0x04`,
-      );
-    }
-    try {
-      return view(this.ecdh.computeSecret(peerPublic));
-    } catch (e) {
-      // RFC 8446 §4.2.8.2: the peer's point must be validated (on the curve, not infinity).
-      throw new TlsError('ERR_TLS_ILLEGAL_PARAMETER', AlertDescription.illegal_parameter, `${groupName(this.group)} key share is not a valid curve point`, {
-        cause: e,
-      });
-    }
-  }
-}
-
-/** An X25519 key exchange from a given 32-byte private scalar (tests and reproducible transcripts). */
-export function x25519FromPrivate(scalar: Uint8Array): KeyExchange {
-  return new OkpKeyExchange(NamedGroup.x25519, 'X25519', scalar);
-}
-
-/**
- * A key exchange for `group` from a given private key (raw scalar for X25519/X448, big-endian
- * private value for the NIST curves). For tests that replay a transcript byte for byte.
- */
-export function keyExchangeFromPrivate(group: number, privateKey: Uint8Array): KeyExchange {
-  if (group === NamedGroup.x25519) return new OkpKeyExchange(group, 'X25519', privateKey);
-  if (group === NamedGroup.x448) return new OkpKeyExchange(group, 'X448', privateKey);
-  const nist = nistParams(group);
-  if (nist !== undefined) return new NistKeyExchange(group, nist, privateKey);
-  throw internalError(`the node crypto provider does not support group ${groupName(group)}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -470,27 +348,20 @@ class NodeCryptoProvider implements CryptoProvider {
   }
 
   supportedGroups(): readonly number[] {
-    return [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1, NamedGroup.x448, NamedGroup.secp521r1];
+    return [
+      NamedGroup.x25519,
+      NamedGroup.secp256r1,
+      NamedGroup.secp384r1,
+      NamedGroup.x448,
+      NamedGroup.secp521r1,
+      NamedGroup.ffdhe2048,
+      NamedGroup.ffdhe3072,
+      NamedGroup.ffdhe4096,
+    ];
   }
 
   keyExchange(group: number): KeyExchange {
-    if (group === NamedGroup.x25519) return new OkpKeyExchange(group, 'X25519', this.random(32));
-    if (group === NamedGroup.x448) return new OkpKeyExchange(group, 'X448', this.random(56));
-    const nist = nistParams(group);
-    if (nist !== undefined) {
-      // A private scalar in [1, n-1]: draw until OpenSSL accepts one (a retry is astronomically rare).
-      for (let i = 0; i < 16; i++) {
-        const d = this.random(nist.scalarLength);
-        if (nist.scalarLength === 66) d[0] = (d[0] as number) & 0x01; // P-521: 521-bit scalars
-        try {
-          return new NistKeyExchange(group, nist, d);
-        } catch {
-          // zero or >= n: draw again
-        }
-      }
-      throw internalError(`could not draw a valid ${groupName(group)} private key`);
-    }
-    throw internalError(`the node crypto provider does not support group ${groupName(group)}`);
+    return newKeyExchange(group, this.random);
   }
 
   importSpki(spki: Uint8Array): PublicKey {

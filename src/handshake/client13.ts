@@ -182,7 +182,7 @@ class ExpectServerHello implements State {
     conn.keylog('SERVER_HANDSHAKE_TRAFFIC_SECRET', hello.random, serverHsSecret);
     conn.setReadProtector(new RecordProtector13(cfg.crypto, suite, serverHsSecret));
     // RFC 8446 §D.4: the dummy CCS goes before our next flight (unless it already preceded ClientHello2).
-    if (!this.retried) conn.sendCompatCcs();
+    if (!this.retried && hello.sessionId.length > 0) conn.sendCompatCcs();
     conn.setWriteProtector(new RecordProtector13(cfg.crypto, suite, clientHsSecret));
     conn.allowCompatCcs(true);
     conn.trace({ kind: 'server-hello', version: 'TLSv1.3', cipher: suite.name, group: groupName(share.group), retried: this.retried });
@@ -209,7 +209,7 @@ class ExpectServerHello implements State {
     transcript.add(msg.raw);
     const kx = group === undefined ? this.kx : cfg.crypto.keyExchange(group);
     const hello2 = buildClientHello(conn, params, hello.random, hello.sessionId, kx, hrr.ext.cookie);
-    conn.sendCompatCcs();
+    if (hello.sessionId.length > 0) conn.sendCompatCcs();
     send(conn, transcript, encodeClientHello(hello2));
     conn.trace({ kind: 'hello-retry-request', group: group === undefined ? undefined : groupName(group), cipher: suite.name });
     return new ExpectServerHello(this.c, kx, true, hrr.cipherSuite);

@@ -25,6 +25,8 @@ import { certificateVerifyContent, chooseScheme, schemeInfo } from './schemes.js
 import { Traffic13 } from './traffic13.js';
 import { asTlsError } from './client13.js';
 import type { VerifiedPeer } from './verifier.js';
+import { parseCertificate } from '../pki/certificate.js';
+import { matchesHostname, normalizeReferenceName } from '../pki/hostname.js';
 
 export interface ServerParams {
   readonly certificates: readonly CertifiedKey[];
@@ -202,7 +204,7 @@ function selectCertificate(n: Negotiated, group: number, peerShare: Uint8Array, 
 function pickCertificate(n: Negotiated, preferred: CertifiedKey | undefined): { cert: CertifiedKey; scheme: number } {
   const offered = n.hello.ext.signatureAlgorithms ?? [];
   const ours = n.conn.config.signatureSchemes;
-  const candidates = preferred !== undefined ? [preferred, ...n.params.certificates] : n.params.certificates;
+  const candidates = preferred !== undefined ? [preferred, ...n.params.certificates] : certificatesForName(n.params.certificates, n.hello.ext.serverName);
   for (const cert of candidates) {
     const scheme = chooseScheme(cert.key, offered, ours, true);
     if (scheme !== undefined) return { cert, scheme };
@@ -210,6 +212,27 @@ function pickCertificate(n: Negotiated, preferred: CertifiedKey | undefined): { 
   throw handshakeFailure(
     `no certificate can sign with an algorithm the client accepts (client offered ${offered.map(schemeName).join(', ')})`,
   );
+}
+
+/**
+ * With several certificates, those whose subjectAltName matches the SNI name come first (like
+ * `openssl s_server -cert2 -servername`); the rest stay as fall-backs, in configured order.
+ */
+function certificatesForName(certs: readonly CertifiedKey[], serverName: string | undefined): readonly CertifiedKey[] {
+  if (serverName === undefined || certs.length < 2) return certs;
+  const name = normalizeReferenceName(serverName);
+  const matches = (c: CertifiedKey): boolean => {
+    const leaf = c.chain[0];
+    if (leaf === undefined) return false;
+    try {
+      const sans = parseCertificate(leaf).extensions.subjectAltName?.names ?? [];
+      return matchesHostname(sans, name);
+    } catch {
+      return false;
+    }
+  };
+  const hit = certs.filter(matches);
+  return hit.length === 0 ? certs : [...hit, ...certs.filter((c) => !hit.includes(c))];
 }
 
 function sendServerFlight(n: Negotiated, group: number, peerShare: Uint8Array, retried: boolean, chosen: { cert: CertifiedKey; scheme: number }): State {

@@ -13,6 +13,8 @@ export class Certificate {
   /** The imported subject public key, once a signature needed it (anchors and issuers reuse it). */
   private key: PublicKey | undefined;
   private keyError: TlsError | undefined;
+  /** Issuers whose signature on this certificate has been verified (positive results only). */
+  private readonly signedBy = new WeakSet<Certificate>();
 
   constructor(
     /** The whole certificate, DER. */
@@ -61,6 +63,16 @@ export class Certificate {
 
   get issuerText(): string {
     return nameToString(this.issuer);
+  }
+
+  /** Has `issuer`'s signature on this certificate been verified before (by any verification)? */
+  knownSignedBy(issuer: Certificate): boolean {
+    return this.signedBy.has(issuer);
+  }
+
+  /** Records a verified signature (a pure function of the two certificates, so safe to remember). */
+  rememberSignedBy(issuer: Certificate): void {
+    this.signedBy.add(issuer);
   }
 
   /** The imported public key, cached on this object. Throws a TlsError when it cannot be used. */

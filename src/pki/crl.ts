@@ -3,6 +3,7 @@
 // thisUpdate/nextUpdate, its CRL number, and the revoked serial numbers.
 import type { CryptoProvider } from '../crypto/provider.js';
 import { type X509SignatureAlgorithm, parseSignatureAlgorithm } from './algorithms.js';
+import { bytesKey } from './bytes.js';
 import type { Certificate } from './certificate.js';
 import { DerReader, Tag, ctx, malformed } from './der.js';
 import { verifyError } from './errors.js';
@@ -29,13 +30,6 @@ export interface Crl {
   readonly authorityKeyId: Uint8Array | undefined;
   /** Why this CRL cannot be relied on, if it cannot (missing CRL number, unknown critical extension). */
   readonly problem: string | undefined;
-}
-
-/** A string key for a byte string (one char per byte), for Map/Set look-ups. */
-export function bytesKey(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i += 4096) s += String.fromCharCode(...b.subarray(i, i + 4096));
-  return s;
 }
 
 /** Parses a DER CertificateList (RFC 5280 §5.1). */

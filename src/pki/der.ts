@@ -187,7 +187,7 @@ export function checkBitString(v: Uint8Array, what: string): { unused: number; b
 /** Dotted form of an OBJECT IDENTIFIER (X.690 §8.19), rejecting non-minimal subidentifiers. */
 export function decodeOid(v: Uint8Array, what: string): string {
   if (v.length === 0) throw malformed(`${what}: empty OID`);
-  const parts: number[] = [];
+  let out = '';
   let acc = 0;
   let fresh = true;
   for (let i = 0; i < v.length; i++) {
@@ -195,18 +195,18 @@ export function decodeOid(v: Uint8Array, what: string): string {
     if (fresh && b === 0x80) throw malformed(`${what}: non-minimal OID subidentifier`);
     fresh = false;
     acc = acc * 128 + (b & 0x7f);
-    if (acc > Number.MAX_SAFE_INTEGER / 256) throw malformed(`${what}: OID subidentifier too large`);
+    if (acc > 0xffffffffffff) throw malformed(`${what}: OID subidentifier too large`);
     if ((b & 0x80) === 0) {
-      if (parts.length === 0) {
+      if (out.length === 0) {
         const first = acc < 40 ? 0 : acc < 80 ? 1 : 2;
-        parts.push(first, acc - first * 40);
-      } else parts.push(acc);
+        out = `${first}.${acc - first * 40}`;
+      } else out += '.' + acc;
       acc = 0;
       fresh = true;
     }
   }
   if (!fresh) throw malformed(`${what}: truncated OID`);
-  return parts.join('.');
+  return out;
 }
 
 function digits(v: Uint8Array, at: number, n: number, what: string): number {

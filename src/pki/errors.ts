@@ -30,7 +30,8 @@ export type VerifyErrorCode =
   | 'ERR_TLS_CERT_MALFORMED'
   | 'ERR_TLS_CERT_PROFILE'
   | 'ERR_TLS_CERT_CHAIN_TOO_COMPLEX'
-  | 'ERR_TLS_NO_TRUST_ANCHORS';
+  | 'ERR_TLS_NO_TRUST_ANCHORS'
+  | 'ERR_TLS_NO_CRYPTO_PROVIDER';
 
 const ALERTS: Readonly<Record<VerifyErrorCode, number>> = {
   CERT_HAS_EXPIRED: AlertDescription.certificate_expired,
@@ -60,6 +61,7 @@ const ALERTS: Readonly<Record<VerifyErrorCode, number>> = {
   ERR_TLS_CERT_PROFILE: AlertDescription.bad_certificate,
   ERR_TLS_CERT_CHAIN_TOO_COMPLEX: AlertDescription.certificate_unknown,
   ERR_TLS_NO_TRUST_ANCHORS: AlertDescription.certificate_unknown,
+  ERR_TLS_NO_CRYPTO_PROVIDER: AlertDescription.internal_error,
 };
 
 export function verifyError(code: VerifyErrorCode, message: string, cause?: unknown): TlsError {

@@ -35,7 +35,7 @@ function inDnsSubtree(name: string, zone: string): boolean {
  * For exclusion we must be defensive: `*.example.com` can stand for `bar.example.com`
  * (x509-limbo cve-2025-61727).
  */
-function dnsMayMatch(presented: string, zone: string): boolean {
+export function dnsMayMatch(presented: string, zone: string): boolean {
   if (inDnsSubtree(presented, zone)) return true;
   if (presented.startsWith('*.')) {
     const base = presented.slice(2);

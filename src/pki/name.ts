@@ -2,6 +2,7 @@
 // DER for comparison (issuer/subject chaining compares the encoded names byte for byte, as the web
 // PKI validators do) with a printable form for messages.
 import { DerReader, Tag, ctx, decodeOid, malformed } from './der.js';
+export { equalBytes } from './bytes.js';
 
 export interface Attribute {
   readonly type: string;
@@ -71,12 +72,6 @@ export function isEmptyName(n: Name): boolean {
   return n.rdns.length === 0;
 }
 
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 const latin1 = new TextDecoder('latin1');
 
@@ -116,8 +111,13 @@ export type GeneralName =
   | { readonly kind: 'other'; readonly tag: number; readonly value: Uint8Array };
 
 function ia5(v: Uint8Array, what: string): string {
-  for (const b of v) if (b > 0x7f) throw malformed(`${what}: IA5String with a non-ASCII byte`);
-  return latin1.decode(v);
+  let s = '';
+  for (let i = 0; i < v.length; i++) {
+    const b = v[i] as number;
+    if (b > 0x7f) throw malformed(`${what}: IA5String with a non-ASCII byte`);
+    s += String.fromCharCode(b);
+  }
+  return s;
 }
 
 export function parseGeneralName(r: DerReader, what: string): GeneralName {

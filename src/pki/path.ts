@@ -6,7 +6,8 @@
 import type { CryptoProvider } from '../crypto/provider.js';
 import { TlsError } from '../errors.js';
 import type { Certificate } from './certificate.js';
-import { type Crl, bytesKey, checkRevocation } from './crl.js';
+import { bytesKey } from './bytes.js';
+import { type Crl, checkRevocation } from './crl.js';
 import { verifyError } from './errors.js';
 import { NAME_CONSTRAINT_BUDGET, checkNameConstraints, validateConstraints } from './name-constraints.js';
 import { equalBytes } from './name.js';
@@ -55,15 +56,11 @@ function countIntermediates(chain: readonly Certificate[], end: number): number 
 }
 
 function signedBy(s: Search, cert: Certificate, issuer: Certificate): boolean {
+  if (cert.knownSignedBy(issuer)) return true;
   let m = s.sigCache.get(cert);
   if (m === undefined) s.sigCache.set(cert, (m = new Map()));
   const cached = m.get(issuer);
   if (cached !== undefined) return cached;
-  // Verified before with this trust store (the same certificate objects): no signature check needed.
-  if (s.ctx.store.signatureVerified(cert, issuer)) {
-    m.set(issuer, true);
-    return true;
-  }
   if (++s.signatures > MAX_SIGNATURES) {
     throw verifyError('ERR_TLS_CERT_CHAIN_TOO_COMPLEX', `building a path for this certificate needs more than ${MAX_SIGNATURES} signature checks; giving up`);
   }
@@ -73,8 +70,8 @@ function signedBy(s: Search, cert: Certificate, issuer: Certificate): boolean {
     const key = issuer.publicKey(s.ctx.crypto);
     ok = s.ctx.crypto.verify(alg, key, cert.tbs, cert.signature);
   }
+  if (ok) cert.rememberSignedBy(issuer);
   m.set(issuer, ok);
-  if (ok) s.ctx.store.rememberSignature(cert, issuer);
   return ok;
 }
 
@@ -212,7 +209,8 @@ function deadEnd(s: Search, chain: readonly Certificate[]): TlsError {
 export function buildPath(leaf: Certificate, ctx: PathContext): Certificate[] {
   const pool = new Map<string, Certificate[]>();
   for (const c of ctx.intermediates) {
-    if (equalBytes(c.raw, leaf.raw)) continue;
+    // The leaf, and copies of anchors (servers often send the root too), are not intermediates.
+    if (equalBytes(c.raw, leaf.raw) || ctx.store.contains(c)) continue;
     const k = bytesKey(c.subject.raw);
     const list = pool.get(k);
     if (list === undefined) pool.set(k, [c]);

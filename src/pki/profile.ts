@@ -124,6 +124,20 @@ export function checkCertificate(cert: Certificate, role: Role, time: number, st
   if (role === 'anchor' && cert.selfIssued && x.extKeyUsage !== undefined) throw profile(cert, 'is a root certificate with an extended key usage extension');
 }
 
+/**
+ * A peer certificate that is itself a trust anchor (a self-signed certificate given as `ca`, as
+ * node:tls allows): no path to build, but it must still be well formed, current and usable.
+ */
+export function checkDirectlyTrusted(cert: Certificate, time: number): void {
+  const x = cert.extensions;
+  if (x.unknownCritical.length > 0) {
+    throw verifyError('UNHANDLED_CRITICAL_EXTENSION', `certificate ${cert.displayName} has the unsupported critical extension ${x.unknownCritical.join(', ')}`);
+  }
+  checkSerial(cert);
+  checkValidity(cert, time);
+  checkKey(cert, 'leaf');
+}
+
 /** RFC 5280 §4.2.1.12: the extended key usage allows the purpose (CAs may say anyExtendedKeyUsage). */
 export function checkPurpose(cert: Certificate, role: Role, purposeOid: string, purposeName: string): void {
   const eku = cert.extKeyUsageOids;

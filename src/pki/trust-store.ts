@@ -1,7 +1,7 @@
 // A set of parsed trust anchors indexed by subject name, built once and reused: a TLS config builds
 // one, so each verification starts with the anchors parsed (and their keys imported on first use).
 import { type Certificate, parseCertificate, toDerList } from './certificate.js';
-import { bytesKey } from './crl.js';
+import { bytesKey } from './bytes.js';
 import { equalBytes } from './name.js';
 
 export interface TrustStoreOptions {
@@ -20,8 +20,8 @@ const RECENT_CERTIFICATES = 256;
 
 /**
  * Work a TLS configuration repeats for every connection to the same peer, kept with its trust store:
- * certificates parsed from identical DER (with the public key each has imported), and signatures
- * already verified between two such certificates. Only pure results are reused: a DER string always
+ * certificates parsed from identical DER, with the public key each has imported and the signatures
+ * verified on it (Certificate.knownSignedBy). Only pure results are reused: a DER string always
  * parses to the same certificate and a signature over the same bytes with the same key always
  * verifies the same way; validity dates, names, key usages, constraints, revocation and the
  * application's hook are checked again on every verification.
@@ -29,8 +29,6 @@ const RECENT_CERTIFICATES = 256;
 class RecentCertificates {
   /** Keyed by the signature value (then the whole DER is compared), insertion-ordered for eviction. */
   private readonly bySignature = new Map<string, Certificate>();
-  /** issuer → certificates whose signature by that issuer verified. */
-  private readonly verified = new WeakMap<Certificate, WeakSet<Certificate>>();
 
   parse(der: Uint8Array): Certificate {
     const key = signatureKey(der);
@@ -45,16 +43,6 @@ class RecentCertificates {
     }
     this.bySignature.set(key, cert);
     return cert;
-  }
-
-  signatureVerified(cert: Certificate, issuer: Certificate): boolean {
-    return this.verified.get(issuer)?.has(cert) === true;
-  }
-
-  rememberSignature(cert: Certificate, issuer: Certificate): void {
-    let set = this.verified.get(issuer);
-    if (set === undefined) this.verified.set(issuer, (set = new WeakSet()));
-    set.add(cert);
   }
 }
 
@@ -110,16 +98,6 @@ export class TrustStore {
    */
   parseCertificate(der: Uint8Array): Certificate {
     return this.recent.parse(der);
-  }
-
-  /** True when `issuer`'s key already verified the signature on `cert` (both from this store's cache). */
-  signatureVerified(cert: Certificate, issuer: Certificate): boolean {
-    return this.recent.signatureVerified(cert, issuer);
-  }
-
-  /** Records that `issuer`'s key verified the signature on `cert`. */
-  rememberSignature(cert: Certificate, issuer: Certificate): void {
-    this.recent.rememberSignature(cert, issuer);
   }
 
   get size(): number {

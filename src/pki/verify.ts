@@ -3,27 +3,29 @@
 // validates a path to a trust anchor, then runs the application's hook on the verified chain.
 //
 // Trust anchors: `ca` (PEM/DER list or a prebuilt TrustStore) replaces the defaults, as in node:tls.
-// Without `ca`, the anchors come from `defaultTrustStore` in the environment: this module has no
-// node: imports, so the Node layer (src/node/verify.ts) supplies Node's root store and the
-// node:crypto provider and exports the ready-to-use function.
+// Without `ca`, the anchors come from `defaultTrustStore` in the environment, else from the crypto
+// provider's `trustAnchors()`: this module has no node: imports, so the Node layer
+// (src/node/verify.ts) supplies Node's root store (parsed once) and the node:crypto provider and
+// exports the ready-to-use function.
 import type { CryptoProvider } from '../crypto/provider.js';
 import { TlsError } from '../errors.js';
-import { type Certificate, toDerList } from './certificate.js';
+import { type Certificate, parseCertificate, toDerList } from './certificate.js';
 import { type Crl, parseCrl } from './crl.js';
 import { verifyError } from './errors.js';
 import { EKU } from './extensions.js';
-import { formatIp, matchesHostname, matchesIp, normalizeReferenceName, parseIp } from './hostname.js';
+import { formatIp, matchesHostname, matchesIp, parseIp } from './hostname.js';
 import { DEFAULT_MAX_INTERMEDIATES, buildPath } from './path.js';
-import { checkCertificate, checkPurpose, checkSerial } from './profile.js';
+import { checkCertificate, checkDirectlyTrusted, checkPurpose } from './profile.js';
 import { TrustStore } from './trust-store.js';
+import { AlertDescription } from '../wire/iana.js';
 
 export interface VerifyOptions {
   /** The end-entity certificate, DER or PEM (the first PEM block). */
   readonly leaf: string | Uint8Array;
   /** Untrusted intermediates in any order (PEM strings may hold several). */
   readonly intermediates?: readonly (string | Uint8Array)[];
-  /** Trust anchors; replaces the default root store. */
-  readonly ca?: readonly (string | Uint8Array)[] | TrustStore;
+  /** Trust anchors (PEM text with any number of blocks, DER, a list of those, or a TrustStore); replaces the default root store. */
+  readonly ca?: string | Uint8Array | readonly (string | Uint8Array)[] | TrustStore;
   /** Validation time (default: now). */
   readonly time?: Date | number;
   /** Expected DNS name (RFC 9525; an IP literal here is matched as an IP address). */
@@ -54,10 +56,13 @@ export interface VerifyEnvironment {
   readonly defaultTrustStore?: () => TrustStore;
 }
 
-function anchorsOf(ca: VerifyOptions['ca'], env: VerifyEnvironment): TrustStore {
+function anchorsOf(ca: VerifyOptions['ca'], env: VerifyEnvironment, crypto: CryptoProvider): TrustStore {
   if (ca instanceof TrustStore) return ca;
   if (ca !== undefined) return TrustStore.fromPem(ca);
   if (env.defaultTrustStore !== undefined) return env.defaultTrustStore();
+  // The provider's platform roots, parsed for this call (the Node layer keeps a parsed copy instead).
+  const platform = crypto.trustAnchors?.();
+  if (platform !== undefined) return TrustStore.fromPem(platform, { skipInvalid: true, strictAnchors: false });
   throw verifyError('ERR_TLS_NO_TRUST_ANCHORS', 'no trust anchors: pass `ca` (or use the verifyCertificateChain exported by typetls, which defaults to Node\'s root store)');
 }
 
@@ -95,67 +100,106 @@ function finish(chain: Certificate[], hook: VerifyOptions['hook']): VerifyResult
   return { chain };
 }
 
-/**
- * Verifies a certificate chain. Returns `{ chain }` (leaf first, anchor last), or a Promise of it when
- * the hook returns a Promise; throws (or rejects with) a TlsError carrying node:tls's error code.
- */
-export function verifyCertificateChain(options: VerifyOptions, env: VerifyEnvironment = {}): VerifyResult | Promise<VerifyResult> {
-  const crypto = options.crypto ?? env.crypto;
-  if (crypto === undefined) throw verifyError('ERR_TLS_NO_TRUST_ANCHORS', 'verifyCertificateChain needs a crypto provider (`crypto` option)');
-  const t = options.time === undefined ? Date.now() : typeof options.time === 'number' ? options.time : options.time.getTime();
-  // RFC 5280 validity has whole-second granularity: compare at floor(time).
-  const time = Math.floor(t / 1000) * 1000;
-  const purpose = options.purpose ?? 'serverAuth';
-  const purposeOid = purpose === 'serverAuth' ? EKU.serverAuth : EKU.clientAuth;
-  const purposeName = purpose === 'serverAuth' ? 'TLS server authentication' : 'TLS client authentication';
+/** Inputs already parsed: what verifyCertificateChain builds, and what a long-lived verifier keeps. */
+export interface PreparedVerification {
+  readonly leaf: Certificate;
+  readonly intermediates: readonly Certificate[];
+  readonly store: TrustStore;
+  readonly crls: readonly Crl[];
+  readonly crypto: CryptoProvider;
+  /** Milliseconds since the epoch. */
+  readonly time: number;
+  readonly hostname?: string | undefined;
+  readonly ip?: string | undefined;
+  readonly purpose: 'serverAuth' | 'clientAuth';
+  readonly maxDepth?: number | undefined;
+  readonly allowSha1?: boolean | undefined;
+  readonly hook?: VerifyOptions['hook'];
+}
 
-  const store = anchorsOf(options.ca, env);
-  const leaf = store.parseCertificate(firstDer(options.leaf));
+/** The verification itself, on parsed inputs. */
+export function verifyPrepared(p: PreparedVerification): VerifyResult | Promise<VerifyResult> {
+  // RFC 5280 validity has whole-second granularity: compare at floor(time).
+  const time = Math.floor(p.time / 1000) * 1000;
+  const serverAuth = p.purpose === 'serverAuth';
+  const purposeOid = serverAuth ? EKU.serverAuth : EKU.clientAuth;
+  const purposeName = serverAuth ? 'TLS server authentication' : 'TLS client authentication';
+  const { leaf, store } = p;
   if (store.contains(leaf)) {
     // The peer's certificate is itself trusted (node:tls accepts this too, e.g. a self-signed
     // development certificate given as `ca`): the path is that one certificate.
-    checkCertificate(leaf, 'anchor', time, false);
-    checkSerial(leaf);
+    checkDirectlyTrusted(leaf, time);
     checkPurpose(leaf, 'anchor', purposeOid, purposeName);
-    checkIdentity(leaf, options);
-    return finish([leaf], options.hook);
+    checkIdentity(leaf, p.hostname, p.ip);
+    return finish([leaf], p.hook);
   }
   checkCertificate(leaf, 'leaf', time);
   checkPurpose(leaf, 'leaf', purposeOid, purposeName);
-  checkIdentity(leaf, options);
+  const chain = buildPath(leaf, {
+    crypto: p.crypto,
+    time,
+    purposeOid,
+    purposeName,
+    maxIntermediates: p.maxDepth ?? DEFAULT_MAX_INTERMEDIATES,
+    allowSha1: p.allowSha1 === true,
+    crls: p.crls,
+    store,
+    intermediates: p.intermediates,
+  });
+  // As node:tls: the identity is checked once the chain is known good, so a bad chain reports its
+  // own error first.
+  checkIdentity(leaf, p.hostname, p.ip);
+  return finish(chain, p.hook);
+}
 
+/**
+ * Verifies a certificate chain. Returns `{ chain }` (leaf first, anchor last), or a Promise of it when
+ * the hook returns a Promise; throws (or rejects with) a TlsError carrying node:tls's error code.
+ * `env` supplies the defaults for `crypto` and `ca` (the Node layer passes node:crypto and Node's roots).
+ */
+export function verifyCertificateChain(options: VerifyOptions, env: VerifyEnvironment = {}): VerifyResult | Promise<VerifyResult> {
+  const crypto = options.crypto ?? env.crypto;
+  if (crypto === undefined) throw verifyError('ERR_TLS_NO_CRYPTO_PROVIDER', 'verifyCertificateChain needs a crypto provider (`crypto` option)');
+  const t = options.time === undefined ? Date.now() : typeof options.time === 'number' ? options.time : options.time.getTime();
+  if (!Number.isFinite(t)) throw verifyError('ERR_TLS_CERT_MALFORMED', 'the `time` option is not a valid date');
+  if (options.maxDepth !== undefined && !(Number.isInteger(options.maxDepth) && options.maxDepth >= 0)) {
+    throw new TlsError('ERR_INVALID_ARG_VALUE', AlertDescription.internal_error, `invalid option maxDepth: ${String(options.maxDepth)} is not a non-negative integer`);
+  }
+  const store = anchorsOf(options.ca, env, crypto);
+  // Through the store's cache: a chain seen before with this store reuses its parse, keys and signatures.
+  const leaf = store.parseCertificate(firstDer(options.leaf));
   const intermediates: Certificate[] = [];
   for (const item of options.intermediates ?? []) for (const der of toDerList(item)) intermediates.push(store.parseCertificate(der));
   const crls: Crl[] = [];
   for (const item of options.crl ?? []) for (const der of toDerList(item, 'X509 CRL')) crls.push(parseCrl(der));
-
-  const maxDepth = options.maxDepth ?? DEFAULT_MAX_INTERMEDIATES;
-  const chain = buildPath(leaf, {
-    crypto,
-    time,
-    purposeOid,
-    purposeName,
-    maxIntermediates: maxDepth,
-    allowSha1: options.allowSha1 === true,
-    crls,
-    store,
+  return verifyPrepared({
+    leaf,
     intermediates,
+    store,
+    crls,
+    crypto,
+    time: t,
+    hostname: options.hostname,
+    ip: options.ip,
+    purpose: options.purpose ?? 'serverAuth',
+    maxDepth: options.maxDepth,
+    allowSha1: options.allowSha1,
+    hook: options.hook,
   });
-  return finish(chain, options.hook);
 }
 
 /** RFC 9525 §6: the reference identity against subjectAltName (no common-name fallback). */
-function checkIdentity(leaf: Certificate, options: VerifyOptions): void {
+export function checkIdentity(leaf: Certificate, hostname: string | undefined, ipText: string | undefined): void {
   const sans = leaf.extensions.subjectAltName?.names ?? [];
   const refs: string[] = [];
-  if (options.hostname !== undefined) {
-    const host = normalizeReferenceName(options.hostname);
-    const asIp = parseIp(host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host);
-    if (asIp !== undefined ? !matchesIp(sans, asIp) : !matchesHostname(sans, host)) refs.push(options.hostname);
+  if (hostname !== undefined) {
+    const bare = hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
+    const asIp = parseIp(bare);
+    if (asIp !== undefined ? !matchesIp(sans, asIp) : !matchesHostname(sans, hostname)) refs.push(hostname);
   }
-  if (options.ip !== undefined) {
-    const ip = parseIp(options.ip);
-    if (ip === undefined || !matchesIp(sans, ip)) refs.push(options.ip);
+  if (ipText !== undefined) {
+    const ip = parseIp(ipText);
+    if (ip === undefined || !matchesIp(sans, ip)) refs.push(ipText);
   }
   if (refs.length > 0) {
     const names = sans

@@ -60,6 +60,18 @@ export class SequenceNumber {
     nonce[n - 1] = (nonce[n - 1] as number) ^ (this.lo & 0xff);
   }
 
+  /** Writes the 8-byte big-endian value at `offset` (TLS 1.2 MAC / AEAD additional data, GCM explicit nonce). */
+  write(buf: Uint8Array, offset: number): void {
+    buf[offset] = this.hi >>> 24;
+    buf[offset + 1] = (this.hi >>> 16) & 0xff;
+    buf[offset + 2] = (this.hi >>> 8) & 0xff;
+    buf[offset + 3] = this.hi & 0xff;
+    buf[offset + 4] = this.lo >>> 24;
+    buf[offset + 5] = (this.lo >>> 16) & 0xff;
+    buf[offset + 6] = (this.lo >>> 8) & 0xff;
+    buf[offset + 7] = this.lo & 0xff;
+  }
+
   /** Checks the counter can be used (it has not reached 2^64 - 1) — RFC 8446 §5.3: never wrap. */
   check(): void {
     if (this.hi === 0xffffffff && this.lo === 0xffffffff) {
@@ -93,15 +105,27 @@ export class RecordProtector13 implements RecordProtector {
   maxInnerPlaintext = MAX_PLAINTEXT + 1;
   /** The largest content sealed per record: 2^14, or the peer's record_size_limit - 1 (RFC 8449 §4). */
   maxContent = MAX_PLAINTEXT;
+  /**
+   * RFC 8446 §5.5: records one key may protect before a KeyUpdate is due. AES-GCM is limited to
+   * 2^24.5 full-size records; we ask for an update well before (2^23). ChaCha20-Poly1305's limit
+   * is far higher (2^36 here).
+   */
+  readonly usageLimit: number;
   private readonly aead: Aead;
   private readonly iv: Uint8Array;
   private readonly nonceBuf = new Uint8Array(12);
 
   constructor(p: CryptoProvider, s: Suite13, trafficSecret: Uint8Array) {
     this.suite = s;
+    this.usageLimit = s.aead === 'chacha20-poly1305' ? 2 ** 36 : 2 ** 23;
     const { key, iv } = trafficKeys(p, s, trafficSecret);
     this.aead = p.aead(s.aead, key);
     this.iv = iv;
+  }
+
+  /** True once this key has protected `usageLimit` records: the sender should send a KeyUpdate (RFC 8446 §4.6.3). */
+  get keyUpdateDue(): boolean {
+    return this.seq.value >= this.usageLimit;
   }
 
   /**

@@ -1,7 +1,7 @@
 // Process harness for interop peers: every child runs in its own process group, is bounded by a timeout
 // and is killed by its PID (the group), also when the test that started it fails.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, rmSync } from 'node:fs';
 import * as net from 'node:net';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -211,11 +211,18 @@ function tryConnect(opts: net.NetConnectOpts): Promise<boolean> {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Whether this machine lets us create a private network namespace (root, or user namespaces). */
+/**
+ * Whether this machine lets us create a private network namespace (root, or user namespaces).
+ * `TYPETLS_TEST_NO_NETNS=1` forces the fallback (wildcard bind on a free port) to test it.
+ */
 export function canUseNetns(): boolean {
   const known = hasCache.get('\0netns');
   if (known !== undefined) return known;
-  const ok = has('unshare') && has('ip') && spawnSync('unshare', ['-n', 'ip', 'link', 'set', 'lo', 'up'], { timeout: 5000 }).status === 0;
+  const ok =
+    process.env['TYPETLS_TEST_NO_NETNS'] === undefined &&
+    has('unshare') &&
+    has('ip') &&
+    spawnSync('unshare', ['-n', 'ip', 'link', 'set', 'lo', 'up'], { timeout: 5000 }).status === 0;
   hasCache.set('\0netns', ok);
   return ok;
 }
@@ -239,7 +246,10 @@ export async function startServer(cmd: string, args: readonly string[], opts: Se
   const lifetime = setTimeout(() => void killGroup(p.child, p.exited), lifetimeMs);
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
-    stopped ??= killGroup(p.child, p.exited).then(() => clearTimeout(lifetime));
+    stopped ??= killGroup(p.child, p.exited).then(() => {
+      clearTimeout(lifetime);
+      if (socketPath !== undefined) rmSync(socketPath, { force: true }); // the relay may not have had time
+    });
     return stopped;
   };
   opts.t.after(stop);

@@ -5,6 +5,7 @@ import type * as tls from 'node:tls';
 import * as net from 'node:net';
 import { impl, listen, type SocketSummary } from './impl.js';
 import type { TestContextLike } from './proc.js';
+import { alertName } from '../../src/wire/iana.js';
 
 export interface TlsApi {
   connect: typeof tls.connect;
@@ -157,9 +158,14 @@ export function runTestClient(o: TestClientOptions, api: TlsApi = impl): Promise
   });
 }
 
-/** The error code of a failed connection, the alert name it carries (node:tls: ERR_SSL_..._ALERT_...). */
+/**
+ * The name of the alert a failed connection received from its peer: typetls's TlsError with `remote`
+ * (`ERR_TLS_ALERT_<NAME>`, `alert`), node:tls's `ERR_SSL_..._ALERT_<NAME>` codes, or "alert <name>" in
+ * the message.
+ */
 export function alertOf(e: (Error & { code?: string }) | undefined): string | undefined {
   if (e === undefined) return undefined;
+  if ('remote' in e && e.remote === true && 'alert' in e && typeof e.alert === 'number') return alertName(e.alert);
   const m = /ALERT_([A-Z_]+)$/.exec(e.code ?? '') ?? /alert ([a-z ]+)/i.exec(e.message);
   return m?.[1]?.toLowerCase().replace(/ /g, '_');
 }
@@ -172,14 +178,14 @@ export interface TapProxy {
 }
 
 /**
- * A TCP relay on 127.0.0.1:0 in front of `targetPort` that watches the client's plaintext records
+ * A TCP relay on 127.0.0.1:0 in front of a port (or a peer's `dial()`) that watches the client's plaintext records
  * (RFC 8446 §5.1) to count ClientHellos: a HelloRetryRequest shows as a second one. Peer-independent.
  */
-export async function startTapProxy(t: TestContextLike, targetPort: number): Promise<TapProxy> {
+export async function startTapProxy(t: TestContextLike, target: number | (() => net.Socket)): Promise<TapProxy> {
   let hellos = 0;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((down) => {
-    const up = net.connect({ host: '127.0.0.1', port: targetPort });
+    const up = typeof target === 'number' ? net.connect({ host: '127.0.0.1', port: target }) : target();
     sockets.add(down).add(up);
     let buf = Buffer.alloc(0);
     let encrypted = false;

@@ -1,0 +1,130 @@
+// `typetls client HOST:PORT`: stdin to the peer, the peer to stdout, the handshake summary to stderr.
+import { writeFileSync } from 'node:fs';
+import type { FlagSpec } from './args.js';
+import { intOption, parseArgs, requireTogether, UsageError } from './args.js';
+import { COMMON_FLAGS, commonTlsOptions, keylogSink, readBytes, readText } from './options.js';
+import { describeError, formatSummary, handshakeSummary } from './summary.js';
+import type { ClientOptions } from './tls-api.js';
+import { backend, connect, earlyDataClientOptions, earlyDataState } from './tls-api.js';
+
+export const CLIENT_FLAGS: FlagSpec = {
+  ...COMMON_FLAGS,
+  servername: 'string',
+  insecure: 'boolean',
+  'sess-out': 'string',
+  'sess-in': 'string',
+  'early-data': 'string',
+  keymatexport: 'string',
+  keymatexportlen: 'string',
+};
+
+export const CLIENT_USAGE = `usage: typetls client HOST:PORT [--servername S] [--ca F] [--cert F --key F] [--alpn LIST]
+       [--min-version 1.2|1.3] [--max-version 1.2|1.3] [--ciphers LIST] [--groups LIST] [--insecure]
+       [--keylog F] [--trace] [--sess-out F] [--sess-in F] [--early-data FILE]
+       [--keymatexport LABEL --keymatexportlen N]
+stdin goes to the peer (end of input sends close_notify), what the peer sends goes to stdout, and the
+handshake summary goes to stderr as "key: value" lines. Exit status 1 when the handshake fails.
+`;
+
+/** "host:port" or "[v6]:port". */
+export function parseHostPort(s: string): { host: string; port: number } {
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(s) ?? /^([^:]+):(\d+)$/.exec(s);
+  const host = m?.[1];
+  const port = Number(m?.[2]);
+  if (host === undefined || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new UsageError(`"${s}" is not HOST:PORT (for example 127.0.0.1:4433 or localhost:443)`);
+  }
+  return { host, port };
+}
+
+const SESSION_LABEL = 'SSL SESSION PARAMETERS';
+
+function readSession(path: string): Buffer {
+  const raw = readBytes('sess-in', path);
+  const text = raw.toString('latin1');
+  const m = /-----BEGIN SSL SESSION PARAMETERS-----([\s\S]*?)-----END SSL SESSION PARAMETERS-----/.exec(text);
+  return m?.[1] === undefined ? raw : Buffer.from(m[1].replace(/\s+/g, ''), 'base64');
+}
+
+function writeSession(path: string, session: Buffer): void {
+  const b64 = session.toString('base64').replace(/(.{64})/g, '$1\n');
+  try {
+    writeFileSync(path, `-----BEGIN ${SESSION_LABEL}-----\n${b64.trimEnd()}\n-----END ${SESSION_LABEL}-----\n`);
+  } catch (e) {
+    process.stderr.write(`warning: cannot write the session file "${path}": ${String(e)}\n`);
+  }
+}
+
+/** Runs the client; resolves to the exit status. */
+export async function runClient(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, CLIENT_FLAGS);
+  if (args.booleans.has('help')) {
+    process.stdout.write(CLIENT_USAGE);
+    return 0;
+  }
+  if (args.positionals.length !== 1) throw new UsageError('typetls client needs exactly one HOST:PORT');
+  const { host, port } = parseHostPort(args.positionals[0] ?? '');
+  requireTogether(args, 'cert', 'key');
+  requireTogether(args, 'keymatexport', 'keymatexportlen');
+
+  const options: ClientOptions = { host, port, ...commonTlsOptions(args, 'client') };
+  const servername = args.strings.get('servername');
+  if (servername !== undefined) options.servername = servername;
+  const cert = args.strings.get('cert');
+  const key = args.strings.get('key');
+  if (cert !== undefined && key !== undefined) {
+    options.cert = readText('cert', cert);
+    options.key = readText('key', key);
+  }
+  if (args.booleans.has('insecure')) options.rejectUnauthorized = false;
+  const sessIn = args.strings.get('sess-in');
+  if (sessIn !== undefined) options.session = readSession(sessIn);
+  const earlyFile = args.strings.get('early-data');
+  const earlyData = earlyFile === undefined ? undefined : readBytes('early-data', earlyFile);
+  if (earlyData !== undefined) {
+    Object.assign(options, earlyDataClientOptions(earlyData));
+    if (!backend.earlyData) process.stderr.write(`note: ${backend.name} cannot send early data; it is sent after the handshake instead\n`);
+  }
+  const label = args.strings.get('keymatexport');
+  const keymat = label === undefined ? undefined : { label, length: intOption(args, 'keymatexportlen', 32, 16384) };
+
+  return new Promise<number>((resolve) => {
+    let handshakeDone = false;
+    let failed = false;
+    const socket = connect(options);
+    const keylog = args.strings.get('keylog');
+    if (keylog !== undefined) socket.on('keylog', keylogSink(keylog));
+    const sessOut = args.strings.get('sess-out');
+    if (sessOut !== undefined) socket.on('session', (s: Buffer) => writeSession(sessOut, s));
+
+    const onStdin = (d: Buffer): void => void socket.write(d);
+    const onStdinEnd = (): void => void socket.end();
+    socket.once('secureConnect', () => {
+      handshakeDone = true;
+      const lines = handshakeSummary(socket, {
+        side: 'client',
+        earlyData: earlyDataState(socket, earlyData !== undefined),
+        peerCertExpected: true,
+        ...(keymat === undefined ? {} : { keyingMaterial: keymat }),
+      });
+      process.stderr.write(formatSummary(lines));
+      if (earlyData !== undefined && !backend.earlyData) socket.write(earlyData);
+      process.stdin.on('data', onStdin);
+      process.stdin.once('end', onStdinEnd);
+    });
+    socket.on('data', (d: Buffer) => process.stdout.write(d));
+    socket.on('error', (err: unknown) => {
+      if (failed) return;
+      failed = true;
+      process.stderr.write(`error: ${describeError(err)}\n`);
+      socket.destroy(); // node:tls reports some post-handshake failures without closing the socket
+    });
+    socket.once('close', () => {
+      process.stdin.off('data', onStdin);
+      process.stdin.off('end', onStdinEnd);
+      process.stdin.pause();
+      if (!handshakeDone && !failed) process.stderr.write('error: ECONNRESET: the peer closed the connection before the handshake completed\n');
+      resolve(failed || !handshakeDone ? 1 : 0);
+    });
+  });
+}

@@ -1,0 +1,88 @@
+// Flags shared by `client` and `server`, mapped to node:tls option names, plus file helpers.
+import { appendFileSync, readFileSync } from 'node:fs';
+import type { FlagSpec, ParsedArgs } from './args.js';
+import { UsageError } from './args.js';
+import { alpnOption, ciphersOption, groupsOption, versionOption } from './names.js';
+import { createRenderer } from './render.js';
+import type { TraceEvent, TypetlsExtras } from './tls-api.js';
+import { backend } from './tls-api.js';
+
+export const COMMON_FLAGS: FlagSpec = {
+  ca: 'string',
+  cert: 'string',
+  key: 'string',
+  alpn: 'string',
+  'min-version': 'string',
+  'max-version': 'string',
+  ciphers: 'string',
+  groups: 'string',
+  keylog: 'string',
+  trace: 'boolean',
+  help: 'boolean',
+};
+
+export interface CommonTlsOptions {
+  trace?: NonNullable<TypetlsExtras["trace"]>;
+  ca?: string;
+  ALPNProtocols?: string[];
+  minVersion?: 'TLSv1.2' | 'TLSv1.3';
+  maxVersion?: 'TLSv1.2' | 'TLSv1.3';
+  ciphers?: string;
+  ecdhCurve?: string;
+}
+
+export function readText(flag: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    throw new UsageError(`cannot read the --${flag} file "${path}" (${typeof code === 'string' ? code : String(e)})`);
+  }
+}
+
+export function readBytes(flag: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    throw new UsageError(`cannot read the --${flag} file "${path}" (${typeof code === 'string' ? code : String(e)})`);
+  }
+}
+
+/** node:tls options for --ca, --alpn, --min/max-version, --ciphers, --groups, --trace. */
+export function commonTlsOptions(args: ParsedArgs, traceLabel: string): CommonTlsOptions {
+  const o: CommonTlsOptions = {};
+  const ca = args.strings.get('ca');
+  if (ca !== undefined) o.ca = readText('ca', ca);
+  const alpn = args.strings.get('alpn');
+  if (alpn !== undefined) o.ALPNProtocols = alpnOption(alpn);
+  const min = args.strings.get('min-version');
+  if (min !== undefined) o.minVersion = versionOption('--min-version', min);
+  const max = args.strings.get('max-version');
+  if (max !== undefined) o.maxVersion = versionOption('--max-version', max);
+  if (o.minVersion === 'TLSv1.3' && o.maxVersion === 'TLSv1.2') throw new UsageError('--min-version is above --max-version');
+  const ciphers = args.strings.get('ciphers');
+  if (ciphers !== undefined) o.ciphers = ciphersOption(ciphers);
+  const groups = args.strings.get('groups');
+  if (groups !== undefined) o.ecdhCurve = groupsOption(groups);
+  if (args.booleans.has('trace')) {
+    o.trace = traceTo(traceLabel);
+    if (!backend.trace) process.stderr.write(`note: ${backend.name} emits no trace events; --trace shows them once the typetls engine is behind src/cli/tls-api.ts\n`);
+  }
+  return o;
+}
+
+function traceTo(label: string): (event: TraceEvent) => void {
+  return createRenderer((line) => process.stderr.write(line), label);
+}
+
+/** A keylog sink appending NSS key log lines (one per 'keylog' event) to `path`. */
+export function keylogSink(path: string): (line: Buffer) => void {
+  return (line) => {
+    try {
+      appendFileSync(path, line);
+    } catch (e) {
+      process.stderr.write(`warning: cannot write the key log "${path}": ${String(e)}\n`);
+    }
+  };
+}

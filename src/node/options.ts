@@ -1,0 +1,201 @@
+// node:tls connect()/createServer() options → typetls ClientConfig / ServerConfig. Unknown option
+// names are ignored (as node:tls does: http passes its whole request options through); known ones
+// with a wrong value throw a TlsError that names the option.
+import { Buffer } from 'node:buffer';
+import { isIP } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { ClientConfig, ServerConfig, VerifyHook } from '../conn/config.js';
+import type { CertifiedKey, Connection, TraceEvent } from '../conn/types.js';
+import { SecureContext } from './context.js';
+import type { SecureContextOptions } from './context.js';
+import { peerCertificateChain } from './certificate.js';
+import type { PeerCertificate } from './certificate.js';
+import { describe, optionError } from './option-error.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** ALPN protocols as node:tls takes them: names, buffers, or one buffer in the wire format. */
+export type AlpnOption = readonly (string | Uint8Array)[] | Uint8Array;
+
+/** The typetls extras shared by both sides. */
+export interface TypetlsExtras {
+  /** Narrated trace: `true` emits 'trace' events on the socket; a function receives every event. */
+  readonly trace?: boolean | ((event: TraceEvent) => void);
+  /** Application check of the verified chain (may be asynchronous). */
+  readonly verifyHook?: VerifyHook;
+}
+
+export interface TlsConnectOptions extends SecureContextOptions, TypetlsExtras {
+  readonly host?: string;
+  readonly port?: number | string;
+  /** IPC path (net.connect's `path`). */
+  readonly path?: string;
+  /** An already connected transport (a net.Socket or any Duplex); host/port are then not used to connect. */
+  readonly socket?: Duplex;
+  readonly servername?: string;
+  readonly session?: Uint8Array;
+  readonly rejectUnauthorized?: boolean;
+  readonly ALPNProtocols?: AlpnOption;
+  readonly checkServerIdentity?: (hostname: string, cert: PeerCertificate) => Error | undefined;
+  readonly secureContext?: SecureContext;
+  readonly allowHalfOpen?: boolean;
+  readonly timeout?: number;
+  readonly localAddress?: string;
+  readonly localPort?: number;
+  readonly family?: number;
+  readonly noDelay?: boolean;
+  readonly keepAlive?: boolean;
+  readonly keepAliveInitialDelay?: number;
+  /** Seam: builds the connection (default: new ClientConnection(config)). Tests pass a fake. */
+  readonly connectionFactory?: (config: ClientConfig) => Connection;
+}
+
+/** node:tls's SNICallback: the callback takes a typetls SecureContext or `{ cert, key }` options. */
+export type SNICallback = (
+  servername: string,
+  cb: (err: Error | null, ctx?: SecureContext | SecureContextOptions) => void,
+) => void;
+
+export interface TlsServerOptions extends SecureContextOptions, TypetlsExtras {
+  readonly requestCert?: boolean;
+  readonly rejectUnauthorized?: boolean;
+  readonly ALPNProtocols?: AlpnOption;
+  readonly SNICallback?: SNICallback;
+  /** 48 bytes, node:tls's format. */
+  readonly ticketKeys?: Uint8Array;
+  readonly secureContext?: SecureContext;
+  readonly allowHalfOpen?: boolean;
+  readonly pauseOnConnect?: boolean;
+  /** Milliseconds a client may take to finish the handshake (default 120000, as node:tls). */
+  readonly handshakeTimeout?: number;
+  /** typetls extra: TLS 1.3 tickets sent after the handshake. */
+  readonly numTickets?: number;
+  /** Seam: builds the connection (default: new ServerConnection(config)). Tests pass a fake. */
+  readonly connectionFactory?: (config: ServerConfig) => Connection;
+}
+
+/** ALPN option → protocol names (RFC 7301 §3.1: 1..255 bytes each). */
+export function mapAlpn(v: AlpnOption | undefined): readonly string[] | undefined {
+  if (v === undefined) return undefined;
+  const out: string[] = [];
+  if (v instanceof Uint8Array) {
+    // node's wire format: each name prefixed by its one-byte length.
+    for (let i = 0; i < v.length; ) {
+      const n = v[i] ?? 0;
+      if (n === 0 || i + 1 + n > v.length) throw optionError('ALPNProtocols', 'the buffer is not in the length-prefixed wire format');
+      out.push(Buffer.from(v.subarray(i + 1, i + 1 + n)).toString('latin1'));
+      i += 1 + n;
+    }
+  } else if (Array.isArray(v)) {
+    for (const p of v as readonly unknown[]) {
+      const name = typeof p === 'string' ? p : p instanceof Uint8Array ? Buffer.from(p).toString('latin1') : undefined;
+      if (name === undefined) throw optionError('ALPNProtocols', `expected strings or buffers, got ${describe(p)} in the array`);
+      if (Buffer.byteLength(name, 'latin1') < 1 || Buffer.byteLength(name, 'latin1') > 255) {
+        throw optionError('ALPNProtocols', `protocol name ${describe(name)} must be 1 to 255 bytes`);
+      }
+      out.push(name);
+    }
+  } else {
+    throw optionError('ALPNProtocols', `expected an array of strings/buffers or a wire-format buffer, got ${describe(v)}`);
+  }
+  return out;
+}
+
+function checkBoolean(option: string, v: unknown): boolean | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'boolean') throw optionError(option, `expected a boolean, got ${describe(v)}`);
+  return v;
+}
+
+export function contextOf(o: SecureContextOptions & { readonly secureContext?: SecureContext }): SecureContext {
+  if (o.secureContext === undefined) return new SecureContext(o);
+  if (!(o.secureContext instanceof SecureContext)) {
+    throw optionError('secureContext', "expected a SecureContext from typetls's createSecureContext() (a node:tls one cannot be read)");
+  }
+  return o.secureContext;
+}
+
+/** The name the client sends as SNI and checks the certificate against: servername, else host. */
+export function serverNameFor(o: TlsConnectOptions): string {
+  if (o.servername !== undefined && typeof o.servername !== 'string') throw optionError('servername', `expected a string, got ${describe(o.servername)}`);
+  if (o.host !== undefined && typeof o.host !== 'string') throw optionError('host', `expected a string, got ${describe(o.host)}`);
+  // An IP literal is kept: the connection matches it against IP SANs and does not send it as SNI
+  // (RFC 6066 §3: "Literal IPv4 and IPv6 addresses are not permitted in HostName").
+  const name = o.servername !== undefined && o.servername !== '' ? o.servername : (o.host ?? 'localhost');
+  return isIP(name) === 6 && name.startsWith('[') ? name.slice(1, -1) : name;
+}
+
+/** Per-connection switches decided by the socket (listeners attached) rather than by the options. */
+export interface ConnectionSwitches {
+  readonly keylog: boolean;
+  readonly trace: boolean;
+}
+
+export function clientConfig(o: TlsConnectOptions, ctx: SecureContext, sw: ConnectionSwitches): ClientConfig {
+  const c: Mutable<ClientConfig> = { ...ctx.fields };
+  c.serverName = serverNameFor(o);
+  const ru = checkBoolean('rejectUnauthorized', o.rejectUnauthorized);
+  c.rejectUnauthorized = ru ?? true;
+  const alpn = mapAlpn(o.ALPNProtocols);
+  if (alpn !== undefined) c.alpnProtocols = alpn;
+  if (o.session !== undefined) {
+    if (!(o.session instanceof Uint8Array)) throw optionError('session', `expected a Buffer from a 'session' event, got ${describe(o.session)}`);
+    c.session = o.session;
+  }
+  const csi = o.checkServerIdentity;
+  if (csi !== undefined) {
+    if (typeof csi !== 'function') throw optionError('checkServerIdentity', `expected a function, got ${describe(csi)}`);
+    c.checkServerIdentity = (hostname, chain) => {
+      const cert = peerCertificateChain(chain, true);
+      return csi(hostname, cert as PeerCertificate) ?? undefined;
+    };
+  }
+  const cert = ctx.certificates[0];
+  if (cert !== undefined) c.certificate = cert;
+  if (o.verifyHook !== undefined) c.verifyHook = o.verifyHook;
+  if (sw.keylog) c.keylog = true;
+  if (sw.trace) c.trace = true;
+  return Object.freeze(c);
+}
+
+export function serverConfig(
+  o: TlsServerOptions,
+  ctx: SecureContext,
+  extra: {
+    readonly sniCallback?: (serverName: string) => CertifiedKey | undefined | Promise<CertifiedKey | undefined>;
+    readonly ticketKeys: Uint8Array;
+  },
+  sw: ConnectionSwitches,
+): ServerConfig {
+  const c: Mutable<ServerConfig> = { ...ctx.fields, certificates: ctx.certificates };
+  const requestCert = checkBoolean('requestCert', o.requestCert) ?? false;
+  const ru = checkBoolean('rejectUnauthorized', o.rejectUnauthorized) ?? true;
+  c.requestCert = requestCert;
+  c.rejectUnauthorized = ru;
+  // node:tls: with requestCert, rejectUnauthorized means "a valid client certificate is required".
+  c.requireCert = requestCert && ru;
+  const alpn = mapAlpn(o.ALPNProtocols);
+  if (alpn !== undefined) c.alpnProtocols = alpn;
+  if (extra.sniCallback !== undefined) c.sniCallback = extra.sniCallback;
+  c.ticketKeys = extra.ticketKeys;
+  if (o.numTickets !== undefined) {
+    if (!Number.isInteger(o.numTickets) || o.numTickets < 0) throw optionError('numTickets', `expected a non-negative integer, got ${describe(o.numTickets)}`);
+    c.numTickets = o.numTickets;
+  }
+  if (o.verifyHook !== undefined) c.verifyHook = o.verifyHook;
+  if (sw.keylog) c.keylog = true;
+  if (sw.trace) c.trace = true;
+  return Object.freeze(c);
+}
+
+/** Checks node:tls's 48-byte ticket key format. */
+export function checkTicketKeys(v: unknown, option: string): Uint8Array {
+  if (!(v instanceof Uint8Array) || v.length !== 48) throw optionError(option, `expected a 48-byte Buffer, got ${describe(v)}`);
+  return v;
+}
+
+/** The same config with keylog/trace switched on as asked (the base is shared between connections). */
+export function withSwitches<T extends { readonly keylog?: boolean; readonly trace?: boolean }>(base: T, sw: ConnectionSwitches): T {
+  if (!sw.keylog && !sw.trace) return base;
+  return Object.freeze({ ...base, keylog: sw.keylog || base.keylog === true, trace: sw.trace || base.trace === true });
+}

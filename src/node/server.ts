@@ -1,0 +1,139 @@
+// tls.Server / tls.createServer(), typetls flavour: a net.Server whose accepted sockets become
+// TLSSockets over ServerConnections. 'secureConnection' after each handshake, 'tlsClientError'
+// (not 'error') when a client's handshake fails.
+import { Buffer } from 'node:buffer';
+import { randomBytes } from 'node:crypto';
+import * as net from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { ServerConfig } from '../conn/config.js';
+import { ServerConnection } from '../conn/server.js';
+import type { CertifiedKey, Connection } from '../conn/types.js';
+import { TlsError } from '../errors.js';
+import { AlertDescription } from '../wire/iana.js';
+import { toSecureContext } from './context.js';
+import type { SecureContext, SecureContextOptions } from './context.js';
+import { describe, optionError } from './option-error.js';
+import { checkTicketKeys, contextOf, serverConfig, withSwitches } from './options.js';
+import type { TlsServerOptions } from './options.js';
+import { TLSSocket } from './socket.js';
+
+type SecureConnectionListener = (socket: TLSSocket) => void;
+
+/** node:tls's wildcard rule for addContext(): '*' matches within one label; case-insensitive. */
+function hostnamePattern(hostname: string): RegExp {
+  const escaped = hostname.replace(/[.^$+?\-\\[\]{}()|]/g, '\\$&').replace(/\*/g, '[^.]*');
+  return new RegExp(`^${escaped}$`, 'i');
+}
+
+export class Server extends net.Server {
+  #options: TlsServerOptions;
+  #context: SecureContext;
+  readonly #contexts: { readonly pattern: RegExp; readonly context: SecureContext }[] = [];
+  #ticketKeys: Uint8Array;
+  #base: ServerConfig;
+
+  constructor(options: TlsServerOptions = {}, secureConnectionListener?: SecureConnectionListener) {
+    super({ allowHalfOpen: true });
+    if (typeof options !== 'object' || options === null) throw optionError('options', `expected an options object, got ${describe(options)}`);
+    this.#options = options;
+    this.#ticketKeys = options.ticketKeys === undefined ? new Uint8Array(randomBytes(48)) : checkTicketKeys(options.ticketKeys, 'ticketKeys');
+    if (options.handshakeTimeout !== undefined && (typeof options.handshakeTimeout !== 'number' || options.handshakeTimeout < 0)) {
+      throw optionError('handshakeTimeout', `expected milliseconds, got ${describe(options.handshakeTimeout)}`);
+    }
+    this.#context = contextOf(options);
+    this.#base = this.#buildBase();
+    this.on('connection', (raw: Duplex) => this.#onConnection(raw));
+    if (secureConnectionListener !== undefined) this.on('secureConnection', secureConnectionListener);
+  }
+
+  #buildBase(): ServerConfig {
+    const o = this.#options;
+    if (this.#context.certificates.length === 0 && o.SNICallback === undefined && this.#contexts.length === 0) {
+      throw optionError('cert', 'a server needs `cert` and `key` (or a `secureContext`, or an `SNICallback`)');
+    }
+    const sni = o.SNICallback !== undefined || this.#contexts.length > 0 ? (name: string) => this.#selectByName(name) : undefined;
+    return serverConfig(o, this.#context, { ticketKeys: this.#ticketKeys, ...(sni !== undefined ? { sniCallback: sni } : {}) }, { keylog: false, trace: false });
+  }
+
+  #selectByName(name: string): CertifiedKey | undefined | Promise<CertifiedKey | undefined> {
+    const user = this.#options.SNICallback;
+    if (user !== undefined) {
+      return new Promise((resolve, reject) => {
+        user(name, (err, ctx) => {
+          if (err !== null && err !== undefined) return reject(err);
+          if (ctx === undefined || ctx === null) return resolve(undefined);
+          try {
+            resolve(toSecureContext(ctx, 'SNICallback').certificates[0]);
+          } catch (e) {
+            reject(e);
+          }
+        });
+      });
+    }
+    for (const { pattern, context } of this.#contexts) if (pattern.test(name)) return context.certificates[0];
+    return undefined;
+  }
+
+  #onConnection(raw: Duplex): void {
+    const o = this.#options;
+    const base = this.#base;
+    const make = o.connectionFactory ?? ((c: ServerConfig): Connection => new ServerConnection(c));
+    const wantKeylog = this.listenerCount('keylog') > 0;
+    const tls = new TLSSocket(raw, (sw) => make(withSwitches(base, sw)), {
+      allowHalfOpen: o.allowHalfOpen ?? false,
+      wantKeylog: () => wantKeylog,
+      requestCert: base.requestCert === true,
+      ...(o.trace !== undefined ? { trace: o.trace } : {}),
+    });
+    if (wantKeylog) tls.on('keylog', (line: Buffer) => this.emit('keylog', line, tls));
+    const onError = (err: Error): void => {
+      this.emit('tlsClientError', err, tls);
+    };
+    tls.on('error', onError);
+    const timeout = o.handshakeTimeout ?? 120_000;
+    const timer =
+      timeout > 0
+        ? setTimeout(() => {
+            tls.destroy(new TlsError('ERR_TLS_HANDSHAKE_TIMEOUT', AlertDescription.handshake_failure, `the TLS handshake did not finish within ${timeout} ms`));
+          }, timeout)
+        : undefined;
+    timer?.unref();
+    tls.once('close', () => clearTimeout(timer));
+    tls.once('secure', () => {
+      clearTimeout(timer);
+      tls.removeListener('error', onError);
+      this.emit('secureConnection', tls);
+    });
+  }
+
+  /** Adds a certificate for SNI names matching `hostname` ('*' matches one label). */
+  addContext(hostname: string, context: SecureContext | SecureContextOptions): void {
+    if (typeof hostname !== 'string' || hostname === '') throw optionError('hostname', `expected a host name, got ${describe(hostname)}`);
+    this.#contexts.push({ pattern: hostnamePattern(hostname), context: toSecureContext(context, 'context') });
+    this.#base = this.#buildBase();
+  }
+
+  /** Replaces the server's certificates and algorithm options for new connections. */
+  setSecureContext(options: TlsServerOptions): void {
+    const context = contextOf(options);
+    this.#options = { ...this.#options, ...options };
+    this.#context = context;
+    this.#base = this.#buildBase();
+  }
+
+  getTicketKeys(): Buffer {
+    return Buffer.from(this.#ticketKeys);
+  }
+
+  setTicketKeys(keys: Uint8Array): void {
+    this.#ticketKeys = new Uint8Array(checkTicketKeys(keys, 'keys'));
+    this.#base = this.#buildBase();
+  }
+}
+
+export function createServer(secureConnectionListener?: SecureConnectionListener): Server;
+export function createServer(options: TlsServerOptions, secureConnectionListener?: SecureConnectionListener): Server;
+export function createServer(a?: TlsServerOptions | SecureConnectionListener, b?: SecureConnectionListener): Server {
+  if (typeof a === 'function') return new Server({}, a);
+  return new Server(a ?? {}, b);
+}

@@ -1,0 +1,580 @@
+// TLSSocket: a node:tls-compatible Duplex over a sans-IO Connection and a transport Duplex (a
+// net.Socket, or any Duplex). Bytes from the transport go to conn.receive(); conn.takeOutput() goes
+// to the transport; plaintext is pushed to the readable side and writes go to conn.write().
+// Backpressure both ways: the transport is paused while our reader does not take plaintext
+// (push() returned false), and a write is acknowledged only when the transport accepted its records.
+import { Buffer } from 'node:buffer';
+import { X509Certificate } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { Duplex } from 'node:stream';
+import type { Connection, ConnectionEvent, HandshakeSummary, TraceEvent } from '../conn/types.js';
+import { TlsError } from '../errors.js';
+import { AlertDescription } from '../wire/iana.js';
+import { peerCertificateChain } from './certificate.js';
+import type { PeerCertificate } from './certificate.js';
+import type { ConnectionSwitches } from './options.js';
+import { cipherInfo, ephemeralKeyInfo } from './socket-info.js';
+import type { CipherInfo, EphemeralKeyInfo } from './socket-info.js';
+
+/** A Connection, or a factory called once the transport is connected (so 'keylog' listeners count). */
+export type ConnectionSource = Connection | ((switches: ConnectionSwitches) => Connection);
+
+export interface TLSSocketOptions {
+  /** Default false, as node:tls: the writable side ends when the readable side ends. */
+  readonly allowHalfOpen?: boolean;
+  /** typetls trace: true = 'trace' events, a function = called for each event. */
+  readonly trace?: boolean | ((event: TraceEvent) => void);
+  /** Extra reason to turn the key log on (the server's 'keylog' listeners). */
+  readonly wantKeylog?: () => boolean;
+  /** Client: the name sent as SNI / checked (shown as `servername`). */
+  readonly servername?: string;
+  /** Server: whether a client certificate was asked for (node:tls reports authorization only then). */
+  readonly requestCert?: boolean;
+}
+
+/** The parts of net.Socket that TLSSocket proxies when the transport has them. */
+interface SocketLike extends Duplex {
+  connecting?: boolean;
+  pending?: boolean;
+  remoteAddress?: string | undefined;
+  remotePort?: number | undefined;
+  remoteFamily?: string | undefined;
+  localAddress?: string | undefined;
+  localPort?: number | undefined;
+  bytesRead?: number;
+  bytesWritten?: number;
+  setTimeout?(ms: number): unknown;
+  setNoDelay?(noDelay?: boolean): unknown;
+  setKeepAlive?(enable?: boolean, initialDelay?: number): unknown;
+  address?(): AddressInfo | Record<string, never> | string | null;
+  ref?(): unknown;
+  unref?(): unknown;
+}
+
+type WriteCallback = (error?: Error | null) => void;
+
+/** node:tls's error (and code) for a transport that ended before the handshake finished. */
+function transportClosedEarly(cause?: TlsError): TlsError {
+  return new TlsError(
+    'ECONNRESET',
+    AlertDescription.internal_error,
+    'Client network socket disconnected before secure TLS connection was established',
+    cause === undefined ? {} : { cause },
+  );
+}
+
+export class TLSSocket extends Duplex {
+  readonly encrypted = true as const;
+  /** True when the peer's certificate was verified. */
+  authorized = false;
+  /** node:tls's value: the failure's code (e.g. 'CERT_HAS_EXPIRED') when `authorized` is false, else null. */
+  authorizationError: string | null = null;
+  /** typetls extra: the full error behind `authorizationError`. */
+  tlsAuthorizationError: TlsError | undefined = undefined;
+  /** The negotiated ALPN protocol, false when none was agreed (null before the handshake). */
+  alpnProtocol: string | false | null = null;
+  /** Client: the requested server name; server: the client's SNI, or false. */
+  servername: string | false | null = null;
+  /** The transport (node:tls calls it `_parent`/`ssl` internals; here it is public). */
+  readonly socket: SocketLike;
+
+  #conn: Connection | undefined;
+  readonly #source: ConnectionSource;
+  readonly #opts: TLSSocketOptions;
+  #summary: HandshakeSummary | undefined;
+  #secured = false;
+  #session: Buffer | undefined;
+  readonly #events: ConnectionEvent[] = [];
+  readonly #early: Buffer[] = [];
+  #busy = 0;
+  #pumping = false;
+  #pumpAgain = false;
+  #readBlocked = false;
+  #socketPaused = false;
+  #readEnded = false;
+  #transportEnded = false;
+  #tolerateEofError = false;
+  #eofError = false;
+  #errorHandled = false;
+  #waitingDrain = false;
+  #drainCallback: WriteCallback | undefined;
+  #heldWrite: { readonly chunks: readonly Uint8Array[]; readonly cb: WriteCallback } | undefined;
+  #heldFinal: WriteCallback | undefined;
+
+  constructor(socket: Duplex, connection: ConnectionSource, options: TLSSocketOptions = {}) {
+    super({ allowHalfOpen: options.allowHalfOpen ?? false, emitClose: true, autoDestroy: true, decodeStrings: true });
+    this.socket = socket as SocketLike;
+    this.#source = connection;
+    this.#opts = options;
+    if (options.servername !== undefined) this.servername = options.servername;
+    const s = this.socket;
+    s.on('data', (chunk: Buffer | string) => this.#onData(typeof chunk === 'string' ? Buffer.from(chunk) : chunk));
+    s.on('end', () => this.#onTransportEnd());
+    s.on('error', (err: Error) => this.destroy(err));
+    s.on('close', () => this.#onTransportClose());
+    s.on('drain', () => this.#onDrain());
+    s.on('timeout', () => this.emit('timeout'));
+    if (s.connecting === true) {
+      s.once('connect', () => {
+        this.emit('connect');
+        this.#start();
+      });
+    } else {
+      process.nextTick(() => this.#start());
+    }
+  }
+
+  // ---- driving the connection ----
+
+  #start(): void {
+    if (this.destroyed || this.#conn !== undefined) return;
+    let conn: Connection;
+    try {
+      conn =
+        typeof this.#source === 'function'
+          ? this.#source({
+              keylog: this.listenerCount('keylog') > 0 || (this.#opts.wantKeylog?.() ?? false),
+              trace: this.#opts.trace !== undefined && this.#opts.trace !== false,
+            })
+          : this.#source;
+    } catch (e) {
+      this.destroy(e instanceof Error ? e : new Error(String(e)));
+      return;
+    }
+    this.#conn = conn;
+    conn.setListener((ev) => this.#onConnEvent(ev));
+    const early = this.#early.splice(0);
+    if (early.length > 0) this.#run((c) => early.forEach((b) => c.receive(b)));
+    else this.#pump(); // client: the ClientHello goes out now, without waiting for a write.
+    if (this.#transportEnded) this.#onTransportEnd();
+  }
+
+  #onConnEvent(ev: ConnectionEvent): void {
+    this.#events.push(ev);
+    if (this.#busy === 0) this.#pump();
+  }
+
+  /** Calls into the connection, then drains whatever it produced. */
+  #run(fn: (c: Connection) => void): void {
+    const c = this.#conn;
+    if (c === undefined) return;
+    this.#busy++;
+    try {
+      fn(c);
+    } finally {
+      this.#busy--;
+    }
+    this.#pump();
+  }
+
+  #pump(): void {
+    if (this.#busy > 0 || this.#pumping) {
+      this.#pumpAgain = true;
+      return;
+    }
+    this.#pumping = true;
+    try {
+      do {
+        this.#pumpAgain = false;
+        this.#pumpOnce();
+      } while (this.#pumpAgain && !this.destroyed);
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  #flushOutput(): void {
+    const c = this.#conn;
+    if (c === undefined) return;
+    for (let out = c.takeOutput(); out !== null; out = c.takeOutput()) {
+      const s = this.socket;
+      if (s.destroyed || s.writableEnded) continue; // nobody to send to any more
+      if (!s.write(out)) this.#waitingDrain = true;
+    }
+  }
+
+  #pumpOnce(): void {
+    const c = this.#conn;
+    if (c === undefined || this.destroyed) return;
+    this.#flushOutput();
+    for (let ev = this.#events.shift(); ev !== undefined; ev = this.#events.shift()) {
+      this.#handleEvent(ev);
+      if (this.destroyed) return;
+    }
+    if (!this.#secured && c.handshakeComplete && c.summary !== undefined) this.#onHandshake(c.summary);
+    if (this.destroyed) return;
+    this.#pushPlaintext(c);
+    const err = c.error;
+    if (err !== undefined && !this.#errorHandled) {
+      this.#errorHandled = true;
+      this.#flushOutput(); // the alert, once
+      if (this.#tolerateEofError) {
+        // TCP FIN without close_notify after the handshake: node:tls treats it as a plain end.
+        this.#endReadable();
+      } else if (this.#eofError && !this.#secured) {
+        this.#endTransport();
+        this.destroy(transportClosedEarly(err));
+        return;
+      } else {
+        this.#endTransport();
+        this.destroy(err);
+        return;
+      }
+    }
+    if (this.#transportEnded && !this.#secured && !this.#errorHandled) {
+      this.#errorHandled = true;
+      this.destroy(transportClosedEarly());
+      return;
+    }
+    if (c.peerClosed || (this.#transportEnded && this.#secured)) this.#endReadable();
+  }
+
+  #pushPlaintext(c: Connection): void {
+    if (this.#readBlocked || this.#readEnded) return;
+    const pt = c.readPlaintext();
+    if (pt === null) return;
+    if (!this.push(pt.length === 0 ? pt : Buffer.from(pt.buffer, pt.byteOffset, pt.length))) {
+      // Our reader is not keeping up: stop reading the transport until _read() is called.
+      this.#readBlocked = true;
+      if (!this.#socketPaused) {
+        this.#socketPaused = true;
+        this.socket.pause();
+      }
+    }
+  }
+
+  #endReadable(): void {
+    const c = this.#conn;
+    if (this.#readEnded || this.#readBlocked) return;
+    if (c !== undefined) this.#pushPlaintext(c);
+    if (this.#readBlocked) return;
+    this.#readEnded = true;
+    this.push(null);
+  }
+
+  #handleEvent(ev: ConnectionEvent): void {
+    switch (ev.type) {
+      case 'handshake':
+        if (!this.#secured) this.#onHandshake(ev.summary);
+        return;
+      case 'session':
+        this.#session = Buffer.from(ev.session);
+        this.emit('session', this.#session);
+        return;
+      case 'keylog':
+        this.emit('keylog', Buffer.from(ev.line + '\n', 'latin1'));
+        return;
+      case 'trace': {
+        const t = this.#opts.trace;
+        if (typeof t === 'function') t(ev.event);
+        if (this.listenerCount('trace') > 0) this.emit('trace', ev.event);
+        return;
+      }
+      case 'wakeup':
+        return;
+    }
+  }
+
+  #onHandshake(summary: HandshakeSummary): void {
+    this.#secured = true;
+    this.#summary = summary;
+    const isClient = this.#conn?.isClient ?? true;
+    this.authorized = summary.authorized;
+    this.tlsAuthorizationError = summary.authorizationError;
+    if (summary.authorized) this.authorizationError = null;
+    else if (summary.authorizationError !== undefined) this.authorizationError = summary.authorizationError.code;
+    // node:tls: a server that asked for no certificate reports authorized false and no error; one
+    // that asked and got none reports UNABLE_TO_GET_ISSUER_CERT.
+    else if (isClient) this.authorizationError = 'UNABLE_TO_VERIFY_LEAF_SIGNATURE';
+    else this.authorizationError = this.#opts.requestCert === true ? 'UNABLE_TO_GET_ISSUER_CERT' : null;
+    this.alpnProtocol = summary.alpnProtocol ?? false;
+    if (!isClient) this.servername = summary.serverName ?? false;
+    this.emit(isClient ? 'secureConnect' : 'secure');
+    if (this.destroyed) return;
+    const held = this.#heldWrite;
+    this.#heldWrite = undefined;
+    if (held !== undefined) this.#writeNow(held.chunks, held.cb);
+    const fin = this.#heldFinal;
+    this.#heldFinal = undefined;
+    if (fin !== undefined) this.#finalNow(fin);
+  }
+
+  // ---- transport events ----
+
+  #onData(chunk: Buffer): void {
+    if (this.destroyed) return;
+    if (this.#conn === undefined) {
+      this.#early.push(chunk);
+      return;
+    }
+    this.#run((c) => c.receive(chunk));
+  }
+
+  #onTransportEnd(): void {
+    if (this.destroyed) return;
+    this.#transportEnded = true;
+    const c = this.#conn;
+    if (c === undefined) return; // #start() comes back here
+    this.#tolerateEofError = this.#secured && c.error === undefined && !c.peerClosed;
+    this.#eofError = c.error === undefined;
+    this.#run((conn) => conn.receiveEof());
+  }
+
+  #onTransportClose(): void {
+    if (this.destroyed) return;
+    if (!this.#secured && !this.#errorHandled) {
+      this.#errorHandled = true;
+      this.destroy(transportClosedEarly());
+    } else {
+      this.destroy();
+    }
+  }
+
+  #onDrain(): void {
+    this.#waitingDrain = false;
+    const cb = this.#drainCallback;
+    this.#drainCallback = undefined;
+    if (cb !== undefined) cb();
+  }
+
+  #endTransport(): void {
+    const s = this.socket;
+    if (!s.destroyed && !s.writableEnded) s.end();
+  }
+
+  // ---- Duplex implementation ----
+
+  override _read(): void {
+    this.#readBlocked = false;
+    if (this.#socketPaused) {
+      this.#socketPaused = false;
+      this.socket.resume();
+    }
+    this.#pump();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, cb: WriteCallback): void {
+    this.#write([chunk], cb);
+  }
+
+  override _writev(chunks: { chunk: Buffer }[], cb: WriteCallback): void {
+    this.#write(
+      chunks.map((c) => c.chunk),
+      cb,
+    );
+  }
+
+  #write(chunks: readonly Uint8Array[], cb: WriteCallback): void {
+    // Writes wait for the handshake: the callback is the backpressure signal, so at most one
+    // chunk (or one writev batch) is ever held here.
+    if (!this.#secured) this.#heldWrite = { chunks, cb };
+    else this.#writeNow(chunks, cb);
+  }
+
+  #writeNow(chunks: readonly Uint8Array[], cb: WriteCallback): void {
+    const c = this.#conn;
+    if (c === undefined) return cb(new Error('TLSSocket: no connection'));
+    if (c.error !== undefined) return cb(c.error);
+    if (c.closed) return cb(new TlsError('ERR_STREAM_WRITE_AFTER_END', AlertDescription.internal_error, 'write after the TLS connection was closed'));
+    try {
+      this.#busy++;
+      try {
+        for (const chunk of chunks) c.write(chunk);
+      } finally {
+        this.#busy--;
+      }
+    } catch (e) {
+      this.#pump();
+      return cb(e instanceof Error ? e : new Error(String(e)));
+    }
+    // Flush now even when called from inside a pump (an event handler writing): the callback must
+    // know whether the transport accepted the records.
+    this.#flushOutput();
+    this.#pump();
+    if (this.#waitingDrain) this.#drainCallback = cb;
+    else cb();
+  }
+
+  override _final(cb: WriteCallback): void {
+    if (!this.#secured) this.#heldFinal = cb;
+    else this.#finalNow(cb);
+  }
+
+  #finalNow(cb: WriteCallback): void {
+    const c = this.#conn;
+    if (c !== undefined && c.error === undefined && !c.closed) this.#run((conn) => conn.close()); // close_notify
+    this.#flushOutput(); // even inside a pump: the close_notify must precede the FIN
+    this.#endTransport(); // half-close: we keep reading until the peer's close_notify / EOF
+    cb();
+  }
+
+  override _destroy(err: Error | null, cb: (error?: Error | null) => void): void {
+    this.#conn?.setListener(undefined);
+    const s = this.socket;
+    if (!s.destroyed) {
+      if (s.writableEnded && err === null) {
+        // We ended gracefully (close_notify or an alert, then FIN): let the bytes leave, keep
+        // reading so the peer's FIN can close the socket, and bound the wait.
+        s.resume();
+        const timer = setTimeout(() => s.destroy(), 5000);
+        timer.unref();
+        s.once('close', () => clearTimeout(timer));
+      } else if (s.writableEnded) {
+        s.resume();
+        s.once('finish', () => s.destroy());
+        const timer = setTimeout(() => s.destroy(), 2000);
+        timer.unref();
+        s.once('close', () => clearTimeout(timer));
+      } else {
+        s.destroy();
+      }
+    }
+    cb(err);
+  }
+
+  /** net.Socket's destroySoon(): end, then destroy once everything was written. */
+  destroySoon(): void {
+    if (this.writable) this.end();
+    if (this.writableFinished) this.destroy();
+    else this.once('finish', () => this.destroy());
+  }
+
+  // ---- node:tls API ----
+
+  /** The handshake's outcome (typetls extra), undefined before it completes. */
+  get summary(): HandshakeSummary | undefined {
+    return this.#summary;
+  }
+
+  /** The sans-IO connection under this socket (typetls extra), undefined before the transport connected. */
+  get connection(): Connection | undefined {
+    return this.#conn;
+  }
+
+  getProtocol(): string | null {
+    return this.#summary?.version ?? null;
+  }
+
+  getCipher(): CipherInfo | null {
+    const s = this.#summary;
+    return s === undefined ? null : cipherInfo(s);
+  }
+
+  getEphemeralKeyInfo(): EphemeralKeyInfo | Record<string, never> | null {
+    const s = this.#summary;
+    if (s === undefined) return null;
+    if (this.#conn?.isClient === false) return {};
+    return ephemeralKeyInfo(s.group);
+  }
+
+  getPeerCertificate(detailed?: boolean): PeerCertificate | Record<string, never> | null {
+    if (this.destroyed && this.#summary === undefined) return null;
+    const s = this.#summary;
+    if (s === undefined) return {};
+    return peerCertificateChain(detailed === true ? (s.verifiedChain ?? s.peerCertificates) : s.peerCertificates, detailed === true);
+  }
+
+  getPeerX509Certificate(): X509Certificate | undefined {
+    const der = this.#summary?.peerCertificates[0];
+    return der === undefined ? undefined : new X509Certificate(der);
+  }
+
+  getSession(): Buffer | undefined {
+    return this.#session;
+  }
+
+  isSessionReused(): boolean {
+    return this.#summary?.resumed ?? false;
+  }
+
+  exportKeyingMaterial(length: number, label: string, context?: Uint8Array): Buffer {
+    const c = this.#conn;
+    if (c === undefined || !this.#secured) {
+      throw new TlsError('ERR_TLS_INVALID_STATE', AlertDescription.internal_error, 'exportKeyingMaterial() needs a completed handshake');
+    }
+    const out = context === undefined ? c.exportKeyingMaterial(length, label) : c.exportKeyingMaterial(length, label, context);
+    return Buffer.from(out.buffer, out.byteOffset, out.length);
+  }
+
+  /** TLS 1.3 KeyUpdate (typetls extra). */
+  keyUpdate(requestPeer = false): void {
+    this.#run((c) => c.keyUpdate(requestPeer));
+  }
+
+  /** Renegotiation does not exist in typetls (TLS 1.3 has none; TLS 1.2's is refused). */
+  renegotiate(_options: unknown, callback?: (err: Error | null) => void): false {
+    const err = new TlsError('ERR_TLS_RENEGOTIATION_DISABLED', AlertDescription.no_renegotiation, 'typetls does not renegotiate');
+    if (callback !== undefined) process.nextTick(() => callback(err));
+    return false;
+  }
+
+  disableRenegotiation(): void {}
+
+  setMaxSendFragment(_size: number): boolean {
+    return false;
+  }
+
+  // ---- net.Socket proxies (what http and friends use) ----
+
+  get connecting(): boolean {
+    return this.socket.connecting ?? false;
+  }
+  get pending(): boolean {
+    return this.socket.pending ?? false;
+  }
+  get readyState(): string {
+    if (this.connecting) return 'opening';
+    if (this.readable && this.writable) return 'open';
+    if (this.readable) return 'readOnly';
+    if (this.writable) return 'writeOnly';
+    return 'closed';
+  }
+  get remoteAddress(): string | undefined {
+    return this.socket.remoteAddress;
+  }
+  get remotePort(): number | undefined {
+    return this.socket.remotePort;
+  }
+  get remoteFamily(): string | undefined {
+    return this.socket.remoteFamily;
+  }
+  get localAddress(): string | undefined {
+    return this.socket.localAddress;
+  }
+  get localPort(): number | undefined {
+    return this.socket.localPort;
+  }
+  get bytesRead(): number {
+    return this.socket.bytesRead ?? 0;
+  }
+  get bytesWritten(): number {
+    return this.socket.bytesWritten ?? 0;
+  }
+  address(): AddressInfo | Record<string, never> | string | null {
+    return this.socket.address?.() ?? {};
+  }
+  setTimeout(ms: number, callback?: () => void): this {
+    this.socket.setTimeout?.(ms);
+    if (callback !== undefined) {
+      if (ms === 0) this.removeListener('timeout', callback);
+      else this.once('timeout', callback);
+    }
+    return this;
+  }
+  setNoDelay(noDelay?: boolean): this {
+    this.socket.setNoDelay?.(noDelay);
+    return this;
+  }
+  setKeepAlive(enable?: boolean, initialDelay?: number): this {
+    this.socket.setKeepAlive?.(enable, initialDelay);
+    return this;
+  }
+  ref(): this {
+    this.socket.ref?.();
+    return this;
+  }
+  unref(): this {
+    this.socket.unref?.();
+    return this;
+  }
+}

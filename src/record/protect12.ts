@@ -1,0 +1,225 @@
+// TLS 1.2 record protection (RFC 5246 §6.2.3): AEAD with AES-GCM (RFC 5288, explicit 8-byte nonce)
+// or ChaCha20-Poly1305 (RFC 7905, IV XOR sequence number), and AES-CBC with HMAC, either
+// MAC-then-encrypt (RFC 5246 §6.2.3.2) or encrypt-then-MAC (RFC 7366). Every failure to
+// authenticate or unpad is the same bad_record_mac (RFC 5246 §7.2.2).
+import type { Aead, CbcCipher, CryptoProvider, HashAlgorithm } from '../crypto/provider.js';
+import { internalError } from '../errors.js';
+import type { RecordCipher12 } from '../keys/suites12.js';
+import { ProtocolVersion } from '../wire/iana.js';
+import { MAX_PLAINTEXT, RECORD_HEADER_LENGTH, recordOverflow, type TlsRecord } from './deframer.js';
+import { SequenceNumber, badRecordMac, type RecordProtector } from './protect13.js';
+
+const TAG_LENGTH = 16;
+const BLOCK = 16;
+
+function writeHeader(out: Uint8Array, type: number, version: number, length: number): void {
+  out[0] = type;
+  out[1] = version >>> 8;
+  out[2] = version & 0xff;
+  out[3] = length >>> 8;
+  out[4] = length & 0xff;
+}
+
+/** seq_num ‖ type ‖ version ‖ length: the AEAD additional data and the MAC prefix (RFC 5246 §6.2.3.2, §6.2.3.3). */
+function pseudoHeader(seq: SequenceNumber, type: number, versionHi: number, versionLo: number, length: number): Uint8Array {
+  const a = new Uint8Array(13);
+  seq.write(a, 0);
+  a[8] = type;
+  a[9] = versionHi;
+  a[10] = versionLo;
+  a[11] = length >>> 8;
+  a[12] = length & 0xff;
+  return a;
+}
+
+/** TLS 1.2 AEAD records: AES-GCM (RFC 5288 §3) or ChaCha20-Poly1305 (RFC 7905 §2). */
+export class RecordProtector12Aead implements RecordProtector {
+  readonly seq = new SequenceNumber();
+  maxContent = MAX_PLAINTEXT;
+  private readonly aead: Aead;
+  private readonly explicitLength: number;
+  private readonly nonceBuf = new Uint8Array(12);
+
+  constructor(
+    p: CryptoProvider,
+    private readonly cipher: Extract<RecordCipher12, { kind: 'gcm' | 'chacha' }>,
+    key: Uint8Array,
+    private readonly fixedIv: Uint8Array,
+    private readonly version: number = ProtocolVersion.TLSv1_2,
+  ) {
+    if (fixedIv.length !== cipher.fixedIvLength) throw internalError(`${cipher.aead} needs a ${cipher.fixedIvLength}-byte implicit IV`);
+    this.aead = p.aead(cipher.aead, key);
+    this.explicitLength = cipher.kind === 'gcm' ? 8 : 0;
+  }
+
+  private nonce(): Uint8Array {
+    if (this.cipher.kind === 'gcm') {
+      // RFC 5288 §3: salt (4 bytes) ‖ nonce_explicit; the sequence number is a unique explicit part.
+      this.nonceBuf.set(this.fixedIv, 0);
+      this.seq.write(this.nonceBuf, 4);
+    } else {
+      // RFC 7905 §2: the 64-bit sequence number, left-padded, XOR the 12-byte IV.
+      this.seq.nonce(this.fixedIv, this.nonceBuf);
+    }
+    return this.nonceBuf;
+  }
+
+  seal(type: number, content: Uint8Array): Uint8Array {
+    if (content.length > this.maxContent) throw internalError(`record content of ${content.length} bytes exceeds ${this.maxContent}`);
+    this.seq.check();
+    const length = this.explicitLength + content.length + TAG_LENGTH;
+    const out = new Uint8Array(RECORD_HEADER_LENGTH + length);
+    writeHeader(out, type, this.version, length);
+    const nonce = this.nonce();
+    if (this.explicitLength > 0) out.set(nonce.subarray(4), RECORD_HEADER_LENGTH);
+    const aad = pseudoHeader(this.seq, type, this.version >>> 8, this.version & 0xff, content.length);
+    this.aead.sealInto(nonce, aad, content, out, RECORD_HEADER_LENGTH + this.explicitLength);
+    this.seq.increment();
+    return out;
+  }
+
+  open(record: TlsRecord): { type: number; content: Uint8Array } {
+    const f = record.fragment;
+    if (f.length < this.explicitLength + TAG_LENGTH) throw badRecordMac();
+    const plainLength = f.length - this.explicitLength - TAG_LENGTH;
+    // RFC 5246 §6.2.1: a plaintext fragment is at most 2^14 bytes.
+    if (plainLength > MAX_PLAINTEXT) throw recordOverflow(`record of ${plainLength} plaintext bytes exceeds 2^14`);
+    this.seq.check();
+    const nonce = this.nonce();
+    if (this.explicitLength > 0) nonce.set(f.subarray(0, 8), 4);
+    const aad = pseudoHeader(this.seq, record.type, record.header[1] as number, record.header[2] as number, plainLength);
+    const content = this.aead.open(nonce, aad, f.subarray(this.explicitLength));
+    if (content === null) throw badRecordMac();
+    this.seq.increment();
+    return { type: record.type, content };
+  }
+}
+
+/** TLS 1.2 AES-CBC + HMAC records, MAC-then-encrypt (RFC 5246 §6.2.3.2) or encrypt-then-MAC (RFC 7366). */
+export class RecordProtector12Cbc implements RecordProtector {
+  readonly seq = new SequenceNumber();
+  maxContent = MAX_PLAINTEXT;
+  private readonly cbc: CbcCipher;
+  private readonly mac: HashAlgorithm;
+  private readonly macLength: number;
+
+  constructor(
+    private readonly p: CryptoProvider,
+    cipher: Extract<RecordCipher12, { kind: 'cbc' }>,
+    key: Uint8Array,
+    private readonly macKey: Uint8Array,
+    readonly encryptThenMac: boolean,
+    private readonly version: number = ProtocolVersion.TLSv1_2,
+  ) {
+    this.cbc = p.cbc(cipher.cbc, key);
+    this.mac = cipher.mac;
+    this.macLength = cipher.macLength;
+    if (macKey.length !== cipher.macLength) throw internalError(`HMAC-${cipher.mac} needs a ${cipher.macLength}-byte key`);
+  }
+
+  private computeMac(type: number, vHi: number, vLo: number, length: number, data: readonly Uint8Array[]): Uint8Array {
+    return this.p.hmac(this.mac, this.macKey, [pseudoHeader(this.seq, type, vHi, vLo, length), ...data]);
+  }
+
+  seal(type: number, content: Uint8Array): Uint8Array {
+    if (content.length > this.maxContent) throw internalError(`record content of ${content.length} bytes exceeds ${this.maxContent}`);
+    this.seq.check();
+    const vHi = this.version >>> 8;
+    const vLo = this.version & 0xff;
+    const iv = this.p.randomBytes(BLOCK); // RFC 5246 §6.2.3.2: a fresh unpredictable IV per record
+    const macInside = this.encryptThenMac ? 0 : this.macLength;
+    const unpadded = content.length + macInside + 1;
+    const padLength = (BLOCK - (unpadded % BLOCK)) % BLOCK; // padding_length byte value
+    const plain = new Uint8Array(unpadded + padLength);
+    plain.set(content, 0);
+    if (!this.encryptThenMac) plain.set(this.computeMac(type, vHi, vLo, content.length, [content]), content.length);
+    plain.fill(padLength, content.length + macInside);
+    const ct = this.cbc.encrypt(iv, plain);
+    const length = BLOCK + ct.length + (this.encryptThenMac ? this.macLength : 0);
+    const out = new Uint8Array(RECORD_HEADER_LENGTH + length);
+    writeHeader(out, type, this.version, length);
+    out.set(iv, RECORD_HEADER_LENGTH);
+    out.set(ct, RECORD_HEADER_LENGTH + BLOCK);
+    if (this.encryptThenMac) {
+      // RFC 7366 §3: MAC(MAC_write_key, seq_num ‖ type ‖ version ‖ length ‖ IV ‖ ENC(content ‖ padding)).
+      const mac = this.computeMac(type, vHi, vLo, BLOCK + ct.length, [iv, ct]);
+      out.set(mac, RECORD_HEADER_LENGTH + BLOCK + ct.length);
+    }
+    this.seq.increment();
+    return out;
+  }
+
+  open(record: TlsRecord): { type: number; content: Uint8Array } {
+    return this.encryptThenMac ? this.openEtm(record) : this.openMte(record);
+  }
+
+  private openEtm(record: TlsRecord): { type: number; content: Uint8Array } {
+    const f = record.fragment;
+    const ctLength = f.length - BLOCK - this.macLength;
+    if (ctLength < BLOCK || ctLength % BLOCK !== 0) throw badRecordMac();
+    this.seq.check();
+    const vHi = record.header[1] as number;
+    const vLo = record.header[2] as number;
+    const body = f.subarray(0, BLOCK + ctLength);
+    const expected = this.computeMac(record.type, vHi, vLo, body.length, [body]);
+    // RFC 7366 §3: the MAC is checked before anything is decrypted.
+    if (!this.p.timingSafeEqual(expected, f.subarray(BLOCK + ctLength))) throw badRecordMac();
+    const plain = this.cbc.decrypt(f.subarray(0, BLOCK), f.subarray(BLOCK, BLOCK + ctLength));
+    const pad = plain[plain.length - 1] as number;
+    if (pad + 1 > plain.length) throw badRecordMac();
+    let bad = 0;
+    for (let i = plain.length - 1 - pad; i < plain.length; i++) bad |= (plain[i] as number) ^ pad;
+    if (bad !== 0) throw badRecordMac();
+    const contentLength = plain.length - pad - 1;
+    if (contentLength > MAX_PLAINTEXT) throw recordOverflow(`record of ${contentLength} plaintext bytes exceeds 2^14`);
+    this.seq.increment();
+    return { type: record.type, content: plain.subarray(0, contentLength) };
+  }
+
+  private openMte(record: TlsRecord): { type: number; content: Uint8Array } {
+    const f = record.fragment;
+    const macLength = this.macLength;
+    // IV, then at least one block holding MAC and padding_length.
+    const minCt = Math.ceil((macLength + 1) / BLOCK) * BLOCK;
+    if (f.length < BLOCK + minCt || f.length % BLOCK !== 0) throw badRecordMac();
+    this.seq.check();
+    const plain = this.cbc.decrypt(f.subarray(0, BLOCK), f.subarray(BLOCK));
+    const n = plain.length;
+    // Padding check without branching on secret data (Lucky 13 mitigations, as in common practice):
+    // scan a fixed window of the last 256 bytes, masking those inside the claimed padding.
+    const padLength = plain[n - 1] as number;
+    const fits = ((n - macLength - 1 - padLength) >> 31) + 1; // 1 when pad + 1 + MAC fit, else 0
+    let padBad = 0;
+    const window = Math.min(256, n);
+    for (let i = 1; i <= window; i++) {
+      const inPad = ((i - padLength - 2) >> 31) & 1; // i - 1 <= padLength
+      padBad |= inPad * ((plain[n - i] as number) ^ padLength);
+    }
+    const good = fits & (padBad === 0 ? 1 : 0);
+    // With bad padding, take padding_length 0 and go on: the MAC then fails the same way.
+    const usedPad = good * padLength;
+    const contentLength = n - macLength - 1 - usedPad;
+    const vHi = record.header[1] as number;
+    const vLo = record.header[2] as number;
+    const content = plain.subarray(0, contentLength);
+    const expected = this.computeMac(record.type, vHi, vLo, contentLength, [content]);
+    // Hash the rest too, so the hashing work does not depend much on the padding length.
+    this.p.digest(this.mac, plain.subarray(contentLength, n - macLength));
+    const macOk = this.p.timingSafeEqual(expected, plain.subarray(contentLength, contentLength + macLength));
+    if (!(macOk && good === 1)) throw badRecordMac();
+    if (contentLength > MAX_PLAINTEXT) throw recordOverflow(`record of ${contentLength} plaintext bytes exceeds 2^14`);
+    this.seq.increment();
+    return { type: record.type, content };
+  }
+}
+
+/** The protector for one direction of a TLS 1.2 connection. */
+export function recordProtector12(
+  p: CryptoProvider,
+  cipher: RecordCipher12,
+  keys: { readonly key: Uint8Array; readonly iv: Uint8Array; readonly macKey: Uint8Array },
+  encryptThenMac = false,
+): RecordProtector12Aead | RecordProtector12Cbc {
+  if (cipher.kind === 'cbc') return new RecordProtector12Cbc(p, cipher, keys.key, keys.macKey, encryptThenMac);
+  return new RecordProtector12Aead(p, cipher, keys.key, keys.iv);
+}
