@@ -32,6 +32,11 @@ export interface Spec {
   readonly version: 'TLSv1.3' | 'TLSv1.2';
   /** The server issues tickets / session ids (resumption scenarios). */
   readonly resumption: boolean;
+  /**
+   * The client builds its context once (`secureContext` from createSecureContext) instead of passing
+   * `ca` and the other options to every connect() (what most code does, and the default here).
+   */
+  readonly reuseContext?: boolean;
 }
 
 export interface BenchSocket {
@@ -101,14 +106,22 @@ function nodeStyleOptions(spec: Spec, m: Material) {
   return {
     // Defaults otherwise: node:tls always sends two TLS 1.3 tickets (it has no option to stop that).
     server: { ...common, cert: m.chainPem, key: m.keyPem },
-    client: { ...common, ca: [m.caPem], servername: 'localhost', host: '127.0.0.1' },
+    client: { ...common, ca: [m.caPem] },
+    target: { servername: 'localhost', host: '127.0.0.1' },
   };
+}
+
+/** The per-connect client options: everything each time, or a context built once. */
+function clientOptions(spec: Spec, o: ReturnType<typeof nodeStyleOptions>, createSecureContext: (opts: object) => unknown): object {
+  if (spec.reuseContext !== true) return { ...o.client, ...o.target };
+  return { secureContext: createSecureContext(o.client), ...o.target };
 }
 
 function nodeImpl(spec: Spec): Impl {
   const m = material(spec);
   const o = nodeStyleOptions(spec, m);
   // One server context, as a long-running server has; the client passes `ca` per connect, as users do.
+  const client = clientOptions(spec, o, (x) => tls.createSecureContext(x));
   return {
     name: 'node',
     via: 'node:tls',
@@ -120,7 +133,7 @@ function nodeImpl(spec: Spec): Impl {
     },
     connect(port, session, onSession) {
       return new Promise((resolve, reject) => {
-        const s = tls.connect({ ...o.client, port, ...(session !== undefined ? { session: session as Buffer } : {}) });
+        const s = tls.connect({ ...client, port, ...(session !== undefined ? { session: session as Buffer } : {}) });
         if (onSession !== undefined) s.on('session', onSession);
         s.once('error', reject);
         s.once('secureConnect', () => {
@@ -136,6 +149,7 @@ function nodeImpl(spec: Spec): Impl {
 interface AdapterModule {
   connect(options: object): Duplex & { isSessionReused(): boolean };
   createServer(options: object, listener: (s: Duplex) => void): net.Server;
+  createSecureContext(options: object): unknown;
 }
 
 async function loadAdapter(): Promise<AdapterModule | undefined> {
@@ -149,6 +163,7 @@ async function loadAdapter(): Promise<AdapterModule | undefined> {
 function adapterImpl(spec: Spec, a: AdapterModule): Impl {
   const m = material(spec);
   const o = nodeStyleOptions(spec, m);
+  const client = clientOptions(spec, o, (x) => a.createSecureContext(x));
   return {
     name: 'typetls',
     via: 'adapter',
@@ -160,7 +175,7 @@ function adapterImpl(spec: Spec, a: AdapterModule): Impl {
     },
     connect(port, session, onSession) {
       return new Promise((resolve, reject) => {
-        const s = a.connect({ ...o.client, port, ...(session !== undefined ? { session } : {}) });
+        const s = a.connect({ ...client, port, ...(session !== undefined ? { session } : {}) });
         if (onSession !== undefined) s.on('session', onSession);
         s.once('error', reject);
         s.once('secureConnect', () => {

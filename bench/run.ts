@@ -200,6 +200,12 @@ function scenarios(o: Options, certs: Certs): Scenario[] {
   const ecdsa13 = spec(certs.ecdsa, 'TLS_AES_128_GCM_SHA256');
   const list: Scenario[] = [
     ...hs('handshake-full-13', 'handshake-full-13 (ECDSA P-256, x25519, TLS_AES_128_GCM_SHA256)', ecdsa13, 600),
+    ...hs(
+      'handshake-full-13-ctx',
+      'handshake-full-13 (ECDSA P-256; client context built once and passed as secureContext)',
+      { ...ecdsa13, reuseContext: true },
+      600,
+    ).slice(0, 1),
     ...hs('handshake-full-13-rsa', 'handshake-full-13 (RSA-2048, x25519, TLS_AES_128_GCM_SHA256)', spec(certs.rsa, 'TLS_AES_128_GCM_SHA256'), 300),
     ...hs('handshake-resumed-13', 'handshake-resumed-13 (ticket, psk_dhe_ke, x25519)', spec(certs.ecdsa, 'TLS_AES_128_GCM_SHA256', 'TLSv1.3', true), 600),
     ...hs('handshake-full-12', 'handshake-full-12 (ECDHE-ECDSA-AES128-GCM-SHA256)', spec(certs.ecdsa, 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', 'TLSv1.2'), 600),

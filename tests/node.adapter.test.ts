@@ -16,6 +16,8 @@ import type { ClientConfig, ServerConfig } from '../src/conn/config.js';
 import { TlsError } from '../src/errors.js';
 import { AlertDescription, CipherSuite, NamedGroup, SignatureScheme } from '../src/wire/iana.js';
 import { clientConfig, contextOf, serverConfig } from '../src/node/options.js';
+import { mapCa } from '../src/node/context.js';
+import { TrustStore } from '../src/pki/trust-store.js';
 import { lookupGroup, lookupScheme, lookupSuite, parseSuiteList } from '../src/wire/names.js';
 import { FakeConnection, fakeClient, fakeServer } from './helpers/fake-connection.js';
 import type { FakeOptions } from './helpers/fake-connection.js';
@@ -454,10 +456,12 @@ test('adapter: option mapping: versions, suites (node rule for 1.2-only lists), 
   assert.equal(map({ ecdhCurve: 'auto' }).groups, undefined);
   c = map({ minVersion: 'TLSv1', maxVersion: 'TLSv1.3' });
   assert.equal(c.minVersion, 'TLSv1.2');
+  const caList = mapCa([CERT_PEM + CERT_PEM, Buffer.from(CERT_PEM)]);
+  assert.equal(caList.length, 3, 'a PEM bundle is split; a PEM buffer is read as text');
+  assert.ok(caList.every((x) => x instanceof Uint8Array && x[0] === 0x30));
+  // The context parses its anchors once (a TrustStore, duplicates merged) for every connection.
   c = map({ ca: [CERT_PEM + CERT_PEM, Buffer.from(CERT_PEM)] });
-  const caList = c.ca as readonly (string | Uint8Array)[] | undefined;
-  assert.equal(caList?.length, 3, 'a PEM bundle is split; a PEM buffer is read as text');
-  assert.ok(caList?.every((x) => x instanceof Uint8Array && x[0] === 0x30));
+  assert.ok(c.ca instanceof TrustStore && c.ca.size === 1);
   c = map({ cert: CERT_PEM + CERT_PEM, key: KEY_PEM, crypto: keyOnlyProvider });
   assert.equal(c.certificate?.chain.length, 2);
   assert.equal(map({ host: '127.0.0.1' }).serverName, '127.0.0.1', 'an IP is kept for IP matching (the connection does not send it as SNI)');

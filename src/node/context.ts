@@ -4,6 +4,7 @@ import { Buffer } from 'node:buffer';
 import { rootCertificates } from 'node:tls';
 import type { CryptoProvider } from '../crypto/provider.js';
 import type { PemOrDer } from '../conn/config.js';
+import { TrustStore } from '../pki/trust-store.js';
 import type { CertifiedKey, VersionName } from '../conn/types.js';
 import { isTls13Suite, lookupGroup, lookupScheme, parseSuiteList, splitNameList, suiteNames } from '../wire/names.js';
 import { CipherSuite } from '../wire/iana.js';
@@ -55,7 +56,8 @@ const defaultSuites: readonly number[] = [
 /** The CommonConfig fields a secure context decides. */
 export interface ContextFields {
   crypto?: CryptoProvider;
-  ca?: readonly PemOrDer[];
+  /** A TrustStore built once per context when `ca` was given (each handshake then reuses its anchors and cache). */
+  ca?: readonly PemOrDer[] | TrustStore;
   crl?: readonly PemOrDer[];
   cipherSuites?: readonly number[];
   groups?: readonly number[];
@@ -228,7 +230,17 @@ export class SecureContext {
 
   constructor(options: SecureContextOptions = {}) {
     this.options = Object.freeze({ ...options });
-    this.fields = Object.freeze(mapContextFields(options));
+    const fields = mapContextFields(options);
+    if (options.ca !== undefined && fields.ca !== undefined && !(fields.ca instanceof TrustStore)) {
+      // Parsed once here rather than per connection (anchors, their keys, recently seen chains). A
+      // `ca` that does not parse keeps its old path: the error surfaces when a chain is verified.
+      try {
+        fields.ca = TrustStore.fromPem(fields.ca);
+      } catch {
+        // keep the DER list
+      }
+    }
+    this.fields = Object.freeze(fields);
     this.certificates = Object.freeze(mapCertificates(options));
   }
 }
