@@ -12,3 +12,7 @@ export type { SuiteNames } from './wire/names.js';
 export { verifyCertificateChain, defaultTrustStore } from './node/verify.js';
 export { TrustStore, Certificate, parseCertificate, parsePemBundle, matchesHostname, matchesIp } from './pki/index.js';
 export type { VerifyOptions, VerifyResult, VerifyErrorCode } from './pki/index.js';
+export { SessionCache } from './handshake/session-cache.js';
+export type { SessionCacheOptions } from './handshake/session-cache.js';
+export { TicketKeys } from './handshake/ticket-keys.js';
+export type { TicketSealer } from './handshake/ticket-keys.js';

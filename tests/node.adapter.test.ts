@@ -457,8 +457,9 @@ test('adapter: option mapping: versions, suites (node rule for 1.2-only lists), 
   c = map({ minVersion: 'TLSv1', maxVersion: 'TLSv1.3' });
   assert.equal(c.minVersion, 'TLSv1.2');
   const caList = mapCa([CERT_PEM + CERT_PEM, Buffer.from(CERT_PEM)]);
+  assert.ok(Array.isArray(caList));
   assert.equal(caList.length, 3, 'a PEM bundle is split; a PEM buffer is read as text');
-  assert.ok(caList.every((x) => x instanceof Uint8Array && x[0] === 0x30));
+  assert.ok(caList.every((x: unknown) => x instanceof Uint8Array && x[0] === 0x30));
   // The context parses its anchors once (a TrustStore, duplicates merged) for every connection.
   c = map({ ca: [CERT_PEM + CERT_PEM, Buffer.from(CERT_PEM)] });
   assert.ok(c.ca instanceof TrustStore && c.ca.size === 1);

@@ -6,6 +6,18 @@ import type { ClientConfig } from './config.js';
 import { startClient13 } from '../handshake/client13.js';
 import { isIpLiteral } from './ip.js';
 import type { State } from './engine.js';
+import { decodeSession12, sessionFresh, type Session12 } from '../handshake/session12.js';
+import type { ResolvedConfig } from './resolve.js';
+
+/** The TLS 1.2 session to offer: one of ours, still fresh, for a suite this configuration allows. */
+function offerable12(resolved: ResolvedConfig, bytes: Uint8Array | undefined, serverName: string | undefined): Session12 | undefined {
+  if (bytes === undefined) return undefined;
+  const s = decodeSession12(bytes);
+  if (s === undefined || !resolved.suites12.includes(s.suite) || !sessionFresh(s, resolved.now())) return undefined;
+  // A session is resumed only with the server it was made with (by name).
+  if (s.serverName !== serverName) return undefined;
+  return s;
+}
 
 const NOT_STARTED: State = {
   name: 'NotStarted',
@@ -33,6 +45,7 @@ export class ClientConnection extends Engine {
         ip,
         certificate: config.certificate,
         onTicket: undefined,
+        session12: offerable12(resolved, config.session, serverName),
       });
     } catch (e) {
       this.fail(e);

@@ -3,6 +3,8 @@
 import type { CryptoProvider } from '../crypto/provider.js';
 import type { CertifiedKey, ConnectionListener, VersionName } from './types.js';
 import type { TrustStore } from '../pki/trust-store.js';
+import type { TicketSealer } from '../handshake/ticket-keys.js';
+import type { SessionCache } from '../handshake/session-cache.js';
 
 /** A certificate or CRL as PEM text or DER bytes. */
 export type PemOrDer = string | Uint8Array;
@@ -40,6 +42,10 @@ export interface CommonConfig {
   readonly keylog?: boolean;
   /** Emit trace events. Off by default. */
   readonly trace?: boolean;
+  /** TLS 1.2: refuse peers without the extended master secret (RFC 7627). It is always offered. */
+  readonly requireExtendedMasterSecret?: boolean;
+  /** TLS 1.2 CBC suites: offer (client) / accept (server) encrypt-then-MAC, RFC 7366. Default true. */
+  readonly encryptThenMac?: boolean;
 }
 
 export interface ClientConfig extends CommonConfig {
@@ -66,4 +72,10 @@ export interface ServerConfig extends CommonConfig {
   readonly numTickets?: number;
   /** node:tls-format 48-byte ticket keys. */
   readonly ticketKeys?: Uint8Array;
+  /** Seals and opens session tickets (e.g. a TicketKeys the server rotates); overrides ticketKeys. */
+  readonly ticketSealer?: TicketSealer;
+  /** TLS 1.2 session-ID cache, owned by the server object and shared by its connections. */
+  readonly sessionCache?: SessionCache;
+  /** Seconds a TLS 1.2 session or ticket may be resumed (default 300, node:tls's sessionTimeout). */
+  readonly sessionTimeout?: number;
 }

@@ -52,6 +52,8 @@ export abstract class Engine implements Connection {
   private _summary: HandshakeSummary | undefined;
   /** TLS 1.3: a plaintext change_cipher_spec is acceptable (middlebox compatibility, RFC 8446 §5). */
   private compatCcsAllowed = false;
+  /** TLS 1.2: what to do when the peer's ChangeCipherSpec arrives (armed by the handshake state that expects it). */
+  private ccsHandler: (() => void) | undefined;
   /** The version the connection settled on (0 before ServerHello). */
   protected version = 0;
 
@@ -171,6 +173,8 @@ export abstract class Engine implements Connection {
 
   keyUpdate(requestPeer: boolean): void {
     if (!isTraffic(this.state) || this._closed || this._error) throw internalError('KeyUpdate is only possible on an open TLS 1.3 connection');
+    // TLS 1.2 has no KeyUpdate: refuse the call without touching the connection.
+    if (this.version !== ProtocolVersion.TLSv1_3) throw internalError('KeyUpdate exists only in TLS 1.3; this connection is TLS 1.2');
     try {
       this.state.keyUpdate(requestPeer);
     } catch (e) {
@@ -232,6 +236,26 @@ export abstract class Engine implements Connection {
   setVersion(version: number): void {
     this.version = version;
     this.records.setRecordVersion(ProtocolVersion.TLSv1_2);
+    this.records.setProtocolVersion(version);
+  }
+
+  /**
+   * TLS 1.2 (RFC 5246 §7.1): the peer's ChangeCipherSpec is expected next; `onCcs` switches the read
+   * keys when it arrives. A ChangeCipherSpec at any other point is unexpected_message.
+   */
+  expectChangeCipherSpec(onCcs: (() => void) | undefined): void {
+    this.ccsHandler = onCcs;
+  }
+
+  /** TLS 1.2: our ChangeCipherSpec message (protected by the current write keys, none in the first handshake). */
+  sendChangeCipherSpec(): void {
+    this.records.send(ContentType.change_cipher_spec, new Uint8Array([1]));
+    this.trace({ kind: 'change-cipher-spec', direction: 'sent' });
+  }
+
+  /** A warning alert; the connection stays open (TLS 1.2 no_renegotiation, RFC 5746 §4.2). */
+  sendWarning(description: number): void {
+    this.sendAlert(AlertLevel.warning, description);
   }
 
   /** The handshake is done: record the summary, release queued writes and a queued close. */
@@ -287,9 +311,17 @@ export abstract class Engine implements Connection {
         if (this.joiner.pending) throw unexpectedMessage('application data in the middle of a fragmented handshake message');
         if (content.length > 0) this.plaintext.push(content);
         return;
-      case ContentType.change_cipher_spec:
-        // The record layer drops the one acceptable compatibility CCS; any other is unexpected.
-        throw unexpectedMessage('unexpected change_cipher_spec record');
+      case ContentType.change_cipher_spec: {
+        // TLS 1.3: the record layer drops the one acceptable compatibility CCS; any other is unexpected.
+        // TLS 1.2: accepted only where the handshake expects it (RFC 5246 §7.1), never inside a
+        // fragmented handshake message.
+        const handler = this.ccsHandler;
+        if (handler === undefined || this.joiner.pending) throw unexpectedMessage('unexpected change_cipher_spec record');
+        this.ccsHandler = undefined;
+        this.trace({ kind: 'change-cipher-spec', direction: 'received' });
+        handler();
+        return;
+      }
       default:
         throw unexpectedMessage(`unexpected ${contentTypeName(type)} record`);
     }

@@ -28,6 +28,8 @@ export interface ResolvedConfig {
   readonly keylog: boolean;
   readonly trace: boolean;
   readonly verifier: CertificateVerifier;
+  readonly requireExtendedMasterSecret: boolean;
+  readonly encryptThenMac: boolean;
 }
 
 export function configError(option: string, message: string): TlsError {
@@ -108,5 +110,7 @@ export function resolveCommon(
     keylog: c.keylog ?? false,
     trace: c.trace ?? false,
     verifier: makeVerifier(crypto, now),
+    requireExtendedMasterSecret: c.requireExtendedMasterSecret ?? false,
+    encryptThenMac: c.encryptThenMac ?? true,
   });
 }

@@ -4,6 +4,7 @@ import { configError, resolveCommon } from './resolve.js';
 import { defaultProvider, defaultVerifier, TLS12_CAPABILITIES } from './defaults.js';
 import type { ServerConfig } from './config.js';
 import { ExpectClientHello } from '../handshake/server-hello.js';
+import { TicketKeys } from '../handshake/ticket-keys.js';
 
 export class ServerConnection extends Engine {
   constructor(config: ServerConfig) {
@@ -18,6 +19,9 @@ export class ServerConnection extends Engine {
       sniCallback: config.sniCallback,
       requestCert,
       requireCert: requestCert && (config.requireCert ?? resolved.rejectUnauthorized),
+      sessionCache: config.sessionCache,
+      ticketSealer: config.ticketSealer ?? (config.ticketKeys !== undefined ? new TicketKeys(resolved.crypto, config.ticketKeys) : undefined),
+      sessionTimeout: config.sessionTimeout,
     });
   }
 }

@@ -25,6 +25,9 @@ import { certificateVerifyContent, chooseScheme, schemeInfo } from './schemes.js
 import { Traffic13, type TicketSink } from './traffic13.js';
 import type { CertifiedKey } from '../conn/types.js';
 import type { VerifiedPeer } from './verifier.js';
+import { handleServerHello12 } from './client12.js';
+import { hello12Extensions, helloSessionId } from './client-hello12.js';
+import type { Session12 } from './session12.js';
 
 /** What the client decided before sending its ClientHello. */
 export interface ClientParams {
@@ -32,6 +35,8 @@ export interface ClientParams {
   readonly ip: string | undefined;
   readonly certificate: CertifiedKey | undefined;
   readonly onTicket: TicketSink | undefined;
+  /** A TLS 1.2 session to offer (src/handshake/session12.ts), when the application passed one. */
+  readonly session12?: Session12 | undefined;
 }
 
 interface Common {
@@ -67,10 +72,11 @@ export function startClient13(conn: Engine, params: ClientParams): State {
   const cfg = conn.config;
   const group = cfg.groups[0];
   if (group === undefined) throw illegalParameter('no key exchange group configured');
-  const kx = cfg.crypto.keyExchange(group);
+  // A TLS 1.3 key share only when TLS 1.3 is offered.
+  const kx = cfg.suites13.length > 0 ? cfg.crypto.keyExchange(group) : undefined;
   const random = cfg.random(32);
-  // Middlebox compatibility mode (RFC 8446 §D.4): a non-empty legacy_session_id.
-  const sessionId = cfg.random(32);
+  // Middlebox compatibility mode (RFC 8446 §D.4): a non-empty legacy_session_id (or a TLS 1.2 session's ID).
+  const sessionId = helloSessionId(cfg.random, params.session12);
   const hello = buildClientHello(conn, params, random, sessionId, kx, undefined);
   const transcript = new Transcript(cfg.crypto);
   conn.setRecordVersion(ProtocolVersion.TLSv1);
@@ -78,7 +84,7 @@ export function startClient13(conn: Engine, params: ClientParams): State {
   conn.setRecordVersion(ProtocolVersion.TLSv1_2);
   // RFC 8446 §5: a plaintext CCS may arrive any time after the first ClientHello (e.g. after an HRR).
   conn.allowCompatCcs(true);
-  conn.trace({ kind: 'client-hello', versions: ['TLSv1.3'], suites: cfg.suites13.map(suiteName), groups: cfg.groups.map(groupName), keyShare: groupName(group), serverName: params.serverName, alpn: cfg.alpn });
+  conn.trace({ kind: 'client-hello', versions: [...(kx !== undefined ? ['TLSv1.3'] : []), ...(cfg.suites12.length > 0 ? ['TLSv1.2'] : [])], suites: [...cfg.suites13, ...cfg.suites12].map(suiteName), groups: cfg.groups.map(groupName), keyShare: kx === undefined ? undefined : groupName(group), serverName: params.serverName, alpn: cfg.alpn });
   return new ExpectServerHello({ conn, params, transcript, hello: { ...hello, ext: {}, hasExtensionsBlock: true } }, kx, false);
 }
 
@@ -87,23 +93,25 @@ function buildClientHello(
   params: ClientParams,
   random: Uint8Array,
   sessionId: Uint8Array,
-  kx: KeyExchange,
+  kx: KeyExchange | undefined,
   cookie: Uint8Array | undefined,
 ): Omit<ClientHello, 'ext' | 'hasExtensionsBlock'> {
   const cfg = conn.config;
   const exts: Extension[] = [];
   if (params.serverName !== undefined) exts.push(X.serverName(params.serverName));
-  exts.push(X.supportedVersionsClient([ProtocolVersion.TLSv1_3]));
+  // RFC 8446 §4.2.1: supported_versions only when TLS 1.3 is offered (a 1.2-only hello has none).
+  if (kx !== undefined) exts.push(X.supportedVersionsClient(cfg.suites12.length > 0 ? [ProtocolVersion.TLSv1_3, ProtocolVersion.TLSv1_2] : [ProtocolVersion.TLSv1_3]));
   exts.push(X.supportedGroups(cfg.groups));
-  exts.push(X.keyShareClient([{ group: kx.group, key: kx.publicKey }]));
+  if (kx !== undefined) exts.push(X.keyShareClient([{ group: kx.group, key: kx.publicKey }]));
   exts.push(X.signatureAlgorithms(cfg.signatureSchemes));
   if (cfg.alpn.length > 0) exts.push(X.alpn(cfg.alpn));
   if (cookie !== undefined) exts.push(X.cookie(cookie));
+  exts.push(...hello12Extensions(cfg, params.session12));
   return {
     legacyVersion: ProtocolVersion.TLSv1_2,
     random,
     sessionId,
-    cipherSuites: cfg.suites13,
+    cipherSuites: [...cfg.suites13, ...cfg.suites12],
     compressionMethods: [0],
     extensions: exts,
   };
@@ -122,7 +130,7 @@ class ExpectServerHello implements State {
   readonly name = 'ExpectServerHello';
   constructor(
     private readonly c: Common,
-    private readonly kx: KeyExchange,
+    private readonly kx: KeyExchange | undefined,
     private readonly retried: boolean,
     private readonly retrySuite?: number,
   ) {}
@@ -133,6 +141,9 @@ class ExpectServerHello implements State {
     const cfg = conn.config;
     const sh = decodeServerHello(msg.body);
     // RFC 8446 §4.1.3: supported_versions selects TLS 1.3; without it the server chose TLS 1.2 or older.
+    if (sh.ext.selectedVersion === undefined && !sh.isHelloRetryRequest && cfg.suites12.length > 0) {
+      return handleServerHello12(conn, this.c.params, this.c.transcript.buffered(), hello, msg, sh, this.retried);
+    }
     if (sh.ext.selectedVersion === undefined) {
       throw new TlsError(
         'ERR_TLS_PROTOCOL_VERSION',
@@ -163,6 +174,7 @@ class ExpectServerHello implements State {
       if (e.type === E.pre_shared_key) throw unsupportedExtension('the server selected a pre-shared key that was not offered');
     }
     const share = sh.ext.keyShare;
+    if (this.kx === undefined) throw illegalParameter('the server selected TLS 1.3, which was not offered');
     if (share === undefined) {
       throw new TlsError('ERR_TLS_MISSING_EXTENSION', AlertDescription.missing_extension, 'the ServerHello has no key_share');
     }
@@ -202,6 +214,7 @@ class ExpectServerHello implements State {
     const group = hrr.ext.selectedGroup;
     // RFC 8446 §4.2.8: the selected group must be one we support and not the one we already sent.
     if (group === undefined && hrr.ext.cookie === undefined) throw illegalParameter('the HelloRetryRequest would not change the ClientHello');
+    if (this.kx === undefined) throw illegalParameter('a HelloRetryRequest, but TLS 1.3 was not offered');
     if (group !== undefined && (!cfg.groups.includes(group) || group === this.kx.group)) {
       throw illegalParameter(`the HelloRetryRequest asks for ${groupName(group)}, which was not offered or already has a share`);
     }

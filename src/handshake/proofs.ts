@@ -66,3 +66,39 @@ export function verifyCertificateVerify13(
   }
   return { [brand]: 'signature', scheme };
 }
+
+/** RFC 5246 §7.4.9: the peer's TLS 1.2 Finished, compared in constant time; a mismatch is decrypt_error. */
+export function verifyFinished12(crypto: CryptoProvider, expected: Uint8Array, received: Uint8Array, peer: 'server' | 'client'): FinishedVerified {
+  if (!crypto.timingSafeEqual(expected, received)) {
+    throw decryptError(`the ${peer}'s Finished message does not match the handshake: the handshake was tampered with or the keys differ`);
+  }
+  return { [brand]: 'finished' };
+}
+
+/**
+ * A TLS 1.2 signature (ServerKeyExchange, RFC 8422 §5.4; CertificateVerify, RFC 5246 §7.4.8): the scheme
+ * must be one we offered and fit the key (illegal_parameter otherwise, RFC 5246 §7.4.1.4.1); a bad
+ * signature is decrypt_error.
+ */
+export function verifySignature12(
+  crypto: CryptoProvider,
+  key: PublicKey,
+  scheme: number,
+  signature: Uint8Array,
+  offered: readonly number[],
+  content: Uint8Array,
+  what: string,
+): SignatureVerified {
+  const info = schemeInfo(scheme);
+  if (info === undefined || !offered.includes(scheme) || !keyFitsScheme(key, scheme, false)) {
+    throw new TlsError(
+      'ERR_TLS_ILLEGAL_PARAMETER',
+      AlertDescription.illegal_parameter,
+      `the ${what} is signed with ${schemeName(scheme)}, which was not offered or does not fit the ${key.type} key`,
+    );
+  }
+  if (!crypto.verify(info.alg, key, content, signature)) {
+    throw decryptError(`the ${what} signature (${schemeName(scheme)}) is not valid for the certificate`);
+  }
+  return { [brand]: 'signature', scheme };
+}

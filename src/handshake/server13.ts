@@ -218,7 +218,7 @@ function pickCertificate(n: Negotiated, preferred: CertifiedKey | undefined): { 
  * With several certificates, those whose subjectAltName matches the SNI name come first (like
  * `openssl s_server -cert2 -servername`); the rest stay as fall-backs, in configured order.
  */
-function certificatesForName(certs: readonly CertifiedKey[], serverName: string | undefined): readonly CertifiedKey[] {
+export function certificatesForName(certs: readonly CertifiedKey[], serverName: string | undefined): readonly CertifiedKey[] {
   if (serverName === undefined || certs.length < 2) return certs;
   const name = normalizeReferenceName(serverName);
   const matches = (c: CertifiedKey): boolean => {

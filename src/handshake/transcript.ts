@@ -21,6 +21,12 @@ export class Transcript {
     else this.pending.push(raw);
   }
 
+  /** The raw messages added so far, while the hash algorithm is not fixed yet (TLS 1.2 takes them over). */
+  buffered(): readonly Uint8Array[] {
+    if (this.ctx) throw new Error('transcript already hashed');
+    return this.pending;
+  }
+
   /** Fixes the hash algorithm and hashes what was buffered. */
   start(alg: HashAlgorithm): void {
     if (this.ctx) return;

@@ -10,6 +10,11 @@ export interface PeerCertificateCheck {
   readonly hostname?: string;
   /** IP literal to match (client side), when the peer was addressed by IP. */
   readonly ip?: string;
+  /**
+   * False when the application's own identity check (node's checkServerIdentity) replaces the
+   * built-in name match; hostname/ip are then only reported to the hooks.
+   */
+  readonly nameCheck?: boolean;
 }
 
 export interface VerifiedPeer {

@@ -1,7 +1,6 @@
 // The "secure context" half of node:tls's options (certificates, keys, trust anchors, algorithm
 // lists, versions), mapped onto typetls's CommonConfig fields, and typetls's createSecureContext().
 import { Buffer } from 'node:buffer';
-import { rootCertificates } from 'node:tls';
 import type { CryptoProvider } from '../crypto/provider.js';
 import type { PemOrDer } from '../conn/config.js';
 import { TrustStore } from '../pki/trust-store.js';
@@ -9,6 +8,7 @@ import type { CertifiedKey, VersionName } from '../conn/types.js';
 import { isTls13Suite, lookupGroup, lookupScheme, parseSuiteList, splitNameList, suiteNames } from '../wire/names.js';
 import { CipherSuite } from '../wire/iana.js';
 import { defaultCryptoProvider } from './default-provider.js';
+import { defaultTrustStore } from './verify.js';
 import { describe, optionError } from './option-error.js';
 import { certificatesFrom, looksLikePem, pemBlocks } from './pem.js';
 
@@ -56,7 +56,7 @@ const defaultSuites: readonly number[] = [
 /** The CommonConfig fields a secure context decides. */
 export interface ContextFields {
   crypto?: CryptoProvider;
-  /** A TrustStore built once per context when `ca` was given (each handshake then reuses its anchors and cache). */
+  /** A TrustStore built once per context (each handshake then reuses its anchors and cache). */
   ca?: readonly PemOrDer[] | TrustStore;
   crl?: readonly PemOrDer[];
   cipherSuites?: readonly number[];
@@ -75,9 +75,10 @@ function isPemValue(v: unknown): v is PemValue {
   return typeof v === 'string' || v instanceof Uint8Array;
 }
 
-/** Trust anchors as DER; `undefined` means node's root store (tls.rootCertificates). */
-export function mapCa(ca: SecureContextOptions['ca'], option = 'ca'): readonly PemOrDer[] {
-  if (ca === undefined) return rootCertificates;
+/** Trust anchors as DER; without `ca`, node's root store (tls.rootCertificates), parsed once. */
+export function mapCa(ca: SecureContextOptions['ca'], option = 'ca'): readonly PemOrDer[] | TrustStore {
+  // Node's root store, parsed once per process (src/node/verify.ts), as node:tls does.
+  if (ca === undefined) return defaultTrustStore();
   const out: Uint8Array[] = [];
   for (const v of list(ca)) {
     if (!isPemValue(v)) throw optionError(option, `expected PEM text or a DER buffer (or an array of them), got ${describe(v)}`);

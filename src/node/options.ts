@@ -11,6 +11,7 @@ import type { SecureContextOptions } from './context.js';
 import { peerCertificateChain } from './certificate.js';
 import type { PeerCertificate } from './certificate.js';
 import { describe, optionError } from './option-error.js';
+import type { SessionCache } from '../handshake/session-cache.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -164,6 +165,8 @@ export function serverConfig(
   extra: {
     readonly sniCallback?: (serverName: string) => CertifiedKey | undefined | Promise<CertifiedKey | undefined>;
     readonly ticketKeys: Uint8Array;
+    /** The server's TLS 1.2 session-ID cache (one per Server, shared by its connections). */
+    readonly sessionCache?: SessionCache;
   },
   sw: ConnectionSwitches,
 ): ServerConfig {
@@ -178,6 +181,7 @@ export function serverConfig(
   if (alpn !== undefined) c.alpnProtocols = alpn;
   if (extra.sniCallback !== undefined) c.sniCallback = extra.sniCallback;
   c.ticketKeys = extra.ticketKeys;
+  if (extra.sessionCache !== undefined) c.sessionCache = extra.sessionCache;
   if (o.numTickets !== undefined) {
     if (!Number.isInteger(o.numTickets) || o.numTickets < 0) throw optionError('numTickets', `expected a non-negative integer, got ${describe(o.numTickets)}`);
     c.numTickets = o.numTickets;

@@ -16,6 +16,7 @@ import { describe, optionError } from './option-error.js';
 import { checkTicketKeys, contextOf, serverConfig, withSwitches } from './options.js';
 import type { TlsServerOptions } from './options.js';
 import { TLSSocket } from './socket.js';
+import { SessionCache } from '../handshake/session-cache.js';
 
 type SecureConnectionListener = (socket: TLSSocket) => void;
 
@@ -30,6 +31,8 @@ export class Server extends net.Server {
   #context: SecureContext;
   readonly #contexts: { readonly pattern: RegExp; readonly context: SecureContext }[] = [];
   #ticketKeys: Uint8Array;
+  /** TLS 1.2 sessions resumable by ID, bounded in size and lifetime (node:tls's sessionTimeout, default 300 s). */
+  readonly #sessionCache: SessionCache;
   #base: ServerConfig;
 
   constructor(options: TlsServerOptions = {}, secureConnectionListener?: SecureConnectionListener) {
@@ -40,6 +43,8 @@ export class Server extends net.Server {
     if (options.handshakeTimeout !== undefined && (typeof options.handshakeTimeout !== 'number' || options.handshakeTimeout < 0)) {
       throw optionError('handshakeTimeout', `expected milliseconds, got ${describe(options.handshakeTimeout)}`);
     }
+    const timeout = (options as { sessionTimeout?: unknown }).sessionTimeout;
+    this.#sessionCache = new SessionCache(typeof timeout === 'number' && timeout > 0 ? { lifetimeSeconds: timeout } : {});
     this.#context = contextOf(options);
     this.#base = this.#buildBase();
     this.on('connection', (raw: Duplex) => this.#onConnection(raw));
@@ -52,7 +57,7 @@ export class Server extends net.Server {
       throw optionError('cert', 'a server needs `cert` and `key` (or a `secureContext`, or an `SNICallback`)');
     }
     const sni = o.SNICallback !== undefined || this.#contexts.length > 0 ? (name: string) => this.#selectByName(name) : undefined;
-    return serverConfig(o, this.#context, { ticketKeys: this.#ticketKeys, ...(sni !== undefined ? { sniCallback: sni } : {}) }, { keylog: false, trace: false });
+    return serverConfig(o, this.#context, { ticketKeys: this.#ticketKeys, sessionCache: this.#sessionCache, ...(sni !== undefined ? { sniCallback: sni } : {}) }, { keylog: false, trace: false });
   }
 
   #selectByName(name: string): CertifiedKey | undefined | Promise<CertifiedKey | undefined> {

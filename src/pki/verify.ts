@@ -9,7 +9,7 @@
 // exports the ready-to-use function.
 import type { CryptoProvider } from '../crypto/provider.js';
 import { TlsError } from '../errors.js';
-import { type Certificate, parseCertificate, toDerList } from './certificate.js';
+import { type Certificate, toDerList } from './certificate.js';
 import { type Crl, parseCrl } from './crl.js';
 import { verifyError } from './errors.js';
 import { EKU } from './extensions.js';

@@ -179,14 +179,14 @@ export class RecordProtector12Cbc implements RecordProtector {
   private openMte(record: TlsRecord): { type: number; content: Uint8Array } {
     const f = record.fragment;
     const macLength = this.macLength;
-    // IV, then at least one block holding MAC and padding_length.
+    // IV, then at least one block holding MAC and padding_length. These lengths are public.
     const minCt = Math.ceil((macLength + 1) / BLOCK) * BLOCK;
     if (f.length < BLOCK + minCt || f.length % BLOCK !== 0) throw badRecordMac();
     this.seq.check();
     const plain = this.cbc.decrypt(f.subarray(0, BLOCK), f.subarray(BLOCK));
     const n = plain.length;
-    // Padding check without branching on secret data (Lucky 13 mitigations, as in common practice):
-    // scan a fixed window of the last 256 bytes, masking those inside the claimed padding.
+    // Lucky 13 (RFC 5246 §6.2.3.2 and its implementation note): no branch on secret data. The padding is
+    // checked over a fixed window of the last 256 bytes, masking those inside the claimed padding.
     const padLength = plain[n - 1] as number;
     const fits = ((n - macLength - 1 - padLength) >> 31) + 1; // 1 when pad + 1 + MAC fit, else 0
     let padBad = 0;
@@ -195,21 +195,44 @@ export class RecordProtector12Cbc implements RecordProtector {
       const inPad = ((i - padLength - 2) >> 31) & 1; // i - 1 <= padLength
       padBad |= inPad * ((plain[n - i] as number) ^ padLength);
     }
-    const good = fits & (padBad === 0 ? 1 : 0);
+    const good = fits & (((padBad - 1) >> 31) & 1);
     // With bad padding, take padding_length 0 and go on: the MAC then fails the same way.
     const usedPad = good * padLength;
     const contentLength = n - macLength - 1 - usedPad;
+    // The received MAC sits at a secret-dependent offset: gather it by scanning a fixed window.
+    const received = new Uint8Array(macLength);
+    const from = Math.max(0, n - macLength - 256 - 1);
+    for (let i = from; i < n; i++) {
+      const off = i - contentLength;
+      const b = plain[i] as number;
+      for (let j = 0; j < macLength; j++) {
+        const hit = (((((off - j) | (j - off)) >> 31) & 1) ^ 1) & (((off >> 31) & 1) ^ 1);
+        received[j] = (received[j] as number) | (b & -hit);
+      }
+    }
     const vHi = record.header[1] as number;
     const vLo = record.header[2] as number;
     const content = plain.subarray(0, contentLength);
     const expected = this.computeMac(record.type, vHi, vLo, contentLength, [content]);
-    // Hash the rest too, so the hashing work does not depend much on the padding length.
-    this.p.digest(this.mac, plain.subarray(contentLength, n - macLength));
-    const macOk = this.p.timingSafeEqual(expected, plain.subarray(contentLength, contentLength + macLength));
-    if (!(macOk && good === 1)) throw badRecordMac();
+    // The same number of hash compressions whatever the padding: the MAC over fewer blocks is topped up
+    // with a dummy hash of exactly the missing blocks (plus one, so it is never empty).
+    const B = this.mac === 'sha384' || this.mac === 'sha512' ? 128 : 64;
+    const lengthField = B === 128 ? 16 : 8;
+    const blocks = (len: number): number => Math.floor((B + 13 + len + 1 + lengthField + B - 1) / B);
+    const missing = blocks(n - macLength - 1) - blocks(contentLength);
+    this.p.digest(this.mac, this.zeros(missing * B));
+    const macOk = this.p.timingSafeEqual(expected, received) ? 1 : 0;
+    if ((macOk & good) !== 1) throw badRecordMac();
     if (contentLength > MAX_PLAINTEXT) throw recordOverflow(`record of ${contentLength} plaintext bytes exceeds 2^14`);
     this.seq.increment();
     return { type: record.type, content };
+  }
+
+  private zeroBuf: Uint8Array = new Uint8Array(0);
+  /** A zero buffer of n bytes (kept and grown, so the dummy hashing allocates once). */
+  private zeros(n: number): Uint8Array {
+    if (this.zeroBuf.length < n) this.zeroBuf = new Uint8Array(Math.max(n, 2048));
+    return this.zeroBuf.subarray(0, n);
   }
 }
 

@@ -1,0 +1,128 @@
+// Pieces both TLS 1.2 sides share: the transcript of raw handshake messages (CertificateVerify signs
+// the messages themselves, RFC 5246 §7.4.8), key derivation into record protectors, the master secret
+// with or without RFC 7627, the renegotiation_info and extension checks.
+import type { CryptoProvider } from '../crypto/provider.js';
+import { TlsError } from '../errors.js';
+import { AlertDescription } from '../wire/iana.js';
+import { extendedMasterSecret12, keyBlock12, masterSecret12 } from '../keys/prf12.js';
+import { keyBlockSizes12, type Suite12 } from '../keys/suites12.js';
+import { recordProtector12 } from '../record/protect12.js';
+import type { RecordProtector } from '../record/layer.js';
+import type { Engine } from '../conn/engine.js';
+import type { HandshakeMessage } from '../wire/handshake.js';
+
+/** The TLS 1.2 handshake transcript: the raw messages, hashed on demand with the PRF hash. */
+export class Transcript12 {
+  private readonly messages: Uint8Array[];
+
+  constructor(
+    private readonly crypto: CryptoProvider,
+    initial: readonly Uint8Array[] = [],
+  ) {
+    this.messages = [...initial];
+  }
+
+  add(raw: Uint8Array): void {
+    this.messages.push(raw);
+  }
+
+  /** All messages so far, concatenated (the content a TLS 1.2 CertificateVerify signs). */
+  bytes(): Uint8Array {
+    let n = 0;
+    for (const m of this.messages) n += m.length;
+    const out = new Uint8Array(n);
+    let at = 0;
+    for (const m of this.messages) {
+      out.set(m, at);
+      at += m.length;
+    }
+    return out;
+  }
+
+  hash(alg: 'sha256' | 'sha384'): Uint8Array {
+    const h = this.crypto.hash(alg);
+    for (const m of this.messages) h.update(m);
+    return h.digest();
+  }
+}
+
+export function send12(conn: Engine, transcript: Transcript12, msg: HandshakeMessage): void {
+  transcript.add(msg.raw);
+  conn.sendHandshake(msg);
+}
+
+export function handshakeFailure(message: string): TlsError {
+  return new TlsError('ERR_TLS_HANDSHAKE_FAILURE', AlertDescription.handshake_failure, message);
+}
+
+export function unsupportedExtension(message: string): TlsError {
+  return new TlsError('ERR_TLS_UNSUPPORTED_EXTENSION', AlertDescription.unsupported_extension, message);
+}
+
+/** The master secret: RFC 7627 §4 when negotiated (session hash through ClientKeyExchange), else RFC 5246 §8.1. */
+export function deriveMaster12(
+  crypto: CryptoProvider,
+  suite: Suite12,
+  pms: Uint8Array,
+  ems: boolean,
+  transcript: Transcript12,
+  clientRandom: Uint8Array,
+  serverRandom: Uint8Array,
+): Uint8Array {
+  return ems
+    ? extendedMasterSecret12(crypto, suite.prfHash, pms, transcript.hash(suite.prfHash))
+    : masterSecret12(crypto, suite.prfHash, pms, clientRandom, serverRandom);
+}
+
+export interface Protectors12 {
+  readonly clientWrite: RecordProtector;
+  readonly serverWrite: RecordProtector;
+}
+
+export function protectors12(
+  crypto: CryptoProvider,
+  suite: Suite12,
+  master: Uint8Array,
+  clientRandom: Uint8Array,
+  serverRandom: Uint8Array,
+  encryptThenMac: boolean,
+): Protectors12 {
+  const kb = keyBlock12(crypto, suite.prfHash, master, clientRandom, serverRandom, keyBlockSizes12(suite));
+  return {
+    clientWrite: recordProtector12(crypto, suite.cipher, { key: kb.clientKey, macKey: kb.clientMacKey, iv: kb.clientIv }, encryptThenMac),
+    serverWrite: recordProtector12(crypto, suite.cipher, { key: kb.serverKey, macKey: kb.serverMacKey, iv: kb.serverIv }, encryptThenMac),
+  };
+}
+
+/** A flag the ChangeCipherSpec handler sets; the Finished state checks it (RFC 5246 §7.4.9: Finished follows CCS). */
+export interface CcsBox {
+  received: boolean;
+}
+
+/** Arms the engine for the peer's ChangeCipherSpec: read keys switch when it arrives. */
+export function armCcs(conn: Engine, read: RecordProtector): CcsBox {
+  const box: CcsBox = { received: false };
+  conn.expectChangeCipherSpec(() => {
+    conn.setReadProtector(read);
+    box.received = true;
+  });
+  return box;
+}
+
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
