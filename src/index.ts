@@ -12,7 +12,17 @@ export type { SuiteNames } from './wire/names.js';
 export { verifyCertificateChain, defaultTrustStore } from './node/verify.js';
 export { TrustStore, Certificate, parseCertificate, parsePemBundle, matchesHostname, matchesIp } from './pki/index.js';
 export type { VerifyOptions, VerifyResult, VerifyErrorCode } from './pki/index.js';
+// The narrated trace (issue 6): the event vocabulary and the ten-step model built from it.
+export type * from './trace/events.js';
+export { knownEvent } from './trace/events.js';
+export { buildNarrative, stepOfMessage } from './trace/steps.js';
+export type { Narrative, Step, StepNumber, StepStatus, StepMessage, StepFact, StepCheck, StepSecret, StepRecord, Outcome } from './trace/steps.js';
+export { dumpRows, coverage } from './trace/dump.js';
+export type { DumpRow } from './trace/dump.js';
+export type { CertificateCheckRecord, CertificateCheckName } from './pki/checks.js';
 export { SessionCache } from './handshake/session-cache.js';
 export type { SessionCacheOptions } from './handshake/session-cache.js';
 export { TicketKeys } from './handshake/ticket-keys.js';
 export type { TicketSealer } from './handshake/ticket-keys.js';
+export { ClientSessionStore } from './handshake/session13.js';
+export { EarlyDataReplayGuard } from './handshake/anti-replay.js';

@@ -66,15 +66,15 @@ describe('CLI: arguments and names', () => {
     assert.throws(() => parseArgs(['-p'], spec), UsageError);
   });
 
-  test('CLI names: IANA spellings with OpenSSL aliases map to node:tls options', () => {
+  test('CLI names: IANA spellings with OpenSSL aliases map to the IANA names the adapter takes', () => {
     assert.equal(canonicalSuite('ECDHE-ECDSA-AES128-GCM-SHA256'), 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256');
     assert.equal(canonicalSuite('tls_aes_128_gcm_sha256'), 'TLS_AES_128_GCM_SHA256');
     assert.equal(canonicalSuite('TLS_FALLBACK_SCSV'), undefined);
     assert.equal(
       ciphersOption('TLS_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384:AES128-GCM-SHA256'),
-      'TLS_AES_128_GCM_SHA256:ECDHE-RSA-AES256-GCM-SHA384:AES128-GCM-SHA256',
+      'TLS_AES_128_GCM_SHA256:TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384:TLS_RSA_WITH_AES_128_GCM_SHA256',
     );
-    assert.equal(groupsOption('x25519,P-256,prime256v1:secp384r1'), 'X25519:P-256:P-256:P-384');
+    assert.equal(groupsOption('x25519,P-256,prime256v1:secp384r1'), 'x25519:secp256r1:secp256r1:secp384r1');
     assert.equal(canonicalGroup('X25519'), 'x25519');
     assert.throws(() => groupsOption('x25520'), UsageError);
     assert.throws(() => ciphersOption('RC4-MD5'), UsageError);

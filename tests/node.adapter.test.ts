@@ -7,19 +7,16 @@ import { X509Certificate, createHash, randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as net from 'node:net';
-import * as tls from 'node:tls';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import { Duplex } from 'node:stream';
 import { Agent, connect, createHttpsServer, createServer, createSecureContext, TLSSocket } from '../src/node/index.js';
 import type { Server, TlsConnectOptions, TlsServerOptions } from '../src/node/index.js';
 import type { ClientConfig, ServerConfig } from '../src/conn/config.js';
 import { TlsError } from '../src/errors.js';
-import { AlertDescription, CipherSuite, NamedGroup, SignatureScheme } from '../src/wire/iana.js';
-import { clientConfig, contextOf, serverConfig } from '../src/node/options.js';
-import { mapCa } from '../src/node/context.js';
-import { TrustStore } from '../src/pki/trust-store.js';
-import { lookupGroup, lookupScheme, lookupSuite, parseSuiteList } from '../src/wire/names.js';
-import { FakeConnection, fakeClient, fakeServer } from './helpers/fake-connection.js';
+import { defaultTrustStore } from '../src/node/verify.js';
+import { AlertDescription } from '../src/wire/iana.js';
+import { FakeConnection, fakeClient, fakeServer, fakeServerFlight } from './helpers/fake-connection.js';
 import type { FakeOptions } from './helpers/fake-connection.js';
 import { CERT_PEM, KEY_PEM, keyOnlyProvider } from './helpers/adapter-fixtures.js';
 import { sha256, until, writeAll } from './helpers/streams.js';
@@ -118,6 +115,48 @@ test('adapter: without allowHalfOpen, the peer ending ends our side too (node:tl
   await closeServer(server);
 });
 
+test('adapter: data buffered when the transport closes is still delivered, then end and close', async () => {
+  const payload = randomBytes(10000);
+  const raw = net.createServer((s) => {
+    s.once('data', () => s.end(fakeServerFlight(payload)));
+    s.resume();
+  });
+  raw.listen(0, '127.0.0.1');
+  await once(raw, 'listening');
+  const client = dial((raw.address() as AddressInfo).port);
+  client.on('error', (e) => assert.fail(e));
+  const closed = once(client, 'close');
+  client.on('secureConnect', () => client.end());
+  await once(client.socket, 'close'); // both FINs exchanged, and nobody read yet
+  const got: Buffer[] = [];
+  client.on('data', (d: Buffer) => got.push(d));
+  await once(client, 'end');
+  await closed;
+  assert.deepEqual(Buffer.concat(got), payload);
+  raw.close();
+});
+
+test('adapter: a FIN without close_notify after the handshake ends the stream without an error (node:tls), slow reader', async () => {
+  const payload = randomBytes(300000);
+  const raw = net.createServer((s) => {
+    s.once('data', () => s.end(fakeServerFlight(payload, true)));
+    s.resume();
+  });
+  raw.listen(0, '127.0.0.1');
+  await once(raw, 'listening');
+  const client = dial((raw.address() as AddressInfo).port);
+  client.on('error', (e) => assert.fail(e));
+  const closed = once(client, 'close');
+  await once(client, 'secureConnect');
+  await until(() => client.socket.isPaused(), 'the transport to pause');
+  const got: Buffer[] = [];
+  client.on('data', (d: Buffer) => got.push(d));
+  await once(client, 'end');
+  await closed;
+  assert.deepEqual(Buffer.concat(got), payload);
+  raw.close();
+});
+
 test('adapter: a failed handshake is an error on the client and tlsClientError on the server', async () => {
   const { server, port } = await listen({}, { failWith: AlertDescription.handshake_failure });
   server.on('error', () => assert.fail('the server must not emit error'));
@@ -210,7 +249,7 @@ test('adapter: handshake results: ALPN, SNI, cipher names, key info, session, ke
   assert.equal(clientConfig.serverName, 'example.test');
   assert.deepEqual(clientConfig.alpnProtocols, ['http/1.1', 'spdy/1']);
   assert.equal(clientConfig.rejectUnauthorized, true);
-  assert.equal(clientConfig.ca, tls.rootCertificates, 'no `ca` means node:tls.rootCertificates');
+  assert.equal(clientConfig.ca, defaultTrustStore(), "no `ca` means node's root store, parsed once");
   assert.equal(clientConfig.keylog, true, "a 'keylog' listener turns the key log on");
   assert.ok(Object.isFrozen(clientConfig));
   assert.equal(serverConfig.certificates.length, 1);
@@ -406,111 +445,76 @@ test('adapter: https.request through the typetls Agent (keep-alive, session cach
   await new Promise<void>((r) => server.close(() => r()));
 });
 
-test('adapter: option errors name the bad option', () => {
-  const bad: [TlsConnectOptions, RegExp][] = [
-    [{ ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256:FOO-BAR' }, /`ciphers`.*"FOO-BAR"/],
-    [{ ciphersuites: 'TLS_AES_128_GCM_SHA256:ECDHE-RSA-AES128-GCM-SHA256' }, /`ciphersuites`.*not a TLS 1\.3 suite/],
-    [{ ciphers: 'DHE-RSA-AES128-GCM-SHA256:TLS_AES_128_CCM_SHA256' }, /`ciphers`.*selects no cipher suite typetls implements/],
-    [{ ecdhCurve: 'X25519:P-999' }, /`ecdhCurve`.*"P-999"/],
-    [{ sigalgs: 'ECDSA+SHA256:DSA+SHA1' }, /`sigalgs`.*"DSA\+SHA1"/],
-    [{ minVersion: 'TLSv1.4' }, /`minVersion`/],
-    [{ maxVersion: 'TLSv1.1' }, /`maxVersion`/],
-    [{ minVersion: 'TLSv1.3', maxVersion: 'TLSv1.2' }, /`minVersion`/],
-    [{ ALPNProtocols: ['h2', 7 as unknown as string] }, /`ALPNProtocols`/],
-    [{ ALPNProtocols: Buffer.from([5, 0x68]) }, /`ALPNProtocols`.*wire format/],
-    [{ ca: 'not a certificate' }, /`ca`.*no PEM CERTIFICATE/],
-    [{ key: KEY_PEM, crypto: keyOnlyProvider }, /`cert`.*without a `cert`/],
-    [{ cert: CERT_PEM, key: 'garbage', crypto: keyOnlyProvider }, /`key`.*cannot import/],
-    [{ rejectUnauthorized: 'no' as unknown as boolean }, /`rejectUnauthorized`/],
-    [{ session: 'abc' as unknown as Uint8Array }, /`session`/],
-    [{ port: 70000 }, /`port`/],
-  ];
-  for (const [opts, re] of bad) {
-    assert.throws(
-      () => connect({ port: 1, host: '127.0.0.1', connectionFactory: fakeClient(), ...opts }),
-      (e: unknown) => e instanceof TlsError && e.code === 'ERR_TLS_INVALID_OPTION' && re.test(e.message),
-      `${JSON.stringify(opts).slice(0, 80)} should fail with ${re}`,
-    );
-  }
-  assert.throws(() => createServer({}), /`cert`.*needs `cert` and `key`/);
-  assert.throws(() => createServer({ ...serverBase, ticketKeys: Buffer.alloc(10) }), /`ticketKeys`.*48-byte/);
-  assert.throws(() => createServer({ ...serverBase }).setTicketKeys(Buffer.alloc(47)), /`keys`/);
+test('adapter: STARTTLS: new TLSSocket(socket, { isServer }) and connect({ socket }) upgrade a plain connection', async () => {
+  const raw = net.createServer((plain) => {
+    plain.once('data', (line: Buffer) => {
+      assert.equal(line.toString(), 'STARTTLS\r\n');
+      plain.write('GO\r\n');
+      const secure = new TLSSocket(plain, {
+        isServer: true,
+        ...serverBase,
+        ALPNProtocols: ['smtp'],
+        connectionFactory: (c) => new FakeConnection(false, c),
+      });
+      secure.on('secure', () => secure.end(`hello ${String(secure.alpnProtocol)}`));
+      secure.resume();
+    });
+  });
+  raw.listen(0, '127.0.0.1');
+  await once(raw, 'listening');
+  const plain = net.connect((raw.address() as AddressInfo).port, '127.0.0.1');
+  await once(plain, 'connect');
+  plain.write('STARTTLS\r\n');
+  const [go] = (await once(plain, 'data')) as [Buffer];
+  assert.equal(go.toString(), 'GO\r\n');
+  const client = connect({ socket: plain, servername: 'mail.example', ALPNProtocols: ['smtp'], connectionFactory: fakeClient() });
+  const got: Buffer[] = [];
+  client.on('data', (d: Buffer) => got.push(d));
+  const closed = once(client, 'close');
+  await once(client, 'secureConnect');
+  assert.equal(client.servername, 'mail.example');
+  await closed;
+  assert.equal(Buffer.concat(got).toString(), 'hello smtp');
+  raw.close();
 });
 
-test('adapter: option mapping: versions, suites (node rule for 1.2-only lists), groups, schemes, ca, chains', () => {
-  const map = (o: TlsConnectOptions): ClientConfig => clientConfig(o, contextOf(o), { keylog: false, trace: false });
+/** Two in-memory Duplex ends wired to each other (a transport that is not a net.Socket). */
+function duplexPair(): [Duplex, Duplex] {
+  const ends: Duplex[] = [];
+  const make = (peer: () => Duplex | undefined): Duplex =>
+    new Duplex({
+      read() {},
+      write(chunk: Buffer, _e, cb) {
+        peer()?.push(chunk);
+        cb();
+      },
+      final(cb) {
+        peer()?.push(null);
+        cb();
+      },
+    });
+  ends.push(make(() => ends[1]), make(() => ends[0]));
+  const [a, b] = ends;
+  assert.ok(a !== undefined && b !== undefined);
+  return [a, b];
+}
 
-  let c = map({ ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305' });
-  assert.deepEqual(c.cipherSuites, [CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, CipherSuite.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256]);
-  assert.equal(c.maxVersion, 'TLSv1.2', 'node:tls: a cipher list without TLS 1.3 suites turns TLS 1.3 off');
-  c = map({ ciphers: 'TLS_CHACHA20_POLY1305_SHA256' });
-  assert.equal(c.minVersion, 'TLSv1.3');
-  c = map({ ciphers: 'ECDHE-RSA-AES128-GCM-SHA256', ciphersuites: 'TLS_AES_256_GCM_SHA384' });
-  assert.deepEqual(c.cipherSuites, [CipherSuite.TLS_AES_256_GCM_SHA384, CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]);
-  assert.equal(c.maxVersion, undefined);
-  c = map({ ciphers: tls.DEFAULT_CIPHERS });
-  assert.ok(c.cipherSuites !== undefined && c.cipherSuites.includes(CipherSuite.TLS_AES_128_GCM_SHA256));
-  c = map({ ecdhCurve: 'X25519:P-256:secp384r1:prime256v1', sigalgs: 'ecdsa_secp256r1_sha256:RSA-PSS+SHA256:ed25519' });
-  assert.deepEqual(c.groups, [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1, NamedGroup.secp256r1]);
-  assert.deepEqual(c.signatureSchemes, [SignatureScheme.ecdsa_secp256r1_sha256, SignatureScheme.rsa_pss_rsae_sha256, SignatureScheme.ed25519]);
-  assert.equal(map({ ecdhCurve: 'auto' }).groups, undefined);
-  c = map({ minVersion: 'TLSv1', maxVersion: 'TLSv1.3' });
-  assert.equal(c.minVersion, 'TLSv1.2');
-  const caList = mapCa([CERT_PEM + CERT_PEM, Buffer.from(CERT_PEM)]);
-  assert.ok(Array.isArray(caList));
-  assert.equal(caList.length, 3, 'a PEM bundle is split; a PEM buffer is read as text');
-  assert.ok(caList.every((x: unknown) => x instanceof Uint8Array && x[0] === 0x30));
-  // The context parses its anchors once (a TrustStore, duplicates merged) for every connection.
-  c = map({ ca: [CERT_PEM + CERT_PEM, Buffer.from(CERT_PEM)] });
-  assert.ok(c.ca instanceof TrustStore && c.ca.size === 1);
-  c = map({ cert: CERT_PEM + CERT_PEM, key: KEY_PEM, crypto: keyOnlyProvider });
-  assert.equal(c.certificate?.chain.length, 2);
-  assert.equal(map({ host: '127.0.0.1' }).serverName, '127.0.0.1', 'an IP is kept for IP matching (the connection does not send it as SNI)');
-  assert.equal(map({ host: 'a.test', servername: 'b.test' }).serverName, 'b.test');
-  assert.equal(map({ host: 'a.test', rejectUnauthorized: false }).rejectUnauthorized, false);
-
-  // checkServerIdentity gets a node-shaped certificate.
-  let seen: { host: string; cn: unknown; san: unknown } | undefined;
-  c = map({
-    checkServerIdentity: (host, cert) => {
-      seen = { host, cn: cert.subject.CN, san: cert.subjectaltname };
-      return new Error('no thanks');
-    },
-  });
-  const der = new X509Certificate(CERT_PEM).raw;
-  assert.ok(c.checkServerIdentity !== undefined);
-  const r = c.checkServerIdentity('localhost', [der]);
-  assert.equal(r?.message, 'no thanks');
-  assert.deepEqual(seen, { host: 'localhost', cn: 'localhost', san: 'DNS:localhost, IP Address:127.0.0.1' });
-
-  // Server side: requestCert + rejectUnauthorized = require.
-  const so: TlsServerOptions = { ...serverBase, requestCert: true };
-  const sc = serverConfig(so, contextOf(so), { ticketKeys: new Uint8Array(48) }, { keylog: false, trace: false });
-  assert.equal(sc.requestCert, true);
-  assert.equal(sc.requireCert, true);
-  const so2: TlsServerOptions = { ...serverBase, requestCert: true, rejectUnauthorized: false };
-  assert.equal(serverConfig(so2, contextOf(so2), { ticketKeys: new Uint8Array(48) }, { keylog: false, trace: false }).requireCert, false);
-});
-
-test('names: cipher suites by IANA and OpenSSL name; OpenSSL cipher-list syntax', () => {
-  assert.equal(lookupSuite('ECDHE-ECDSA-AES128-GCM-SHA256')?.code, CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
-  assert.equal(lookupSuite('tls_ecdhe_rsa_with_aes_256_gcm_sha384')?.openssl, 'ECDHE-RSA-AES256-GCM-SHA384');
-  assert.equal(lookupSuite('AES128-SHA')?.iana, 'TLS_RSA_WITH_AES_128_CBC_SHA');
-  assert.equal(lookupSuite('AES128-SHA')?.since, 'SSLv3');
-  assert.equal(lookupSuite('TLS_AES_128_GCM_SHA256')?.openssl, 'TLS_AES_128_GCM_SHA256');
-  assert.equal(lookupSuite('RC4-MD5'), undefined);
-  const defaults = [CipherSuite.TLS_AES_128_GCM_SHA256, CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256];
-  assert.deepEqual(parseSuiteList('HIGH:!aNULL:!MD5:@STRENGTH', defaults), { ok: true, suites: defaults });
-  assert.deepEqual(parseSuiteList('AES128-SHA:DEFAULT:-AES128-SHA', defaults), { ok: true, suites: defaults });
-  assert.deepEqual(parseSuiteList('!ECDHE-RSA-AES128-GCM-SHA256:DEFAULT', defaults), { ok: true, suites: [CipherSuite.TLS_AES_128_GCM_SHA256] });
-  assert.deepEqual(parseSuiteList('AES128-SHA:AES256-SHA:+AES128-SHA', []), {
-    ok: true,
-    suites: [CipherSuite.TLS_RSA_WITH_AES_256_CBC_SHA, CipherSuite.TLS_RSA_WITH_AES_128_CBC_SHA],
-  });
-  assert.deepEqual(parseSuiteList('ECDHE+AESGCM', defaults), { ok: false, bad: 'ECDHE+AESGCM' });
-  assert.equal(lookupGroup('P-256'), NamedGroup.secp256r1);
-  assert.equal(lookupGroup('x25519'), NamedGroup.x25519);
-  assert.equal(lookupGroup('prime256v1'), NamedGroup.secp256r1);
-  assert.equal(lookupScheme('RSA+SHA256'), SignatureScheme.rsa_pkcs1_sha256);
-  assert.equal(lookupScheme('ed25519'), SignatureScheme.ed25519);
+test('adapter: any Duplex can be the transport (in-memory pair, no net.Socket)', async () => {
+  const [a, b] = duplexPair();
+  const server = new TLSSocket(b, { isServer: true, ...serverBase, connectionFactory: (c) => new FakeConnection(false, c) });
+  server.on('data', (d: Buffer) => server.write(d.toString().toUpperCase()));
+  server.on('end', () => server.end());
+  const client = connect({ socket: a, connectionFactory: fakeClient() });
+  const got: Buffer[] = [];
+  client.on('data', (d: Buffer) => got.push(d));
+  const closed = Promise.all([once(client, 'close'), once(server, 'close')]);
+  client.setNoDelay(true).setKeepAlive(true).setTimeout(0);
+  assert.deepEqual(client.address(), {});
+  assert.equal(client.remoteAddress, undefined);
+  await once(client, 'secureConnect');
+  client.write('hello');
+  await until(() => Buffer.concat(got).length === 5, 'the echo');
+  client.end();
+  await closed;
+  assert.equal(Buffer.concat(got).toString(), 'HELLO');
 });

@@ -9,7 +9,8 @@ export class UsageError extends Error {
   }
 }
 
-export type FlagKind = 'string' | 'boolean';
+/** `optional`: `--flag` alone (a boolean) or `--flag=value` (a string), e.g. `--trace` / `--trace=bytes`. */
+export type FlagKind = 'string' | 'boolean' | 'optional';
 export type FlagSpec = Readonly<Record<string, FlagKind>>;
 
 export interface ParsedArgs {
@@ -37,6 +38,11 @@ export function parseArgs(argv: readonly string[], spec: FlagSpec): ParsedArgs {
     const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
     const kind = Object.hasOwn(spec, name) ? spec[name] : undefined;
     if (kind === undefined) throw new UsageError(`unknown option "--${name}"`);
+    if (kind === 'optional') {
+      if (eq === -1) booleans.add(name);
+      else strings.set(name, arg.slice(eq + 1));
+      continue;
+    }
     if (kind === 'boolean') {
       if (eq !== -1) throw new UsageError(`option --${name} takes no value`);
       booleans.add(name);

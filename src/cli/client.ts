@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import type { FlagSpec } from './args.js';
 import { intOption, parseArgs, requireTogether, UsageError } from './args.js';
-import { COMMON_FLAGS, commonTlsOptions, keylogSink, readBytes, readText } from './options.js';
+import { COMMON_FLAGS, commonTlsOptions, keylogSink, readBytes, readText, traceCollector } from './options.js';
 import { describeError, formatSummary, handshakeSummary } from './summary.js';
 import type { ClientOptions } from './tls-api.js';
 import { backend, connect, earlyDataClientOptions, earlyDataState } from './tls-api.js';
@@ -67,7 +67,9 @@ export async function runClient(argv: readonly string[]): Promise<number> {
   requireTogether(args, 'cert', 'key');
   requireTogether(args, 'keymatexport', 'keymatexportlen');
 
-  const options: ClientOptions = { host, port, ...commonTlsOptions(args, 'client') };
+  const options: ClientOptions = { host, port, ...commonTlsOptions(args) };
+  const trace = traceCollector(args);
+  if (trace !== undefined) options.trace = trace.listener('client');
   const servername = args.strings.get('servername');
   if (servername !== undefined) options.servername = servername;
   const cert = args.strings.get('cert');
@@ -123,6 +125,7 @@ export async function runClient(argv: readonly string[]): Promise<number> {
       process.stdin.off('data', onStdin);
       process.stdin.off('end', onStdinEnd);
       process.stdin.pause();
+      trace?.flush();
       if (!handshakeDone && !failed) process.stderr.write('error: ECONNRESET: the peer closed the connection before the handshake completed\n');
       resolve(failed || !handshakeDone ? 1 : 0);
     });

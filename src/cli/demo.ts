@@ -2,16 +2,19 @@
 // client certificate, a client with mutual authentication, a few messages both ways, close_notify,
 // and a summary. `--fail=...` shows how the handshake refuses; the demo then exits 0 because it did
 // what it set out to show (exit 1 only when a failure path unexpectedly succeeds or the demo breaks).
-// Trace events from the TLS implementation go through a Renderer (src/cli/render.ts).
+// Both sides trace; the demo prints the ten classic handshake steps built from those events
+// (src/trace/steps.ts, rendered by src/cli/render.ts), then how the connection ended.
 import type { Socket as NetSocket } from 'node:net';
 import type { FlagSpec } from './args.js';
 import { parseArgs, UsageError } from './args.js';
-import { alertFromError, prescribedAlert } from './alerts.js';
 import { issue } from './keygen.js';
 import { ciphersOption } from './names.js';
 import type { TamperProxy } from './proxy.js';
 import { startTamperProxy } from './proxy.js';
-import { createRenderer } from './render.js';
+import { appendFileSync } from 'node:fs';
+import { createTraceCollector, eventJson, renderNarrative, renderOutcome, traceMode, type TraceCollector, type TraceMode } from './render.js';
+import type { Narrative } from '../trace/steps.js';
+import { TLS12_CAPABILITIES } from '../conn/defaults.js';
 import type { SummaryLine } from './summary.js';
 import { describeError, formatSummary, handshakeSummary, peerSubject } from './summary.js';
 import type { ClientOptions, ServerOptions, TLSSocket } from './tls-api.js';
@@ -25,16 +28,21 @@ export const DEMO_FLAGS: FlagSpec = {
   'tls1.2': 'boolean',
   'rsa-kex': 'boolean',
   'no-client-auth': 'boolean',
-  trace: 'boolean',
+  trace: 'optional',
+  json: 'boolean',
+  keylog: 'string',
   fail: 'string',
   help: 'boolean',
 };
 
-export const DEMO_USAGE = `usage: typetls demo [--tls1.2] [--rsa-kex] [--no-client-auth] [--trace]
-                    [--fail=expired|wrong-host|unknown-ca|no-client-cert|tampered-record]
+export const DEMO_USAGE = `usage: typetls demo [--tls1.2] [--rsa-kex] [--no-client-auth] [--trace[=bytes]] [--json]
+                    [--keylog FILE] [--fail=expired|wrong-host|unknown-ca|no-client-cert|tampered-record]
 Makes a throw-away CA, server and client certificates in memory, runs a TLS server on 127.0.0.1
 and a client with mutual authentication in this process, exchanges a few messages, closes with
-close_notify and prints what happened. --fail=... shows how the handshake refuses a bad peer; the
+close_notify and prints the handshake in the ten classic steps, from both sides' traces.
+--trace=bytes adds an annotated hex dump of every handshake message; --json prints the trace
+events (and the steps) as one JSON object per line instead; --keylog FILE writes the secrets in
+NSS key log format (for Wireshark). --fail=... shows how the handshake refuses a bad peer; the
 demo then exits 0 (it showed what it meant to show) and 1 only if the failure did not happen.
 `;
 
@@ -46,7 +54,9 @@ interface DemoSetup {
   readonly version: 'TLSv1.2' | 'TLSv1.3';
   readonly rsaKex: boolean;
   readonly clientAuth: boolean;
-  readonly trace: boolean;
+  readonly trace: TraceMode;
+  readonly keylog: string | undefined;
+  readonly color: boolean;
 }
 
 interface DemoPki {
@@ -139,7 +149,7 @@ interface SessionOutcome {
   readonly port: number;
 }
 
-function runSession(s: DemoSetup, pki: DemoPki, write: (text: string) => void): Promise<SessionOutcome> {
+function runSession(s: DemoSetup, pki: DemoPki, write: (text: string) => void, trace: TraceCollector): Promise<SessionOutcome> {
   const client = newSide();
   const server = newSide();
   const versions = { minVersion: s.version, maxVersion: s.version } as const;
@@ -154,7 +164,7 @@ function runSession(s: DemoSetup, pki: DemoPki, write: (text: string) => void): 
     ALPNProtocols: ['typetls-demo'],
     ...versions,
     ...ciphers,
-    ...(s.trace ? { trace: createRenderer(write, 'server') } : {}),
+    trace: trace.listener('server'),
   };
 
   return new Promise<SessionOutcome>((resolve) => {
@@ -261,9 +271,11 @@ function runSession(s: DemoSetup, pki: DemoPki, write: (text: string) => void): 
           ...versions,
           ...ciphers,
           ...(pki.client === undefined ? {} : { cert: pki.client.certPem, key: pki.client.keyPem }),
-          ...(s.trace ? { trace: createRenderer(write, 'client') } : {}),
+          trace: trace.listener('client'),
         };
         const sock = connect(clientOptions);
+        const keylog = s.keylog;
+        if (keylog !== undefined) sock.on('keylog', (line: Buffer) => appendFileSync(keylog, line));
         clientSocket = sock;
         sock.once('secureConnect', () => {
           client.summary = handshakeSummary(sock, { side: 'client', earlyData: 'not sent', peerCertExpected: true });
@@ -315,7 +327,9 @@ function parseSetup(argv: readonly string[]): DemoSetup | undefined {
     version: args.booleans.has('tls1.2') || rsaKex ? 'TLSv1.2' : 'TLSv1.3',
     rsaKex,
     clientAuth: !noClientAuth,
-    trace: args.booleans.has('trace'),
+    trace: traceMode(args.booleans, args.strings) ?? 'steps',
+    keylog: args.strings.get('keylog'),
+    color: process.stdout.isTTY,
   };
 }
 
@@ -323,26 +337,15 @@ function errorLine(side: string, err: unknown): string {
   return err === undefined ? `  ${side} saw: no error (its connection just closed)\n` : `  ${side} saw: error: ${describeError(err)}\n`;
 }
 
-function alertLine(o: SessionOutcome): string {
-  // What the receiving side reports is what crossed the wire.
-  for (const [side, other, err] of [
-    ['client', 'server', o.client.error],
-    ['server', 'client', o.server.error],
-  ] as const) {
-    const ev = alertFromError(err);
-    if (ev?.direction === 'received') return `  alert on the wire: ${ev.alert} (${other} → ${side})\n`;
-  }
-  for (const [side, other, err] of [
-    ['client', 'server', o.client.error],
-    ['server', 'client', o.server.error],
-  ] as const) {
-    const ev = alertFromError(err);
-    if (ev?.direction === 'sent') return `  alert on the wire: ${ev.alert} (${side} → ${other})\n`;
-  }
-  const prescribed = prescribedAlert(o.client.error) ?? prescribedAlert(o.server.error);
-  return prescribed === undefined
-    ? '  alert on the wire: none seen\n'
-    : `  alert on the wire: none: ${backend.name} closes the connection without one (the alert for this failure is ${prescribed})\n`;
+function arrow(from: 'client' | 'server'): string {
+  return from === 'client' ? 'client → server' : 'server → client';
+}
+
+/** The alert that crossed the wire, as both sides' traces show it. */
+function alertLines(n: Narrative): string {
+  const fatal = n.outcome.alerts.filter((a) => a.description !== 'close_notify');
+  if (fatal.length === 0) return '  alert on the wire: none\n';
+  return fatal.map((a) => `  alert on the wire: ${a.description} (${arrow(a.from)})\n`).join('');
 }
 
 export async function runDemo(argv: readonly string[]): Promise<number> {
@@ -351,7 +354,16 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
     process.stdout.write(DEMO_USAGE);
     return 0;
   }
-  const write = (t: string): void => void process.stdout.write(t);
+  const json = setup.trace === 'json';
+  // With --json, stdout carries only JSON lines.
+  const write = (t: string): void => {
+    if (!json) process.stdout.write(t);
+  };
+  if (setup.version === 'TLSv1.2' && TLS12_CAPABILITIES.suites12.length === 0) {
+    process.stderr.write('typetls demo: --tls1.2 and --rsa-kex need TLS 1.2, which this build of typetls does not have yet\n');
+    return 1;
+  }
+  const trace = createTraceCollector({ mode: setup.trace, color: setup.color, write: (t) => void process.stdout.write(t), live: false });
   const version = setup.version === 'TLSv1.3' ? 'TLS 1.3' : setup.rsaKex ? 'TLS 1.2 with RSA key transport' : 'TLS 1.2';
   const auth = setup.clientAuth ? 'mutual authentication' : 'server authentication only';
   write(`typetls demo: ${version}, ${auth}, client and server in this process over 127.0.0.1 (TLS implementation: ${backend.name})\n\n`);
@@ -361,12 +373,19 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
   write('Certificates, made in memory just now:\n');
   write(pki.lines.map((l) => `${l}\n`).join(''));
   write('\n');
-  if (setup.trace && !backend.trace) write(`(--trace: ${backend.name} emits no trace events; the step-by-step trace comes with the typetls engine)\n\n`);
-
   write('Messages:\n');
-  const o = await runSession(setup, pki, write);
+  const o = await runSession(setup, pki, write, trace);
   if (o.client.appOut === 0) write('  (none: no application data was exchanged)\n');
   write('\n');
+  const narrative = trace.narrative();
+  if (json) {
+    process.stdout.write(eventJson(undefined, { kind: 'narrative', ...narrativeJson(narrative) }, false) + '\n');
+  } else {
+    write(`The handshake in ten steps (${narrative.version}, from both sides' traces):\n\n`);
+    write(renderNarrative(narrative, setup.color, setup.trace === 'bytes'));
+    write(`Order on the wire: steps ${narrative.order.join(', ')}${narrative.version === 'TLSv1.3' ? ' (TLS 1.3 derives keys (7) right after the hellos, and the server finishes (9) before the client authenticates (5))' : ''}\n\n`);
+    write(renderOutcome(narrative, setup.color) + '\n');
+  }
   if (o.client.summary !== undefined) write(`Client handshake summary (server on 127.0.0.1:${String(o.port)}):\n${formatSummary(o.client.summary, '  ')}\n`);
   if (o.server.summary !== undefined) write(`Server handshake summary:\n${formatSummary(o.server.summary, '  ')}\n`);
 
@@ -381,7 +400,7 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
     write('How it ended:\n');
     write(errorLine('client', o.client.error));
     write(errorLine('server', o.server.error));
-    write(alertLine(o));
+    write(alertLines(narrative));
     if (setup.failure === 'tampered-record') write(`  record altered by the proxy: ${o.tampered ? 'yes' : 'no'}\n`);
     if (!failed) {
       write('\nUNEXPECTED: the connection succeeded although it should have been refused.\n');
@@ -394,7 +413,7 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
     write('The demo connection failed:\n');
     write(errorLine('client', o.client.error));
     write(errorLine('server', o.server.error));
-    write(alertLine(o));
+    write(alertLines(narrative));
     return 1;
   }
   write('Who authenticated whom:\n');
@@ -410,4 +429,14 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
   write(`  application data: client sent ${String(o.client.appOut)}, server sent ${String(o.server.appOut)}\n`);
   write(`  on the wire (TLS records, handshake included): client → server ${String(o.server.wireIn)}, server → client ${String(o.server.wireOut)}\n`);
   return 0;
+}
+
+/** The narrative for --json: the steps without message bytes. */
+function narrativeJson(n: Narrative): Record<string, unknown> {
+  return {
+    version: n.version,
+    order: n.order,
+    outcome: n.outcome,
+    steps: n.steps.map((st) => ({ ...st, messages: st.messages.map((m) => ({ name: m.name, from: m.from, length: m.length, keys: m.keys })) })),
+  };
 }

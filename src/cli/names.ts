@@ -1,73 +1,24 @@
 // Names on the command line: IANA/RFC spellings (TLS_AES_128_GCM_SHA256, x25519, secp256r1) with
-// OpenSSL's spellings accepted as aliases, translated into node:tls option values (`ciphers` in
-// OpenSSL syntax with TLS 1.3 suites under their IANA names, `ecdhCurve` in OpenSSL group names).
-import { CipherSuite, lookupName, NamedGroup } from '../wire/iana.js';
+// OpenSSL's spellings accepted as aliases (the tables are src/wire/names.ts), checked here so a typo is
+// a usage error, and handed to the adapter by their IANA names.
+import { groupName } from '../wire/iana.js';
+import { lookupGroup, lookupSuite, splitNameList } from '../wire/names.js';
 import { UsageError } from './args.js';
-
-/** IANA name → OpenSSL name, for the TLS 1.2 suites (TLS 1.3 suites have the same name in both). */
-const SUITE_OPENSSL: Readonly<Record<string, string>> = {
-  TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256: 'ECDHE-ECDSA-AES128-GCM-SHA256',
-  TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384: 'ECDHE-ECDSA-AES256-GCM-SHA384',
-  TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256: 'ECDHE-RSA-AES128-GCM-SHA256',
-  TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384: 'ECDHE-RSA-AES256-GCM-SHA384',
-  TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256: 'ECDHE-RSA-CHACHA20-POLY1305',
-  TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256: 'ECDHE-ECDSA-CHACHA20-POLY1305',
-  TLS_RSA_WITH_AES_128_GCM_SHA256: 'AES128-GCM-SHA256',
-  TLS_RSA_WITH_AES_256_GCM_SHA384: 'AES256-GCM-SHA384',
-  TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA: 'ECDHE-ECDSA-AES128-SHA',
-  TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA: 'ECDHE-ECDSA-AES256-SHA',
-  TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA: 'ECDHE-RSA-AES128-SHA',
-  TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA: 'ECDHE-RSA-AES256-SHA',
-  TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256: 'ECDHE-ECDSA-AES128-SHA256',
-  TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384: 'ECDHE-ECDSA-AES256-SHA384',
-  TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256: 'ECDHE-RSA-AES128-SHA256',
-  TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384: 'ECDHE-RSA-AES256-SHA384',
-  TLS_RSA_WITH_AES_128_CBC_SHA: 'AES128-SHA',
-  TLS_RSA_WITH_AES_256_CBC_SHA: 'AES256-SHA',
-  TLS_RSA_WITH_AES_128_CBC_SHA256: 'AES128-SHA256',
-  TLS_RSA_WITH_AES_256_CBC_SHA256: 'AES256-SHA256',
-};
-
-const TLS13_SUITES = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'] as const;
-
-/** IANA group name → OpenSSL group name (what node:tls's `ecdhCurve` takes), and the aliases accepted. */
-const GROUPS: readonly { iana: string; openssl: string; aliases: readonly string[] }[] = [
-  { iana: 'x25519', openssl: 'X25519', aliases: [] },
-  { iana: 'x448', openssl: 'X448', aliases: [] },
-  { iana: 'secp256r1', openssl: 'P-256', aliases: ['prime256v1'] },
-  { iana: 'secp384r1', openssl: 'P-384', aliases: [] },
-  { iana: 'secp521r1', openssl: 'P-521', aliases: [] },
-  { iana: 'ffdhe2048', openssl: 'ffdhe2048', aliases: [] },
-  { iana: 'ffdhe3072', openssl: 'ffdhe3072', aliases: [] },
-  { iana: 'ffdhe4096', openssl: 'ffdhe4096', aliases: [] },
-];
-
-function splitList(list: string): string[] {
-  return list
-    .split(/[,:]/)
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-}
 
 /** The canonical IANA name of a cipher suite given in either spelling; undefined when unknown. */
 export function canonicalSuite(name: string): string | undefined {
-  const upper = name.toUpperCase();
-  if (lookupName(CipherSuite, upper) !== undefined && (upper in SUITE_OPENSSL || (TLS13_SUITES as readonly string[]).includes(upper))) {
-    return upper;
-  }
-  for (const [iana, openssl] of Object.entries(SUITE_OPENSSL)) if (openssl === upper) return iana;
-  return undefined;
+  return lookupSuite(name)?.iana;
 }
 
-/** `--ciphers LIST` → node:tls `ciphers` (TLS 1.3 suites by IANA name, TLS 1.2 suites by OpenSSL name). */
+/** `--ciphers LIST` → the adapter's `ciphers` (IANA names, which it takes like OpenSSL's). */
 export function ciphersOption(list: string): string {
   const out: string[] = [];
-  for (const n of splitList(list)) {
+  for (const n of splitNameList(list)) {
     const iana = canonicalSuite(n);
     if (iana === undefined) {
       throw new UsageError(`unknown cipher suite "${n}" (use IANA names such as TLS_AES_128_GCM_SHA256 or TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, or OpenSSL names)`);
     }
-    out.push(SUITE_OPENSSL[iana] ?? iana);
+    out.push(iana);
   }
   if (out.length === 0) throw new UsageError('--ciphers needs at least one cipher suite');
   return out.join(':');
@@ -75,23 +26,19 @@ export function ciphersOption(list: string): string {
 
 /** The IANA name of a group given in any accepted spelling; undefined when unknown. */
 export function canonicalGroup(name: string): string | undefined {
-  const lower = name.toLowerCase();
-  for (const g of GROUPS) {
-    if (g.iana === lower || g.openssl.toLowerCase() === lower || g.aliases.includes(lower)) return g.iana;
-  }
-  return undefined;
+  const code = lookupGroup(name);
+  return code === undefined ? undefined : groupName(code);
 }
 
-/** `--groups LIST` → node:tls `ecdhCurve`. */
+/** `--groups LIST` → the adapter's `ecdhCurve` (IANA names). */
 export function groupsOption(list: string): string {
   const out: string[] = [];
-  for (const n of splitList(list)) {
+  for (const n of splitNameList(list)) {
     const iana = canonicalGroup(n);
-    const g = GROUPS.find((x) => x.iana === iana);
-    if (iana === undefined || g === undefined || lookupName(NamedGroup, iana) === undefined) {
-      throw new UsageError(`unknown group "${n}" (use x25519, secp256r1, secp384r1, secp521r1, x448 or ffdhe2048/3072/4096; P-256, prime256v1, X25519 are accepted too)`);
+    if (iana === undefined) {
+      throw new UsageError(`unknown group "${n}" (use x25519, secp256r1, secp384r1, secp521r1, x448, ffdhe2048/3072/4096 or X25519MLKEM768; P-256, prime256v1, X25519 are accepted too)`);
     }
-    out.push(g.openssl);
+    out.push(iana);
   }
   if (out.length === 0) throw new UsageError('--groups needs at least one group');
   return out.join(':');

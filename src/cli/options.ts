@@ -3,9 +3,8 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import type { FlagSpec, ParsedArgs } from './args.js';
 import { UsageError } from './args.js';
 import { alpnOption, ciphersOption, groupsOption, versionOption } from './names.js';
-import { createRenderer } from './render.js';
-import type { TraceEvent, TypetlsExtras } from './tls-api.js';
-import { backend } from './tls-api.js';
+import { createTraceCollector, traceMode, type TraceCollector } from './render.js';
+import type { TypetlsExtras } from './tls-api.js';
 
 export const COMMON_FLAGS: FlagSpec = {
   ca: 'string',
@@ -17,7 +16,8 @@ export const COMMON_FLAGS: FlagSpec = {
   ciphers: 'string',
   groups: 'string',
   keylog: 'string',
-  trace: 'boolean',
+  trace: 'optional',
+  json: 'boolean',
   help: 'boolean',
 };
 
@@ -50,7 +50,7 @@ export function readBytes(flag: string, path: string): Buffer {
 }
 
 /** node:tls options for --ca, --alpn, --min/max-version, --ciphers, --groups, --trace. */
-export function commonTlsOptions(args: ParsedArgs, traceLabel: string): CommonTlsOptions {
+export function commonTlsOptions(args: ParsedArgs): CommonTlsOptions {
   const o: CommonTlsOptions = {};
   const ca = args.strings.get('ca');
   if (ca !== undefined) o.ca = readText('ca', ca);
@@ -65,15 +65,14 @@ export function commonTlsOptions(args: ParsedArgs, traceLabel: string): CommonTl
   if (ciphers !== undefined) o.ciphers = ciphersOption(ciphers);
   const groups = args.strings.get('groups');
   if (groups !== undefined) o.ecdhCurve = groupsOption(groups);
-  if (args.booleans.has('trace')) {
-    o.trace = traceTo(traceLabel);
-    if (!backend.trace) process.stderr.write(`note: ${backend.name} emits no trace events; --trace shows them once the typetls engine is behind src/cli/tls-api.ts\n`);
-  }
   return o;
 }
 
-function traceTo(label: string): (event: TraceEvent) => void {
-  return createRenderer((line) => process.stderr.write(line), label);
+/** A collector for --trace[=bytes] / --json, writing to stderr (stdout carries the peer's data), or undefined. */
+export function traceCollector(args: ParsedArgs): TraceCollector | undefined {
+  const mode = traceMode(args.booleans, args.strings);
+  if (mode === undefined) return undefined;
+  return createTraceCollector({ mode, color: process.stderr.isTTY, write: (t) => void process.stderr.write(t) });
 }
 
 /** A keylog sink appending NSS key log lines (one per 'keylog' event) to `path`. */

@@ -5,6 +5,7 @@ import type { Socket } from 'node:net';
 import type { FlagSpec } from './args.js';
 import { intOption, parseArgs, requireTogether, UsageError } from './args.js';
 import { COMMON_FLAGS, commonTlsOptions, keylogSink, readText } from './options.js';
+import { serverTrace } from './server-trace.js';
 import { describeError, formatSubject, verification } from './summary.js';
 import type { ServerOptions, TLSSocket } from './tls-api.js';
 import { backend, createServer, earlyDataServerOptions, numTicketsOptions } from './tls-api.js';
@@ -106,7 +107,8 @@ export async function runServer(argv: readonly string[]): Promise<number> {
     certs.push(readText('cert2', cert2));
     keys.push(readText('key2', key2));
   }
-  const options: ServerOptions = { cert: certs, key: keys, ...commonTlsOptions(args, 'server') };
+  const options: ServerOptions = { cert: certs, key: keys, ...commonTlsOptions(args) };
+  const trace = serverTrace(args);
   const verify = args.strings.get('verify-client') ?? 'none';
   if (verify === 'request') {
     options.requestCert = true;
@@ -141,7 +143,10 @@ export async function runServer(argv: readonly string[]): Promise<number> {
       stopping = true;
       process.off('SIGTERM', stop);
       process.off('SIGINT', stop);
-      server.close(() => resolve(0));
+      server.close(() => {
+        trace?.stop();
+        resolve(0);
+      });
       for (const s of live) s.destroy();
     };
     process.on('SIGTERM', stop);

@@ -1,6 +1,7 @@
 // The handshake summary both the client and the demo print: `key: value` lines read from a
 // TLSSocket through node:tls's accessors only.
 import { groupFromKeyInfo } from './names.js';
+import { groupName } from '../wire/iana.js';
 import type { TLSSocket } from './tls-api.js';
 
 export type SummaryLine = readonly [key: string, value: string];
@@ -47,8 +48,10 @@ export interface SummaryOptions {
 export function handshakeSummary(socket: TLSSocket, opts: SummaryOptions): SummaryLine[] {
   const cipher = socket.getCipher();
   // getEphemeralKeyInfo() is documented as empty on the server side with node:tls.
+  // typetls's own summary knows the group on both sides.
   const info = socket.getEphemeralKeyInfo();
-  const group = info !== null && 'type' in info && typeof info.type === 'string' ? groupFromKeyInfo(info) : 'unknown';
+  const negotiated = socket.summary?.group;
+  const group = negotiated !== undefined ? groupName(negotiated) : info !== null && 'type' in info && typeof info.type === 'string' ? groupFromKeyInfo(info) : 'unknown';
   const alpn = socket.alpnProtocol;
   const lines: SummaryLine[] = [
     ['protocol', socket.getProtocol() ?? 'unknown'],

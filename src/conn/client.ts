@@ -6,6 +6,7 @@ import type { ClientConfig } from './config.js';
 import { startClient13 } from '../handshake/client13.js';
 import { isIpLiteral } from './ip.js';
 import type { State } from './engine.js';
+import { resolveClientResumption } from '../handshake/resumption-config.js';
 import { decodeSession12, sessionFresh, type Session12 } from '../handshake/session12.js';
 import type { ResolvedConfig } from './resolve.js';
 
@@ -45,6 +46,7 @@ export class ClientConnection extends Engine {
         ip,
         certificate: config.certificate,
         onTicket: undefined,
+        resumption: resolveClientResumption(config, serverName),
         session12: offerable12(resolved, config.session, serverName),
       });
     } catch (e) {

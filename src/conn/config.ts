@@ -4,6 +4,8 @@ import type { CryptoProvider } from '../crypto/provider.js';
 import type { CertifiedKey, ConnectionListener, VersionName } from './types.js';
 import type { TrustStore } from '../pki/trust-store.js';
 import type { TicketSealer } from '../handshake/ticket-keys.js';
+import type { ClientSessionStore } from '../handshake/session13.js';
+import type { EarlyDataReplayGuard } from '../handshake/anti-replay.js';
 import type { SessionCache } from '../handshake/session-cache.js';
 
 /** A certificate or CRL as PEM text or DER bytes. */
@@ -42,6 +44,16 @@ export interface CommonConfig {
   readonly keylog?: boolean;
   /** Emit trace events. Off by default. */
   readonly trace?: boolean;
+  /**
+   * RFC 8449 record_size_limit to announce (64..16385): the largest record we want to receive. Not sent
+   * unless set; a peer's limit is always honoured.
+   */
+  readonly recordSizeLimit?: number;
+  /**
+   * TLS 1.3 PSK key exchange modes (PskKeyExchangeMode code points) offered (client) or accepted
+   * (server). Default: psk_dhe_ke only; psk_ke (no forward secrecy) only when listed here.
+   */
+  readonly pskModes?: readonly number[];
   /** TLS 1.2: refuse peers without the extended master secret (RFC 7627). It is always offered. */
   readonly requireExtendedMasterSecret?: boolean;
   /** TLS 1.2 CBC suites: offer (client) / accept (server) encrypt-then-MAC, RFC 7366. Default true. */
@@ -57,6 +69,20 @@ export interface ClientConfig extends CommonConfig {
   readonly certificate?: CertifiedKey;
   /** A session from an earlier `session` event, to resume. */
   readonly session?: Uint8Array;
+  /**
+   * Sans-IO session cache: tickets received are put here under `sessionKey`, and when `session` is not
+   * given one is taken from here (each ticket is used once).
+   */
+  readonly sessionStore?: ClientSessionStore;
+  /** Key in `sessionStore`; default: the server name. */
+  readonly sessionKey?: string;
+  /**
+   * 0-RTT (RFC 8446 §4.2.10): bytes sent as early data when the session allows it. When the server
+   * rejects them they are sent again after the handshake; nothing is lost.
+   */
+  readonly earlyData?: Uint8Array;
+  /** 0-RTT: data written before the handshake completes goes out as early data too (within the ticket's limit). */
+  readonly earlyDataFromWrites?: boolean;
 }
 
 export interface ServerConfig extends CommonConfig {
@@ -68,14 +94,25 @@ export interface ServerConfig extends CommonConfig {
   readonly requestCert?: boolean;
   /** With requestCert: refuse a client without a (valid) certificate. Defaults to rejectUnauthorized. */
   readonly requireCert?: boolean;
-  /** TLS 1.3 NewSessionTicket count after the handshake. */
+  /** TLS 1.3 NewSessionTicket count after the handshake (default 2, as OpenSSL). */
   readonly numTickets?: number;
-  /** node:tls-format 48-byte ticket keys. */
+  /** node:tls-format 48-byte ticket keys. Without them (or ticketSealer) no tickets are issued. */
   readonly ticketKeys?: Uint8Array;
-  /** Seals and opens session tickets (e.g. a TicketKeys the server rotates); overrides ticketKeys. */
+  /**
+   * Seals and opens session tickets (e.g. a TicketKeys the server owns, rotates and shares with all its
+   * connections); overrides ticketKeys.
+   */
   readonly ticketSealer?: TicketSealer;
   /** TLS 1.2 session-ID cache, owned by the server object and shared by its connections. */
   readonly sessionCache?: SessionCache;
   /** Seconds a TLS 1.2 session or ticket may be resumed (default 300, node:tls's sessionTimeout). */
   readonly sessionTimeout?: number;
+  /** TLS 1.3 ticket lifetime in seconds (default 7200, at most 604800). */
+  readonly ticketLifetime?: number;
+  /** Accept TLS 1.3 0-RTT early data (off by default). Needs `replayGuard`. */
+  readonly earlyData?: boolean;
+  /** max_early_data_size announced in tickets (default 16384 when earlyData is on); > 0 turns earlyData on. */
+  readonly maxEarlyData?: number;
+  /** The server's record of tickets already used for early data (shared by all its connections). */
+  readonly replayGuard?: EarlyDataReplayGuard;
 }

@@ -3,12 +3,18 @@
 // queue; every failure becomes a TlsError whose alert is queued once, after which the connection stays
 // closed and keeps returning that error.
 import { TlsError, internalError, remoteAlertError, unexpectedMessage, decodeError } from '../errors.js';
-import { AlertDescription, AlertLevel, ContentType, ProtocolVersion, alertName, contentTypeName, handshakeName } from '../wire/iana.js';
+import { AlertDescription, AlertLevel, ContentType, ProtocolVersion, alertName, contentTypeName, groupName, handshakeName, schemeName } from '../wire/iana.js';
 import { RecordLayer, type RecordProtector } from '../record/layer.js';
+import { RecordProtector13 } from '../record/protect13.js';
+import { MAX_PLAINTEXT } from '../record/deframer.js';
+import { exporter13 } from '../keys/schedule13.js';
+import type { HashAlgorithm } from '../crypto/provider.js';
 import { HandshakeJoiner } from '../record/handshake-joiner.js';
 import type { HandshakeMessage } from '../wire/handshake.js';
 import type { Connection, ConnectionEvent, ConnectionListener, HandshakeSummary, TraceEvent } from './types.js';
 import type { ResolvedConfig } from './resolve.js';
+import type { CheckSink } from '../pki/checks.js';
+import { keysAfterUpdate, keysOfSecret } from '../trace/keys.js';
 
 /** What a handshake state returns: the next state, or a promise of it (an asynchronous hook). */
 export type Next = State | Promise<State>;
@@ -56,6 +62,20 @@ export abstract class Engine implements Connection {
   private ccsHandler: (() => void) | undefined;
   /** The version the connection settled on (0 before ServerHello). */
   protected version = 0;
+  /** Client 0-RTT: takes writes made before the handshake completes as early data (true = taken). */
+  private earlySink: ((data: Uint8Array) => boolean) | undefined;
+  /** Server 0-RTT: bytes of early data still acceptable before the handshake completes (RFC 8446 §4.2.10). */
+  private earlyDataBudget: number | undefined;
+  /** RFC 8449: the largest TLSInnerPlaintext we accept (announced limit), when negotiated. */
+  private receiveLimit: number | undefined;
+  /** RFC 8446 §7.5: early_exporter_master_secret, once 0-RTT was attempted (client) or accepted (server). */
+  private earlyExporter: { readonly hash: HashAlgorithm; readonly secret: Uint8Array } | undefined;
+  /** Tracing only: names of the keys protecting what we read and write, and of the keys derived next. */
+  private readKeys = 'none';
+  private writeKeys = 'none';
+  private nextKeys: { read?: string; write?: string } = {};
+  /** Trace/keylog events kept until the first listener is set (only when tracing or logging keys). */
+  private early: ConnectionEvent[] | undefined;
 
   protected constructor(
     readonly config: ResolvedConfig,
@@ -65,6 +85,11 @@ export abstract class Engine implements Connection {
     this.records = new RecordLayer();
     this.state = initial;
     this.listener = config.listener;
+    if (this.listener === undefined && (config.trace || config.keylog)) this.early = [];
+    if (config.trace) {
+      this.records.onRecord = (direction, type, length, isProtected) =>
+        this.trace({ kind: 'record', direction, contentType: contentTypeName(type), length, keys: !isProtected ? 'none' : direction === 'sent' ? this.writeKeys : this.readKeys });
+    }
   }
 
   // ---------------------------------------------------------------- Connection API
@@ -93,6 +118,11 @@ export abstract class Engine implements Connection {
 
   setListener(listener: ConnectionListener | undefined): void {
     this.listener = listener;
+    // Trace and key log events emitted before the first listener (the ClientHello is sent by the
+    // constructor) are delivered now.
+    const early = this.early;
+    this.early = undefined;
+    if (listener !== undefined && early !== undefined) for (const ev of early) listener(ev);
   }
 
   receive(data: Uint8Array): void {
@@ -128,6 +158,7 @@ export abstract class Engine implements Connection {
       return;
     }
     if (data.length === 0) return;
+    if (!this.handshakeComplete && !this._waiting && this.writeQueue.length === 0 && this.earlySink?.(data) === true) return;
     if (!this.handshakeComplete || this._waiting) {
       this.writeQueue.push(data.slice());
       this.pendingWriteBytes += data.length;
@@ -187,10 +218,26 @@ export abstract class Engine implements Connection {
     return this.state.exportKeyingMaterial(length, label, context);
   }
 
+  /**
+   * RFC 8446 §7.5 early exporter (from early_exporter_master_secret): available on a client that sent
+   * 0-RTT data and on a server that accepted it. Its values are not forward secret and can be replayed
+   * with the early data.
+   */
+  exportEarlyKeyingMaterial(length: number, label: string, context?: Uint8Array): Uint8Array {
+    const e = this.earlyExporter;
+    if (e === undefined) throw internalError('no early exporter: 0-RTT was not sent (client) or not accepted (server) on this connection');
+    return exporter13(this.config.crypto, e.hash, e.secret, label, context ?? new Uint8Array(0), length);
+  }
+
   // ---------------------------------------------------------------- used by the states
+
+  setEarlyExporter(hash: HashAlgorithm, secret: Uint8Array): void {
+    this.earlyExporter = { hash, secret };
+  }
 
   emit(event: ConnectionEvent): void {
     if (this.listener) this.listener(event);
+    else if (this.early !== undefined && this.early.length < 512 && (event.type === 'trace' || event.type === 'keylog')) this.early.push(event);
   }
 
   trace(event: TraceEvent): void {
@@ -198,13 +245,20 @@ export abstract class Engine implements Connection {
   }
 
   keylog(label: string, clientRandom: Uint8Array, secret: Uint8Array): void {
+    if (this.config.trace) {
+      // The label and length only: the secret itself leaves through the keylog, never the trace.
+      this.trace({ kind: 'secret', label, length: secret.length });
+      const k = keysOfSecret(label, this.isClient);
+      if (k.read !== undefined) this.nextKeys.read = k.read;
+      if (k.write !== undefined) this.nextKeys.write = k.write;
+    }
     if (this.config.keylog) this.emit({ type: 'keylog', line: `${label} ${hex(clientRandom)} ${hex(secret)}` });
   }
 
   /** Sends a handshake message with the current write protection. */
   sendHandshake(msg: HandshakeMessage): void {
     this.records.send(ContentType.handshake, msg.raw);
-    this.trace({ kind: 'message', direction: 'sent', type: handshakeName(msg.type), length: msg.raw.length });
+    this.trace({ kind: 'message', direction: 'sent', type: handshakeName(msg.type), length: msg.raw.length, code: msg.type, raw: msg.raw, keys: this.writeKeys });
   }
 
   /** RFC 8446 §D.4: the dummy change_cipher_spec of middlebox compatibility mode (always plaintext). */
@@ -214,6 +268,17 @@ export abstract class Engine implements Connection {
 
   setWriteProtector(p: RecordProtector | null): void {
     this.records.setWriteProtector(p);
+    if (this.config.trace) {
+      this.writeKeys = p === null ? 'none' : (this.nextKeys.write ?? keysAfterUpdate(this.writeKeys));
+      delete this.nextKeys.write;
+      this.trace({ kind: 'keys', direction: 'write', keys: this.writeKeys });
+    }
+  }
+
+  /** Certificate checks reported as trace events (spread into a PeerCertificateCheck); nothing when not tracing. */
+  checkTrace(peer: 'client' | 'server'): { onCheck?: CheckSink } {
+    if (!this.config.trace) return {};
+    return { onCheck: (c) => this.trace({ kind: 'certificate-check', peer, ...c }) };
   }
 
   /** Read keys change only at a record boundary (RFC 8446 §5.1). */
@@ -221,7 +286,56 @@ export abstract class Engine implements Connection {
     if (this.joiner.pending) {
       throw unexpectedMessage('handshake data was left in a record when the keys changed');
     }
+    // RFC 8449 §4: a TLS 1.3 record may hold at most the limit we announced (content type included).
+    if (p instanceof RecordProtector13 && this.receiveLimit !== undefined) p.maxInnerPlaintext = this.receiveLimit;
     this.records.setReadProtector(p);
+    if (this.config.trace) {
+      this.readKeys = p === null ? 'none' : (this.nextKeys.read ?? keysAfterUpdate(this.readKeys));
+      delete this.nextKeys.read;
+      this.trace({ kind: 'keys', direction: 'read', keys: this.readKeys });
+    }
+  }
+
+  /**
+   * RFC 8449 record_size_limit, once negotiated: `send` is the peer's limit (protected records we send
+   * carry at most that much, the content type byte included in TLS 1.3), `receive` the one we announced.
+   */
+  setRecordSizeLimits(limits: { readonly send: number; readonly receive: number }): void {
+    const tls13 = this.version === ProtocolVersion.TLSv1_3;
+    this.records.maxFragment = Math.min(MAX_PLAINTEXT, tls13 ? limits.send - 1 : limits.send);
+    this.receiveLimit = tls13 ? Math.min(limits.receive, MAX_PLAINTEXT + 1) : undefined;
+    this.records.maxReceiveFragment = tls13 ? undefined : Math.min(limits.receive, MAX_PLAINTEXT);
+  }
+
+  /** Client 0-RTT: application data under the early traffic keys (the write protector in force). */
+  sendEarlyData(data: Uint8Array): void {
+    this.records.send(ContentType.application_data, data);
+  }
+
+  /** Client 0-RTT: while set, writes before the handshake completes go to `sink` first. */
+  setEarlyDataSink(sink: ((data: Uint8Array) => boolean) | undefined): void {
+    this.earlySink = sink;
+  }
+
+  /** Client 0-RTT rejected: the early data goes out again, first, once the handshake completes. */
+  requeueFront(chunks: readonly Uint8Array[]): void {
+    let n = 0;
+    for (const c of chunks) n += c.length;
+    this.writeQueue = [...chunks, ...this.writeQueue];
+    this.pendingWriteBytes += n;
+  }
+
+  /** Server 0-RTT accepted: application data may arrive before the handshake completes, up to `max` bytes. */
+  acceptEarlyData(max: number | undefined): void {
+    this.earlyDataBudget = max;
+  }
+
+  /**
+   * Server 0-RTT rejected (RFC 8446 §4.2.10): skip up to `max` bytes of early data records, which
+   * cannot be decrypted (or, after a HelloRetryRequest, are application_data records in the clear).
+   */
+  skipRejectedEarlyData(max: number): void {
+    this.records.skipEarlyData = max;
   }
 
   allowCompatCcs(allowed: boolean): void {
@@ -262,7 +376,21 @@ export abstract class Engine implements Connection {
   complete(summary: HandshakeSummary): void {
     this._summary = summary;
     this.compatCcsAllowed = false;
-    this.trace({ kind: 'handshake-complete', version: summary.version, cipher: summary.cipherName });
+    if (this.config.trace) {
+      this.trace({
+        kind: 'handshake-complete',
+        version: summary.version,
+        cipher: summary.cipherName,
+        group: summary.group === undefined ? undefined : groupName(summary.group),
+        peerSignatureScheme: summary.peerSignatureScheme === undefined ? undefined : schemeName(summary.peerSignatureScheme),
+        alpn: summary.alpnProtocol,
+        serverName: summary.serverName,
+        resumed: summary.resumed,
+        authorized: summary.authorized,
+        peerCertificates: summary.peerCertificates.length,
+        earlyData: summary.earlyData,
+      });
+    }
     this.emit({ type: 'handshake', summary });
   }
 
@@ -306,7 +434,11 @@ export abstract class Engine implements Connection {
         this.handleAlert(content);
         return;
       case ContentType.application_data:
-        if (!this.handshakeComplete) throw unexpectedMessage('application data before the handshake completed');
+        if (!this.handshakeComplete && this.earlyDataBudget !== undefined) {
+          // RFC 8446 §4.2.10: more than max_early_data_size is unexpected_message.
+          if (content.length > this.earlyDataBudget) throw unexpectedMessage('the client sent more early data than the ticket allows');
+          this.earlyDataBudget -= content.length;
+        } else if (!this.handshakeComplete) throw unexpectedMessage('application data before the handshake completed');
         // RFC 8446 §5.1: handshake messages must not be interleaved with other record types.
         if (this.joiner.pending) throw unexpectedMessage('application data in the middle of a fragmented handshake message');
         if (content.length > 0) this.plaintext.push(content);
@@ -348,7 +480,7 @@ export abstract class Engine implements Connection {
   }
 
   private handleMessage(msg: HandshakeMessage): void {
-    this.trace({ kind: 'message', direction: 'received', type: handshakeName(msg.type), length: msg.raw.length });
+    this.trace({ kind: 'message', direction: 'received', type: handshakeName(msg.type), length: msg.raw.length, code: msg.type, raw: msg.raw, keys: this.readKeys });
     const next = this.state.handle(msg);
     if (next instanceof Promise) {
       this._waiting = true;

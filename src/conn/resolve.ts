@@ -1,7 +1,7 @@
 // Turns a ClientConfig/ServerConfig into a validated, frozen ResolvedConfig with secure defaults
 // (shared/STYLE.md, habit 15). A bad option raises an error that names it.
 import type { CryptoProvider } from '../crypto/provider.js';
-import { CipherSuite as CS, NamedGroup as G, ProtocolVersion, suiteName, groupName, schemeName } from '../wire/iana.js';
+import { CipherSuite as CS, NamedGroup as G, ProtocolVersion, PskKeyExchangeMode, suiteName, groupName, schemeName } from '../wire/iana.js';
 import { TlsError } from '../errors.js';
 import { AlertDescription } from '../wire/iana.js';
 import { DEFAULT_SIGNATURE_SCHEMES, schemeInfo } from '../handshake/schemes.js';
@@ -28,6 +28,10 @@ export interface ResolvedConfig {
   readonly keylog: boolean;
   readonly trace: boolean;
   readonly verifier: CertificateVerifier;
+  /** RFC 8449 limit we announce, when configured. */
+  readonly recordSizeLimit: number | undefined;
+  /** TLS 1.3 PSK key exchange modes offered (client) or accepted (server). */
+  readonly pskModes: readonly number[];
   readonly requireExtendedMasterSecret: boolean;
   readonly encryptThenMac: boolean;
 }
@@ -94,7 +98,18 @@ export function resolveCommon(
     if (p.length === 0 || p.length > 255) throw configError('alpnProtocols', `protocol name "${p}" must be 1 to 255 bytes`);
   }
 
+  const recordSizeLimit = c.recordSizeLimit;
+  if (recordSizeLimit !== undefined && (!Number.isInteger(recordSizeLimit) || recordSizeLimit < 64 || recordSizeLimit > 16385)) {
+    throw configError('recordSizeLimit', `${recordSizeLimit} is not an integer from 64 to 16385 (RFC 8449)`);
+  }
+  const pskModes = c.pskModes ?? [PskKeyExchangeMode.psk_dhe_ke];
+  for (const m of pskModes) {
+    if (m !== PskKeyExchangeMode.psk_dhe_ke && m !== PskKeyExchangeMode.psk_ke) throw configError('pskModes', `${m} is not a PSK key exchange mode (0 psk_ke, 1 psk_dhe_ke)`);
+  }
+
   return Object.freeze({
+    recordSizeLimit,
+    pskModes: Object.freeze([...pskModes]),
     crypto,
     minVersion: effectiveMin,
     maxVersion,

@@ -5,6 +5,7 @@ import { defaultProvider, defaultVerifier, TLS12_CAPABILITIES } from './defaults
 import type { ServerConfig } from './config.js';
 import { ExpectClientHello } from '../handshake/server-hello.js';
 import { TicketKeys } from '../handshake/ticket-keys.js';
+import { resolveServerResumption } from '../handshake/resumption-config.js';
 
 export class ServerConnection extends Engine {
   constructor(config: ServerConfig) {
@@ -13,6 +14,8 @@ export class ServerConnection extends Engine {
       throw configError('certificates', 'a server needs at least one certificate and key');
     }
     const requestCert = config.requestCert ?? false;
+    const ticketSealer = config.ticketSealer ?? (config.ticketKeys !== undefined ? new TicketKeys(resolved.crypto, config.ticketKeys) : undefined);
+    const resumption = resolveServerResumption(config, resolved, ticketSealer);
     super(resolved, false, { name: 'Placeholder', handle: () => { throw new Error('unreachable'); } });
     this.state = new ExpectClientHello(this, {
       certificates: config.certificates,
@@ -20,8 +23,9 @@ export class ServerConnection extends Engine {
       requestCert,
       requireCert: requestCert && (config.requireCert ?? resolved.rejectUnauthorized),
       sessionCache: config.sessionCache,
-      ticketSealer: config.ticketSealer ?? (config.ticketKeys !== undefined ? new TicketKeys(resolved.crypto, config.ticketKeys) : undefined),
+      ticketSealer,
       sessionTimeout: config.sessionTimeout,
+      resumption,
     });
   }
 }

@@ -1,7 +1,7 @@
 // The sans-IO connection contract (shared/DESIGN.md, src/conn). The engine never touches sockets,
 // timers or globals: bytes in, bytes out, plaintext in, plaintext out, events out.
 import type { TlsError } from '../errors.js';
-import type { CryptoProvider, PrivateKey } from '../crypto/provider.js';
+import type { PrivateKey } from '../crypto/provider.js';
 
 export type VersionName = 'TLSv1.2' | 'TLSv1.3';
 

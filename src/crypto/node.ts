@@ -22,11 +22,12 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { rootCertificates } from 'node:tls';
-import { TlsError, illegalParameter, internalError } from '../errors.js';
+import { TlsError, internalError } from '../errors.js';
 import { AlertDescription, NamedGroup } from '../wire/iana.js';
 import { b64url, view } from './node-bytes.js';
 import { newKeyExchange } from './node-kex.js';
 import { isSingleDerSequence, spkiToJwk, type SpkiJwk } from './spki-jwk.js';
+import { X25519MlKem768 } from './x25519mlkem768.js';
 import type {
   Aead,
   AeadAlgorithm,
@@ -357,10 +358,13 @@ class NodeCryptoProvider implements CryptoProvider {
       NamedGroup.ffdhe2048,
       NamedGroup.ffdhe3072,
       NamedGroup.ffdhe4096,
+      // Can be configured; the defaults (src/conn/resolve.ts) do not offer it.
+      NamedGroup.X25519MLKEM768,
     ];
   }
 
   keyExchange(group: number): KeyExchange {
+    if (group === NamedGroup.X25519MLKEM768) return new X25519MlKem768(newKeyExchange(NamedGroup.x25519, this.random), this.random);
     return newKeyExchange(group, this.random);
   }
 

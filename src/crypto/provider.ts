@@ -39,7 +39,11 @@ export interface CbcCipher {
   decrypt(iv: Uint8Array, data: Uint8Array): Uint8Array;
 }
 
-/** An ephemeral key exchange for one named group (RFC 8446 §4.2.8). */
+/**
+ * An ephemeral key exchange for one named group (RFC 8446 §4.2.8). For a KEM group (X25519MLKEM768)
+ * the first use fixes the role: the client reads `publicKey` first; the server calls `deriveSecret`
+ * with the client's share first and then sends `publicKey` (its ciphertext share).
+ */
 export interface KeyExchange {
   readonly group: number;
   /** Our key_share bytes as they go on the wire. */

@@ -27,20 +27,10 @@ import { verifyFinished12, verifySignature12, type SignatureVerified } from './p
 import { chooseScheme, schemeInfo } from './schemes.js';
 import { Traffic12 } from './traffic12.js';
 import { encodeSession12, type Session12 } from './session12.js';
-import {
-  Transcript12,
-  armCcs,
-  concatBytes,
-  deriveMaster12,
-  equalBytes,
-  handshakeFailure,
-  protectors12,
-  send12,
-  unsupportedExtension,
-  type CcsBox,
-  type Protectors12,
-} from './common12.js';
+import { Transcript12, armCcs, deriveMaster12, equalBytes, handshakeFailure, protectors12, send12, unsupportedExtension, type CcsBox, type Protectors12 } from './common12.js';
+import { concatBytes } from '../wire/bytes.js';
 import type { CertifiedKey } from '../conn/types.js';
+import { serverCertificateCheck, verifyPeerChain } from './peer-auth.js';
 
 export interface ClientParams12 {
   readonly serverName: string | undefined;
@@ -79,12 +69,6 @@ function isHelloRequest(msg: HandshakeMessage): boolean {
   if (msg.type !== HandshakeType.hello_request) return false;
   decodeEmptyMessage(msg.body, 'HelloRequest');
   return true;
-}
-
-function asTlsError(e: unknown): TlsError {
-  if (e instanceof TlsError) return e;
-  const message = e instanceof Error ? e.message : String(e);
-  return new TlsError('CERT_REJECTED', AlertDescription.bad_certificate, `certificate rejected: ${message}`, { cause: e });
 }
 
 /**
@@ -193,26 +177,11 @@ class ExpectCertificate implements State {
     // RFC 5246 §7.4.2 / RFC 8422 §5.3: the certificate's key must fit the key exchange.
     const fits = kx === 'ecdhe_ecdsa' ? key.type === 'ec' || key.type === 'ed25519' || key.type === 'ed448' : key.type === 'rsa';
     if (!fits) throw new TlsError('ERR_TLS_UNSUPPORTED_CERTIFICATE', AlertDescription.unsupported_certificate, `a ${key.type} certificate cannot be used with ${this.n.suite.name}`);
-    const check = {
-      certificates,
-      purpose: 'serverAuth' as const,
-      ...(params.ip === undefined && params.serverName !== undefined ? { hostname: params.serverName } : {}),
-      ...(params.ip !== undefined ? { ip: params.ip } : {}),
-    };
-    const done = (verified: VerifiedPeer | undefined, error: TlsError | undefined): State => {
-      if (error !== undefined && conn.config.rejectUnauthorized) throw error;
-      conn.trace({ kind: 'certificate', peer: 'server', count: certificates.length, verified: error === undefined, error: error?.code });
+    const check = serverCertificateCheck(conn, certificates, params.serverName, params.ip);
+    return verifyPeerChain(conn, check, conn.config.rejectUnauthorized, (verified, error) => {
       const auth: ServerAuth = { certificates, key, verified, verifyError: error };
       return kx === 'rsa' ? new ExpectCertificateRequestOrDone(this.n, auth, undefined, undefined) : new ExpectServerKeyExchange(this.n, auth);
-    };
-    let result: VerifiedPeer | Promise<VerifiedPeer>;
-    try {
-      result = verifier.verify(check);
-    } catch (e) {
-      return done(undefined, asTlsError(e));
-    }
-    if (result instanceof Promise) return result.then((v) => done(v, undefined), (e: unknown) => done(undefined, asTlsError(e)));
-    return done(result, undefined);
+    });
   }
 }
 

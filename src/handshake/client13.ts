@@ -1,5 +1,5 @@
 // The TLS 1.3 client handshake (RFC 8446 §2, §4), one state per expected message.
-import { AlertDescription, ExtensionType as E, HandshakeType, ProtocolVersion, groupName, handshakeName, suiteName, versionName } from '../wire/iana.js';
+import { AlertDescription, ExtensionType as E, HandshakeType, ProtocolVersion, PskKeyExchangeMode, groupName, handshakeName, suiteName, versionName } from '../wire/iana.js';
 import { decodeServerHello, encodeClientHello, type ClientHello, type ServerHello } from '../wire/hello.js';
 import { ext as X, type Extension, type HelloExtensions } from '../wire/extensions.js';
 import {
@@ -25,9 +25,27 @@ import { certificateVerifyContent, chooseScheme, schemeInfo } from './schemes.js
 import { Traffic13, type TicketSink } from './traffic13.js';
 import type { CertifiedKey } from '../conn/types.js';
 import type { VerifiedPeer } from './verifier.js';
+import { serverCertificateCheck, verifyPeerChain } from './peer-auth.js';
+import type { PskAuthenticated } from './proofs.js';
+import {
+  acceptServerPsk,
+  checkEarlyDataAccepted,
+  choosePskOffer,
+  endOfEarlyData,
+  pskExtensions,
+  pskKeOffered,
+  startEarlyData,
+  ticketSink,
+  writeBinder,
+  type ClientResumption,
+  type EarlyData,
+  type PskOffer,
+} from './psk-client13.js';
+import { applyServerRecordSizeLimit, clientRecordSizeLimit } from './record-size-limit.js';
 import { handleServerHello12 } from './client12.js';
 import { hello12Extensions, helloSessionId } from './client-hello12.js';
 import type { Session12 } from './session12.js';
+import { bytesEqual } from '../wire/bytes.js';
 
 /** What the client decided before sending its ClientHello. */
 export interface ClientParams {
@@ -35,6 +53,7 @@ export interface ClientParams {
   readonly ip: string | undefined;
   readonly certificate: CertifiedKey | undefined;
   readonly onTicket: TicketSink | undefined;
+  readonly resumption: ClientResumption;
   /** A TLS 1.2 session to offer (src/handshake/session12.ts), when the application passed one. */
   readonly session12?: Session12 | undefined;
 }
@@ -44,14 +63,21 @@ interface Common {
   readonly params: ClientParams;
   readonly transcript: Transcript;
   readonly hello: ClientHello;
+  /** The session offered (dropped after a HelloRetryRequest whose suite has another hash). */
+  readonly offer: PskOffer | undefined;
+  /** 0-RTT data in flight under the early keys, when sent. */
+  readonly early: EarlyData | undefined;
 }
 
 interface AfterHello extends Common {
   readonly suite: Suite13;
   readonly schedule: KeySchedule13;
-  readonly group: number;
+  /** Undefined for a psk_ke resumption. */
+  readonly group: number | undefined;
   readonly clientHsSecret: Uint8Array;
   readonly serverHsSecret: Uint8Array;
+  /** Set when the server selected our PSK. */
+  readonly resumed: PskAuthenticated | undefined;
 }
 
 interface PeerInfo {
@@ -77,15 +103,33 @@ export function startClient13(conn: Engine, params: ClientParams): State {
   const random = cfg.random(32);
   // Middlebox compatibility mode (RFC 8446 §D.4): a non-empty legacy_session_id (or a TLS 1.2 session's ID).
   const sessionId = helloSessionId(cfg.random, params.session12);
-  const hello = buildClientHello(conn, params, random, sessionId, kx, undefined);
+  // A TLS 1.3 session (PSK) only when TLS 1.3 is offered.
+  const offer = kx !== undefined ? choosePskOffer(conn, params.resumption, params.serverName) : undefined;
+  const hello = buildClientHello(conn, params, random, sessionId, kx, undefined, offer, offer?.early === true);
   const transcript = new Transcript(cfg.crypto);
   conn.setRecordVersion(ProtocolVersion.TLSv1);
-  send(conn, transcript, encodeClientHello(hello));
+  const msg = encodeClientHello(hello);
+  if (offer !== undefined) writeBinder(conn, offer, msg, []);
+  send(conn, transcript, msg);
   conn.setRecordVersion(ProtocolVersion.TLSv1_2);
   // RFC 8446 §5: a plaintext CCS may arrive any time after the first ClientHello (e.g. after an HRR).
   conn.allowCompatCcs(true);
-  conn.trace({ kind: 'client-hello', versions: [...(kx !== undefined ? ['TLSv1.3'] : []), ...(cfg.suites12.length > 0 ? ['TLSv1.2'] : [])], suites: [...cfg.suites13, ...cfg.suites12].map(suiteName), groups: cfg.groups.map(groupName), keyShare: kx === undefined ? undefined : groupName(group), serverName: params.serverName, alpn: cfg.alpn });
-  return new ExpectServerHello({ conn, params, transcript, hello: { ...hello, ext: {}, hasExtensionsBlock: true } }, kx, false);
+  conn.trace({
+    kind: 'client-hello',
+    versions: [...(kx !== undefined ? ['TLSv1.3'] : []), ...(cfg.suites12.length > 0 ? ['TLSv1.2'] : [])],
+    suites: [...cfg.suites13, ...cfg.suites12].map(suiteName),
+    groups: cfg.groups.map(groupName),
+    keyShare: kx === undefined ? undefined : groupName(group),
+    serverName: params.serverName,
+    alpn: cfg.alpn,
+    psk: offer !== undefined,
+    earlyData: offer?.early === true,
+  });
+  const early = offer?.early === true ? startEarlyData(conn, offer, params.resumption, msg, random, sessionId.length > 0) : undefined;
+  // Early data that no session lets us send in 0-RTT goes out after the handshake instead.
+  const pending = params.resumption.earlyData;
+  if (early === undefined && pending !== undefined && pending.length > 0) conn.requeueFront([pending.slice()]);
+  return new ExpectServerHello({ conn, params, transcript, hello: { ...hello, ext: {}, hasExtensionsBlock: true }, offer, early }, kx, false);
 }
 
 function buildClientHello(
@@ -95,6 +139,8 @@ function buildClientHello(
   sessionId: Uint8Array,
   kx: KeyExchange | undefined,
   cookie: Uint8Array | undefined,
+  offer: PskOffer | undefined,
+  earlyData: boolean,
 ): Omit<ClientHello, 'ext' | 'hasExtensionsBlock'> {
   const cfg = conn.config;
   const exts: Extension[] = [];
@@ -107,6 +153,10 @@ function buildClientHello(
   if (cfg.alpn.length > 0) exts.push(X.alpn(cfg.alpn));
   if (cookie !== undefined) exts.push(X.cookie(cookie));
   exts.push(...hello12Extensions(cfg, params.session12));
+  const limit = clientRecordSizeLimit(cfg.recordSizeLimit);
+  if (limit !== undefined) exts.push(limit);
+  // RFC 8446 §4.2.11: pre_shared_key is the last extension.
+  if (offer !== undefined) exts.push(...pskExtensions(conn, offer, earlyData));
   return {
     legacyVersion: ProtocolVersion.TLSv1_2,
     random,
@@ -142,6 +192,14 @@ class ExpectServerHello implements State {
     const sh = decodeServerHello(msg.body);
     // RFC 8446 §4.1.3: supported_versions selects TLS 1.3; without it the server chose TLS 1.2 or older.
     if (sh.ext.selectedVersion === undefined && !sh.isHelloRetryRequest && cfg.suites12.length > 0) {
+      // A TLS 1.3 session was offered but the server chose TLS 1.2: any early data goes again after
+      // the handshake, and our flight is not under the early keys.
+      const early = this.c.early;
+      if (early !== undefined) {
+        early.stop();
+        conn.setWriteProtector(null);
+        if (early.sent.length > 0) conn.requeueFront(early.sent);
+      }
       return handleServerHello12(conn, this.c.params, this.c.transcript.buffered(), hello, msg, sh, this.retried);
     }
     if (sh.ext.selectedVersion === undefined) {
@@ -155,7 +213,7 @@ class ExpectServerHello implements State {
       throw illegalParameter(`the server selected ${versionName(sh.ext.selectedVersion)}, which was not offered`);
     }
     if (sh.legacyVersion !== ProtocolVersion.TLSv1_2) throw illegalParameter('ServerHello legacy_version is not 0x0303');
-    if (!equal(sh.sessionId, hello.sessionId)) throw illegalParameter('ServerHello legacy_session_id_echo differs from the ClientHello');
+    if (!bytesEqual(sh.sessionId, hello.sessionId)) throw illegalParameter('ServerHello legacy_session_id_echo differs from the ClientHello');
     if (sh.compressionMethod !== 0) throw illegalParameter('ServerHello selected a compression method');
     if (!cfg.suites13.includes(sh.cipherSuite)) throw illegalParameter(`the server selected ${suiteName(sh.cipherSuite)}, which was not offered`);
     // RFC 8446 §4.1.4: the ServerHello after a HelloRetryRequest keeps the suite.
@@ -165,27 +223,35 @@ class ExpectServerHello implements State {
     const suite = suite13(sh.cipherSuite);
     if (suite === undefined) throw illegalParameter(`unknown TLS 1.3 suite ${suiteName(sh.cipherSuite)}`);
     conn.setVersion(ProtocolVersion.TLSv1_3);
+    // RFC 8446 §4.2.10: no early data after the server's first answer.
+    this.c.early?.stop();
     if (sh.isHelloRetryRequest) return this.retry(msg, sh, suite);
     // RFC 8446 §4.1.3/§4.2: only these may appear in a TLS 1.3 ServerHello; anything else we never asked for.
     for (const e of sh.extensions) {
       if (e.type !== E.supported_versions && e.type !== E.key_share && e.type !== E.pre_shared_key) {
         throw illegalParameter(`extension ${e.type} is not allowed in a TLS 1.3 ServerHello`);
       }
-      if (e.type === E.pre_shared_key) throw unsupportedExtension('the server selected a pre-shared key that was not offered');
     }
+    const resumed = sh.ext.selectedIdentity === undefined ? undefined : acceptServerPsk(this.c.offer, sh, suite);
     const share = sh.ext.keyShare;
     if (this.kx === undefined) throw illegalParameter('the server selected TLS 1.3, which was not offered');
+    let shared: Uint8Array | undefined;
     if (share === undefined) {
-      throw new TlsError('ERR_TLS_MISSING_EXTENSION', AlertDescription.missing_extension, 'the ServerHello has no key_share');
+      // RFC 8446 §4.2.9: only a psk_ke resumption (when we offered it) has no key exchange.
+      if (resumed === undefined || !pskKeOffered(conn)) {
+        throw new TlsError('ERR_TLS_MISSING_EXTENSION', AlertDescription.missing_extension, 'the ServerHello has no key_share');
+      }
+    } else {
+      if (share.group !== this.kx.group) {
+        throw illegalParameter(`the server's key share is for ${groupName(share.group)}, but the client sent ${groupName(this.kx.group)}`);
+      }
+      if (resumed !== undefined && !cfg.pskModes.includes(PskKeyExchangeMode.psk_dhe_ke)) throw illegalParameter('the server chose psk_dhe_ke, which was not offered');
+      shared = this.kx.deriveSecret(share.key);
     }
-    if (share.group !== this.kx.group) {
-      throw illegalParameter(`the server's key share is for ${groupName(share.group)}, but the client sent ${groupName(this.kx.group)}`);
-    }
-    const shared = this.kx.deriveSecret(share.key);
     const { transcript } = this.c;
     transcript.start(suite.hash);
     transcript.add(msg.raw);
-    const schedule = new KeySchedule13(cfg.crypto, suite);
+    const schedule = new KeySchedule13(cfg.crypto, suite, resumed !== undefined ? this.c.offer?.session.psk : undefined);
     schedule.inputHandshakeSecret(shared);
     const th = transcript.hash();
     const clientHsSecret = schedule.clientHandshakeTrafficSecret(th);
@@ -193,12 +259,13 @@ class ExpectServerHello implements State {
     conn.keylog('CLIENT_HANDSHAKE_TRAFFIC_SECRET', hello.random, clientHsSecret);
     conn.keylog('SERVER_HANDSHAKE_TRAFFIC_SECRET', hello.random, serverHsSecret);
     conn.setReadProtector(new RecordProtector13(cfg.crypto, suite, serverHsSecret));
-    // RFC 8446 §D.4: the dummy CCS goes before our next flight (unless it already preceded ClientHello2).
-    if (!this.retried && hello.sessionId.length > 0) conn.sendCompatCcs();
-    conn.setWriteProtector(new RecordProtector13(cfg.crypto, suite, clientHsSecret));
+    // RFC 8446 §D.4: the dummy CCS goes before our next flight (unless it already preceded ClientHello2
+    // or the early data). With early data in flight the early keys stay until the server's Finished.
+    if (!this.retried && this.c.early === undefined && hello.sessionId.length > 0) conn.sendCompatCcs();
+    if (this.c.early === undefined) conn.setWriteProtector(new RecordProtector13(cfg.crypto, suite, clientHsSecret));
     conn.allowCompatCcs(true);
-    conn.trace({ kind: 'server-hello', version: 'TLSv1.3', cipher: suite.name, group: groupName(share.group), retried: this.retried });
-    return new ExpectEncryptedExtensions({ ...this.c, suite, schedule, group: share.group, clientHsSecret, serverHsSecret });
+    conn.trace({ kind: 'server-hello', version: 'TLSv1.3', cipher: suite.name, group: share === undefined ? undefined : groupName(share.group), retried: this.retried, resumed: resumed !== undefined });
+    return new ExpectEncryptedExtensions({ ...this.c, suite, schedule, group: share?.group, clientHsSecret, serverHsSecret, resumed });
   }
 
   private retry(msg: HandshakeMessage, hrr: ServerHello, suite: Suite13): State {
@@ -221,11 +288,20 @@ class ExpectServerHello implements State {
     transcript.replaceWithMessageHash(suite.hash);
     transcript.add(msg.raw);
     const kx = group === undefined ? this.kx : cfg.crypto.keyExchange(group);
-    const hello2 = buildClientHello(conn, params, hello.random, hello.sessionId, kx, hrr.ext.cookie);
-    if (hello.sessionId.length > 0) conn.sendCompatCcs();
-    send(conn, transcript, encodeClientHello(hello2));
-    conn.trace({ kind: 'hello-retry-request', group: group === undefined ? undefined : groupName(group), cipher: suite.name });
-    return new ExpectServerHello(this.c, kx, true, hrr.cipherSuite);
+    // RFC 8446 §4.1.4: keep the PSK only when its hash fits the suite the server chose; never early_data.
+    const offer = this.c.offer !== undefined && this.c.offer.suite.hash === suite.hash ? this.c.offer : undefined;
+    const hello2 = buildClientHello(conn, params, hello.random, hello.sessionId, kx, hrr.ext.cookie, offer, false);
+    // The early data (if any) was rejected: ClientHello2 goes in the clear, the CCS only once.
+    if (this.c.early === undefined) {
+      if (hello.sessionId.length > 0) conn.sendCompatCcs();
+    } else {
+      conn.setWriteProtector(null);
+    }
+    const msg2 = encodeClientHello(hello2);
+    if (offer !== undefined) writeBinder(conn, offer, msg2, transcript.buffered());
+    send(conn, transcript, msg2);
+    conn.trace({ kind: 'hello-retry-request', group: group === undefined ? undefined : groupName(group), cipher: suite.name, pskKept: offer !== undefined });
+    return new ExpectServerHello({ ...this.c, hello: { ...hello2, ext: {}, hasExtensionsBlock: true }, offer }, kx, true, hrr.cipherSuite);
   }
 }
 
@@ -244,8 +320,17 @@ class ExpectEncryptedExtensions implements State {
       }
     }
     const alpn = checkAlpn(this.c.conn.config.alpn, ee.ext);
+    applyServerRecordSizeLimit(this.c.conn, ee.ext);
+    const earlyAccepted = checkEarlyDataAccepted(this.c.offer, this.c.resumed !== undefined, this.c.suite, ee.ext, alpn);
     this.c.transcript.add(msg.raw);
-    return new ExpectCertificateOrRequest(this.c, { alpn, serverNameAcked: ee.ext.serverName !== undefined });
+    const info = { alpn, serverNameAcked: ee.ext.serverName !== undefined };
+    const session = this.c.offer?.session;
+    if (this.c.resumed !== undefined && session !== undefined) {
+      // RFC 8446 §2.2: a resumed handshake has no Certificate; the server is who the session says.
+      const peer: PeerInfo = { ...info, certRequest: undefined, certificates: session.peerCertificates, verified: session.verifiedChain === undefined ? undefined : { chain: session.verifiedChain }, verifyError: undefined };
+      return new ExpectFinished(this.c, peer, this.c.resumed, earlyAccepted);
+    }
+    return new ExpectCertificateOrRequest(this.c, info);
   }
 }
 
@@ -298,32 +383,11 @@ class ExpectCertificate implements State {
     const verifier = conn.config.verifier;
     const leaf = certificates[0] as Uint8Array;
     const key = verifier.leafPublicKey(leaf);
-    const check = {
-      certificates,
-      purpose: 'serverAuth' as const,
-      ...(params.ip === undefined && params.serverName !== undefined ? { hostname: params.serverName } : {}),
-      ...(params.ip !== undefined ? { ip: params.ip } : {}),
-    };
-    const done = (verified: VerifiedPeer | undefined, error: TlsError | undefined): State => {
-      if (error !== undefined && conn.config.rejectUnauthorized) throw error;
-      conn.trace({ kind: 'certificate', peer: 'server', count: certificates.length, verified: error === undefined, error: error?.code });
-      return new ExpectCertificateVerify(this.c, { ...this.info, certificates, verified, verifyError: error }, key);
-    };
-    let result: VerifiedPeer | Promise<VerifiedPeer>;
-    try {
-      result = verifier.verify(check);
-    } catch (e) {
-      return done(undefined, asTlsError(e));
-    }
-    if (result instanceof Promise) return result.then((v) => done(v, undefined), (e: unknown) => done(undefined, asTlsError(e)));
-    return done(result, undefined);
+    const check = serverCertificateCheck(conn, certificates, params.serverName, params.ip);
+    return verifyPeerChain(conn, check, conn.config.rejectUnauthorized, (verified, error) =>
+      new ExpectCertificateVerify(this.c, { ...this.info, certificates, verified, verifyError: error }, key),
+    );
   }
-}
-
-export function asTlsError(e: unknown): TlsError {
-  if (e instanceof TlsError) return e;
-  const message = e instanceof Error ? e.message : String(e);
-  return new TlsError('CERT_REJECTED', AlertDescription.bad_certificate, `certificate rejected: ${message}`, { cause: e });
 }
 
 class ExpectCertificateVerify implements State {
@@ -340,7 +404,7 @@ class ExpectCertificateVerify implements State {
     const { conn, transcript } = this.c;
     const proof = verifyCertificateVerify13(conn.config.crypto, this.key, cv.scheme, cv.signature, conn.config.signatureSchemes, true, transcript.hash());
     transcript.add(msg.raw);
-    return new ExpectFinished(this.c, this.info, proof);
+    return new ExpectFinished(this.c, this.info, proof, false);
   }
 }
 
@@ -349,7 +413,9 @@ class ExpectFinished implements State {
   constructor(
     private readonly c: AfterHello,
     private readonly info: PeerInfo,
-    private readonly signature: SignatureVerified,
+    /** The server's CertificateVerify (full handshake) or the PSK it selected (resumption). */
+    private readonly auth: SignatureVerified | PskAuthenticated,
+    private readonly earlyAccepted: boolean,
   ) {}
 
   handle(msg: HandshakeMessage): State {
@@ -369,6 +435,14 @@ class ExpectFinished implements State {
     conn.keylog('SERVER_TRAFFIC_SECRET_0', hello.random, serverAp);
     conn.keylog('EXPORTER_SECRET', hello.random, exporter);
     conn.setReadProtector(new RecordProtector13(crypto, suite, serverAp));
+
+    // RFC 8446 §4.5: accepted early data ends with EndOfEarlyData under the early keys; then (or when
+    // the early data was rejected) the handshake keys.
+    const early = this.c.early;
+    if (early !== undefined) {
+      if (this.earlyAccepted) send(conn, transcript, endOfEarlyData());
+      conn.setWriteProtector(new RecordProtector13(crypto, suite, this.c.clientHsSecret));
+    }
 
     // Our second flight: the client certificate when asked (RFC 8446 §4.4.2), then Finished.
     const cr = this.info.certRequest;
@@ -393,33 +467,40 @@ class ExpectFinished implements State {
     const resumption = schedule.resumptionMasterSecret(transcript.hash());
     conn.trace({ kind: 'finished', clientCertificateSent: clientCertSent, certificateRequested: cr !== undefined });
 
+    const sink =
+      params.onTicket ??
+      ticketSink(conn, params.resumption, {
+        suite,
+        resumptionMasterSecret: resumption,
+        alpn: this.info.alpn,
+        serverName: params.serverName,
+        peerCertificates: this.info.certificates,
+        verifiedChain: this.info.verified?.chain,
+      });
     const traffic = new Traffic13(
       conn,
       { suite, readSecret: serverAp, writeSecret: clientAp, exporterMasterSecret: exporter, resumptionMasterSecret: resumption },
       proof,
-      params.onTicket,
+      sink,
     );
+    // Rejected early data goes out again first, now under the application keys (nothing is lost).
+    if (early !== undefined && !this.earlyAccepted && early.sent.length > 0) conn.requeueFront(early.sent);
     conn.complete({
       version: 'TLSv1.3',
       cipherSuite: suite.suite,
       cipherName: suite.name,
       group: this.c.group,
-      peerSignatureScheme: this.signature.scheme,
+      peerSignatureScheme: 'scheme' in this.auth ? this.auth.scheme : undefined,
       alpnProtocol: this.info.alpn,
       serverName: params.serverName,
-      resumed: false,
+      resumed: this.c.resumed !== undefined,
       peerCertificates: this.info.certificates,
       verifiedChain: this.info.verified?.chain,
       authorized: this.info.verifyError === undefined,
       authorizationError: this.info.verifyError,
-      earlyData: 'not sent',
+      earlyData: early === undefined ? 'not sent' : this.earlyAccepted ? 'accepted' : 'rejected',
     });
     return traffic;
   }
 }
 
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}

@@ -67,6 +67,35 @@ export function verifyCertificateVerify13(
   return { [brand]: 'signature', scheme };
 }
 
+/**
+ * Server: the PSK binder of the ClientHello was checked (RFC 8446 §4.2.11.2); a resumed handshake
+ * authenticates with it instead of a certificate. Client: the server selected the PSK we offered
+ * (the Finished check then proves it knew the key).
+ */
+export interface PskAuthenticated {
+  readonly [brand]: 'psk';
+}
+
+/** RFC 8446 §4.2.11.2: compares a binder in constant time; a mismatch aborts with decrypt_error. */
+export function verifyBinder(
+  crypto: CryptoProvider,
+  hash: HashAlgorithm,
+  binderKey: Uint8Array,
+  truncatedTranscriptHash: Uint8Array,
+  received: Uint8Array,
+): PskAuthenticated {
+  const expected = finishedVerifyData(crypto, hash, binderKey, truncatedTranscriptHash);
+  if (!crypto.timingSafeEqual(expected, received)) {
+    throw decryptError('the PSK binder does not match the ClientHello: the ClientHello was altered or the client holds a different key');
+  }
+  return { [brand]: 'psk' };
+}
+
+/** Client: the server selected the offered PSK (its Finished, checked later, proves possession). */
+export function pskSelected(): PskAuthenticated {
+  return { [brand]: 'psk' };
+}
+
 /** RFC 5246 §7.4.9: the peer's TLS 1.2 Finished, compared in constant time; a mismatch is decrypt_error. */
 export function verifyFinished12(crypto: CryptoProvider, expected: Uint8Array, received: Uint8Array, peer: 'server' | 'client'): FinishedVerified {
   if (!crypto.timingSafeEqual(expected, received)) {

@@ -34,7 +34,9 @@ import { decodeSession12, encodeSession12, sessionFresh, type Session12 } from '
 import type { SessionCache } from './session-cache.js';
 import type { TicketSealer } from './ticket-keys.js';
 import { decryptPremaster } from '../keys/rsa-kex.js';
-import { Transcript12, armCcs, concatBytes, deriveMaster12, handshakeFailure, protectors12, send12, type CcsBox, type Protectors12 } from './common12.js';
+import { Transcript12, armCcs, deriveMaster12, handshakeFailure, protectors12, send12, type CcsBox, type Protectors12 } from './common12.js';
+import { concatBytes } from '../wire/bytes.js';
+import { clientCertificateCheck, verifyPeerChain } from './peer-auth.js';
 
 /** The server's parameters, with what TLS 1.2 resumption needs. */
 export interface ServerParams12 extends ServerParams {
@@ -79,12 +81,6 @@ const NO_CLIENT_AUTH: ClientAuth = { certificates: [], key: undefined, verified:
 
 function expect(msg: HandshakeMessage, type: number, state: string): void {
   if (msg.type !== type) throw unexpectedMessage(`expected ${handshakeName(type)} in state ${state}, got ${handshakeName(msg.type)}`);
-}
-
-function asTlsError(e: unknown): TlsError {
-  if (e instanceof TlsError) return e;
-  const message = e instanceof Error ? e.message : String(e);
-  return new TlsError('CERT_REJECTED', AlertDescription.bad_certificate, `certificate rejected: ${message}`, { cause: e });
 }
 
 function chooseAlpn(conn: Engine, hello: ClientHello): string | undefined {
@@ -329,19 +325,9 @@ class ExpectClientCertificate implements State {
     }
     const verifier = conn.config.verifier;
     const key = verifier.leafPublicKey(certificates[0] as Uint8Array);
-    const done = (verified: VerifiedPeer | undefined, error: TlsError | undefined): State => {
-      if (error !== undefined && params.requireCert) throw error;
-      conn.trace({ kind: 'certificate', peer: 'client', count: certificates.length, verified: error === undefined, error: error?.code });
-      return new ExpectClientKeyExchange(this.n, this.chosen, this.kx, { certificates, key, verified, error, signature: undefined });
-    };
-    let result: VerifiedPeer | Promise<VerifiedPeer>;
-    try {
-      result = verifier.verify({ certificates, purpose: 'clientAuth' });
-    } catch (e) {
-      return done(undefined, asTlsError(e));
-    }
-    if (result instanceof Promise) return result.then((v) => done(v, undefined), (e: unknown) => done(undefined, asTlsError(e)));
-    return done(result, undefined);
+    return verifyPeerChain(conn, clientCertificateCheck(conn, certificates), params.requireCert, (verified, error) =>
+      new ExpectClientKeyExchange(this.n, this.chosen, this.kx, { certificates, key, verified, error, signature: undefined }),
+    );
   }
 }
 

@@ -23,25 +23,42 @@ import { Transcript } from './transcript.js';
 import { verifyCertificateVerify13, verifyFinished13, type SignatureVerified } from './proofs.js';
 import { certificateVerifyContent, chooseScheme, schemeInfo } from './schemes.js';
 import { Traffic13 } from './traffic13.js';
-import { asTlsError } from './client13.js';
+import { clientCertificateCheck, verifyPeerChain } from './peer-auth.js';
 import type { VerifiedPeer } from './verifier.js';
+import { acceptPsk, earlySkipBudget, sendResumedFlight, sendTickets, ticketHash, type ServerResumption } from './psk-server13.js';
+import type { PskAuthenticated } from './proofs.js';
+import type { ServerTicketState } from './session13.js';
+import { recordSizeLimitExtension } from './record-size-limit.js';
 import { parseCertificate } from '../pki/certificate.js';
 import { matchesHostname, normalizeReferenceName } from '../pki/hostname.js';
+import { bytesEqual } from '../wire/bytes.js';
 
 export interface ServerParams {
   readonly certificates: readonly CertifiedKey[];
   readonly sniCallback: ((serverName: string) => CertifiedKey | undefined | Promise<CertifiedKey | undefined>) | undefined;
   readonly requestCert: boolean;
   readonly requireCert: boolean;
+  readonly resumption: ServerResumption;
 }
 
-interface Negotiated {
+export interface Negotiated {
   readonly conn: Engine;
   readonly params: ServerParams;
   readonly transcript: Transcript;
   readonly hello: ClientHello;
+  /** The ClientHello message as received (the PSK binder covers its raw bytes). */
+  readonly msg: HandshakeMessage;
   readonly suite: Suite13;
   readonly alpn: string | undefined;
+  /** The first ClientHello carried early_data (kept across a HelloRetryRequest, for the summary). */
+  readonly earlyDataOffered: boolean;
+}
+
+/** A resumed handshake: the binder proof and the session from the ticket. */
+export interface ResumedFrom {
+  readonly proof: PskAuthenticated;
+  readonly state: ServerTicketState;
+  readonly earlyData: 'accepted' | 'rejected' | 'not sent';
 }
 
 function missingExtension(message: string): TlsError {
@@ -56,7 +73,12 @@ function expect(msg: HandshakeMessage, type: number, state: string): void {
 }
 
 /** RFC 8446 §4.1.1: the suite, by our preference among those the client offered. */
-function chooseSuite(conn: Engine, hello: ClientHello): Suite13 {
+function chooseSuite(conn: Engine, hello: ClientHello, preferHash: string | undefined): Suite13 {
+  // A suite whose hash fits the offered ticket first (RFC 8446 §4.2.11), then our preference.
+  for (const s of conn.config.suites13) {
+    const suite = suite13(s);
+    if (suite !== undefined && suite.hash === preferHash && hello.cipherSuites.includes(s)) return suite;
+  }
   for (const s of conn.config.suites13) {
     if (hello.cipherSuites.includes(s)) {
       const suite = suite13(s);
@@ -93,9 +115,9 @@ export function handleClientHello13(conn: Engine, params: ServerParams, msg: Han
   // The transcript stays unhashed until the server's flight: a HelloRetryRequest replaces
   // ClientHello1 with its hash first.
   transcript.add(msg.raw);
-  const suite = chooseSuite(conn, hello);
+  const suite = chooseSuite(conn, hello, ticketHash(params.resumption, { hello }));
   const alpn = chooseAlpn(conn, hello);
-  const n: Negotiated = { conn, params, transcript, hello, suite, alpn };
+  const n: Negotiated = { conn, params, transcript, hello, msg, suite, alpn, earlyDataOffered: hello.ext.earlyData === true };
   return chooseGroupAndContinue(n, false);
 }
 
@@ -141,6 +163,8 @@ function sendHelloRetryRequest(n: Negotiated, group: number): State {
   if (hello.sessionId.length > 0) conn.sendCompatCcs();
   conn.allowCompatCcs(true);
   conn.trace({ kind: 'hello-retry-request', group: groupName(group), cipher: suite.name });
+  // RFC 8446 §4.2.10: early data sent with ClientHello1 is skipped (application_data records in the clear).
+  if (hello.ext.earlyData === true) conn.skipRejectedEarlyData(earlySkipBudget(n.params.resumption, n));
   return new ExpectSecondClientHello(n, group);
 }
 
@@ -153,6 +177,7 @@ class ExpectSecondClientHello implements State {
 
   handle(msg: HandshakeMessage): Next {
     expect(msg, HandshakeType.client_hello, this.name);
+    this.n.conn.skipRejectedEarlyData(0);
     const first = this.n.hello;
     const hello = decodeClientHello(msg.body);
     // RFC 8446 §4.1.2: the second ClientHello repeats the first except key_share, early_data, cookie,
@@ -160,8 +185,8 @@ class ExpectSecondClientHello implements State {
     const changeable = new Set<number>([E.key_share, E.early_data, E.cookie, E.pre_shared_key, E.padding]);
     const same =
       hello.legacyVersion === first.legacyVersion &&
-      equal(hello.random, first.random) &&
-      equal(hello.sessionId, first.sessionId) &&
+      bytesEqual(hello.random, first.random) &&
+      bytesEqual(hello.sessionId, first.sessionId) &&
       hello.cipherSuites.length === first.cipherSuites.length &&
       hello.cipherSuites.every((s, i) => s === first.cipherSuites[i]) &&
       sameExtensions(first.extensions, hello.extensions, changeable);
@@ -173,7 +198,7 @@ class ExpectSecondClientHello implements State {
     if (hello.ext.earlyData) throw illegalParameter('early_data in the second ClientHello');
     this.n.transcript.add(msg.raw);
     const share = shares[0];
-    return selectCertificate({ ...this.n, hello }, this.group, share.key, true);
+    return selectCertificate({ ...this.n, hello, msg }, this.group, share.key, true);
   }
 }
 
@@ -183,13 +208,16 @@ function sameExtensions(a: readonly Extension[], b: readonly Extension[], change
   if (fa.length !== fb.length) return false;
   return fa.every((e, i) => {
     const o = fb[i];
-    return o !== undefined && o.type === e.type && equal(o.data, e.data);
+    return o !== undefined && o.type === e.type && bytesEqual(o.data, e.data);
   });
 }
 
 /** SNI-based certificate selection (possibly asynchronous), then the server's flight. */
 function selectCertificate(n: Negotiated, group: number, peerShare: Uint8Array, retried: boolean): Next {
   const { params, hello } = n;
+  // RFC 8446 §2.2: a usable ticket resumes the session; otherwise a full handshake.
+  const psk = acceptPsk(n, params.resumption, n.msg, retried, true);
+  if (psk !== undefined) return sendResumedFlight(n, psk, group, peerShare, retried);
   const serverName = hello.ext.serverName;
   if (params.sniCallback !== undefined && serverName !== undefined) {
     const chosen = params.sniCallback(serverName);
@@ -267,9 +295,14 @@ function sendServerFlight(n: Negotiated, group: number, peerShare: Uint8Array, r
   conn.setWriteProtector(new RecordProtector13(crypto, suite, serverHs));
   conn.setReadProtector(new RecordProtector13(crypto, suite, clientHs));
 
+  // RFC 8446 §4.2.10: early data the server does not accept is skipped.
+  if (hello.ext.earlyData === true && !retried) conn.skipRejectedEarlyData(earlySkipBudget(params.resumption, n));
+  const limit = recordSizeLimitExtension(conn, hello);
+
   const ee: Extension[] = [];
   if (hello.ext.serverName !== undefined) ee.push(X.serverNameAck());
   if (n.alpn !== undefined) ee.push(X.alpn([n.alpn]));
+  if (limit !== undefined) ee.push(limit);
   send(conn, transcript, encodeEncryptedExtensions(ee));
 
   if (params.requestCert) {
@@ -298,17 +331,19 @@ function sendServerFlight(n: Negotiated, group: number, peerShare: Uint8Array, r
 
   const keys: Keys = { schedule, group, clientHs, clientAp, serverAp, exporter, scheme: chosen.scheme };
   if (params.requestCert) return new ExpectClientCertificate(n, keys);
-  return new ExpectClientFinished(n, keys, noClientCertificate(undefined));
+  return new ExpectClientFinished(n, keys, noClientCertificate(undefined), undefined);
 }
 
 interface Keys {
   readonly schedule: KeySchedule13;
-  readonly group: number;
+  /** Undefined for a psk_ke resumption (no key exchange). */
+  readonly group: number | undefined;
   readonly clientHs: Uint8Array;
   readonly clientAp: Uint8Array;
   readonly serverAp: Uint8Array;
   readonly exporter: Uint8Array;
-  readonly scheme: number;
+  /** Undefined when resumed (no CertificateVerify). */
+  readonly scheme: number | undefined;
 }
 
 interface ClientAuth {
@@ -322,7 +357,7 @@ function noClientCertificate(error: TlsError | undefined): ClientAuth {
   return { certificates: [], verified: undefined, error, signature: undefined };
 }
 
-function send(conn: Engine, transcript: Transcript, msg: HandshakeMessage): void {
+export function send(conn: Engine, transcript: Transcript, msg: HandshakeMessage): void {
   transcript.add(msg.raw);
   conn.sendHandshake(msg);
 }
@@ -351,23 +386,13 @@ class ExpectClientCertificate implements State {
       // RFC 8446 §4.4.2.4: a server that requires a certificate aborts with certificate_required.
       if (params.requireCert) throw error;
       conn.trace({ kind: 'certificate', peer: 'client', count: 0, verified: false, error: error.code });
-      return new ExpectClientFinished(this.n, this.keys, noClientCertificate(error));
+      return new ExpectClientFinished(this.n, this.keys, noClientCertificate(error), undefined);
     }
     const verifier = conn.config.verifier;
     const key = verifier.leafPublicKey(certificates[0] as Uint8Array);
-    const done = (verified: VerifiedPeer | undefined, error: TlsError | undefined): State => {
-      if (error !== undefined && params.requireCert) throw error;
-      conn.trace({ kind: 'certificate', peer: 'client', count: certificates.length, verified: error === undefined, error: error?.code });
-      return new ExpectClientCertificateVerify(this.n, this.keys, { certificates, verified, error, signature: undefined }, key);
-    };
-    let result: VerifiedPeer | Promise<VerifiedPeer>;
-    try {
-      result = verifier.verify({ certificates, purpose: 'clientAuth' });
-    } catch (e) {
-      return done(undefined, asTlsError(e));
-    }
-    if (result instanceof Promise) return result.then((v) => done(v, undefined), (e: unknown) => done(undefined, asTlsError(e)));
-    return done(result, undefined);
+    return verifyPeerChain(conn, clientCertificateCheck(conn, certificates), params.requireCert, (verified, error) =>
+      new ExpectClientCertificateVerify(this.n, this.keys, { certificates, verified, error, signature: undefined }, key),
+    );
   }
 }
 
@@ -386,16 +411,18 @@ class ExpectClientCertificateVerify implements State {
     const cv = decodeCertificateVerify(msg.body);
     const signature = verifyCertificateVerify13(conn.config.crypto, this.key, cv.scheme, cv.signature, conn.config.signatureSchemes, false, transcript.hash());
     transcript.add(msg.raw);
-    return new ExpectClientFinished(this.n, this.keys, { ...this.auth, signature });
+    return new ExpectClientFinished(this.n, this.keys, { ...this.auth, signature }, undefined);
   }
 }
 
-class ExpectClientFinished implements State {
+/** The client's Finished; `auth` after a full handshake, `resumed` after a PSK one (exactly one is set). */
+export class ExpectClientFinished implements State {
   readonly name = 'ExpectFinished';
   constructor(
     private readonly n: Negotiated,
     private readonly keys: Keys,
-    private readonly auth: ClientAuth,
+    private readonly auth: ClientAuth | undefined,
+    private readonly resumed: ResumedFrom | undefined,
   ) {}
 
   handle(msg: HandshakeMessage): State {
@@ -414,28 +441,49 @@ class ExpectClientFinished implements State {
       undefined,
     );
     const requested = this.n.params.requestCert;
-    conn.complete({
+    const auth = this.auth;
+    const resumed = this.resumed;
+    const common = {
       version: 'TLSv1.3',
       cipherSuite: suite.suite,
       cipherName: suite.name,
       group: this.keys.group,
-      peerSignatureScheme: this.auth.signature?.scheme,
       alpnProtocol: this.n.alpn,
       serverName: hello.ext.serverName,
-      resumed: false,
-      peerCertificates: this.auth.certificates,
-      verifiedChain: this.auth.verified?.chain,
+    } as const;
+    let peerCertificates: readonly Uint8Array[];
+    let authorized: boolean;
+    if (resumed !== undefined) {
+      // The client certificate (if any) was checked in the handshake that issued the ticket.
+      peerCertificates = resumed.state.peerCertificates;
+      authorized = resumed.state.peerAuthorized;
+      conn.complete({ ...common, peerSignatureScheme: undefined, resumed: true, peerCertificates, verifiedChain: undefined, authorized, authorizationError: undefined, earlyData: resumed.earlyData });
+    } else if (auth !== undefined) {
+      peerCertificates = auth.certificates;
       // Like node:tls: a server that did not request a certificate reports authorized false.
-      authorized: requested && this.auth.error === undefined && this.auth.verified !== undefined,
-      authorizationError: this.auth.error,
-      earlyData: 'not sent',
+      authorized = requested && auth.error === undefined && auth.verified !== undefined;
+      conn.complete({
+        ...common,
+        peerSignatureScheme: auth.signature?.scheme,
+        resumed: false,
+        peerCertificates,
+        verifiedChain: auth.verified?.chain,
+        authorized,
+        authorizationError: auth.error,
+        earlyData: this.n.earlyDataOffered ? 'rejected' : 'not sent',
+      });
+    } else {
+      throw new Error('unreachable: neither a certificate check nor a PSK');
+    }
+    sendTickets(conn, this.n.params.resumption, {
+      suite,
+      resumptionMasterSecret: resumption,
+      alpn: this.n.alpn,
+      serverName: hello.ext.serverName,
+      peerCertificates,
+      peerAuthorized: authorized,
     });
     return traffic;
   }
 }
 
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}

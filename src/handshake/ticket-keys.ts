@@ -25,7 +25,7 @@ interface Key {
 }
 
 function split(keys: Uint8Array): Key {
-  if (keys.length !== 48) {
+  if (!(keys instanceof Uint8Array) || keys.length !== 48) {
     throw new TlsError('ERR_INVALID_ARG_VALUE', AlertDescription.internal_error, `invalid option ticketKeys: must be 48 bytes, got ${keys.length}`);
   }
   return { name: keys.slice(0, 16), hmacKey: keys.slice(16, 32), aesKey: keys.slice(32, 48) };
@@ -35,14 +35,22 @@ export class TicketKeys implements TicketSealer {
   private current: Key;
   private previous: Key[] = [];
 
-  /** `keys`: 48 bytes in node:tls's format. `previous`: older keys still accepted for opening. */
+  /**
+   * `keys`: 48 bytes in node:tls's format (random keys when absent). `previous`: older keys still
+   * accepted for opening. A server owns one (no module-level state) and shares it across connections.
+   */
   constructor(
     private readonly crypto: CryptoProvider,
-    keys: Uint8Array,
+    keys?: Uint8Array,
     previous: readonly Uint8Array[] = [],
   ) {
-    this.current = split(keys);
+    this.current = split(keys ?? crypto.randomBytes(48));
     this.previous = previous.map(split);
+  }
+
+  /** Rotates to fresh random keys; the replaced ones keep opening tickets until the next rotation. */
+  rotate(): void {
+    this.setTicketKeys(this.crypto.randomBytes(48));
   }
 
   /** node:tls getTicketKeys(): the current 48 bytes. */

@@ -1,6 +1,7 @@
 // The seam between the handshake and certificate validation: the handshake asks for the leaf's key
 // (to check CertificateVerify) and for a verdict on the chain; src/pki implements it in full.
 import type { PublicKey } from '../crypto/provider.js';
+import type { CheckSink } from '../pki/checks.js';
 
 export interface PeerCertificateCheck {
   /** As received: leaf first, then whatever the peer sent, in its order. */
@@ -10,6 +11,8 @@ export interface PeerCertificateCheck {
   readonly hostname?: string;
   /** IP literal to match (client side), when the peer was addressed by IP. */
   readonly ip?: string;
+  /** Told about each check made (the narrated trace); only set when tracing. */
+  readonly onCheck?: CheckSink;
   /**
    * False when the application's own identity check (node's checkServerIdentity) replaces the
    * built-in name match; hostname/ip are then only reported to the hooks.

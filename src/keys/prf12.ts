@@ -2,20 +2,10 @@
 // (RFC 7627 §4) and the TLS 1.2 keying-material exporter (RFC 5705 §4), all on the provider's HMAC.
 import type { CryptoProvider, HashAlgorithm } from '../crypto/provider.js';
 import { internalError } from '../errors.js';
+import { concatBytes } from '../wire/bytes.js';
 
 const encoder = new TextEncoder();
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /** P_hash(secret, seed) (RFC 5246 §5), `length` bytes. */
 export function pHash(p: CryptoProvider, hash: HashAlgorithm, secret: Uint8Array, seed: Uint8Array, length: number): Uint8Array {
@@ -34,7 +24,7 @@ export function pHash(p: CryptoProvider, hash: HashAlgorithm, secret: Uint8Array
 
 /** PRF(secret, label, seed) = P_<hash>(secret, label ‖ seed) (RFC 5246 §5). */
 export function prf12(p: CryptoProvider, hash: HashAlgorithm, secret: Uint8Array, label: string, seed: Uint8Array, length: number): Uint8Array {
-  return pHash(p, hash, secret, concat([encoder.encode(label), seed]), length);
+  return pHash(p, hash, secret, concatBytes(encoder.encode(label), seed), length);
 }
 
 /** master_secret from the premaster secret and the hello randoms (RFC 5246 §8.1). */
@@ -45,7 +35,7 @@ export function masterSecret12(
   clientRandom: Uint8Array,
   serverRandom: Uint8Array,
 ): Uint8Array {
-  return prf12(p, hash, preMasterSecret, 'master secret', concat([clientRandom, serverRandom]), 48);
+  return prf12(p, hash, preMasterSecret, 'master secret', concatBytes(clientRandom, serverRandom), 48);
 }
 
 /**
@@ -77,7 +67,7 @@ export function keyBlock12(
   sizes: { readonly macKeyLength: number; readonly keyLength: number; readonly fixedIvLength: number },
 ): KeyBlock12 {
   const { macKeyLength: m, keyLength: k, fixedIvLength: v } = sizes;
-  const block = prf12(p, hash, masterSecret, 'key expansion', concat([serverRandom, clientRandom]), 2 * (m + k + v));
+  const block = prf12(p, hash, masterSecret, 'key expansion', concatBytes(serverRandom, clientRandom), 2 * (m + k + v));
   let at = 0;
   const cut = (n: number): Uint8Array => {
     const out = block.slice(at, at + n);
@@ -123,5 +113,5 @@ export function exporter12(
     if (context.length > 0xffff) throw internalError(`exporter context of ${context.length} bytes exceeds 65535`);
     parts.push(new Uint8Array([context.length >>> 8, context.length & 0xff]), context);
   }
-  return prf12(p, hash, masterSecret, label, concat(parts), length);
+  return prf12(p, hash, masterSecret, label, concatBytes(...parts), length);
 }

@@ -55,6 +55,7 @@ function transport(o: TlsConnectOptions): Duplex {
     if (o.localAddress !== undefined) tcp.localAddress = o.localAddress;
     if (o.localPort !== undefined) tcp.localPort = o.localPort;
     if (o.family !== undefined) tcp.family = o.family;
+    if (o.lookup !== undefined) tcp.lookup = o.lookup;
     if (o.noDelay !== undefined) tcp.noDelay = o.noDelay;
     if (o.keepAlive !== undefined) tcp.keepAlive = o.keepAlive;
     if (o.keepAliveInitialDelay !== undefined) tcp.keepAliveInitialDelay = o.keepAliveInitialDelay;

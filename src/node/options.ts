@@ -3,14 +3,17 @@
 // with a wrong value throw a TlsError that names the option.
 import { Buffer } from 'node:buffer';
 import { isIP } from 'node:net';
+import type { LookupFunction } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ClientConfig, ServerConfig, VerifyHook } from '../conn/config.js';
 import type { CertifiedKey, Connection, TraceEvent } from '../conn/types.js';
-import { SecureContext } from './context.js';
+import { SecureContext, toSecureContext } from './context.js';
 import type { SecureContextOptions } from './context.js';
 import { peerCertificateChain } from './certificate.js';
 import type { PeerCertificate } from './certificate.js';
 import { describe, optionError } from './option-error.js';
+import type { TicketSealer } from '../handshake/ticket-keys.js';
+import type { EarlyDataReplayGuard } from '../handshake/anti-replay.js';
 import type { SessionCache } from '../handshake/session-cache.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -44,9 +47,14 @@ export interface TlsConnectOptions extends SecureContextOptions, TypetlsExtras {
   readonly localAddress?: string;
   readonly localPort?: number;
   readonly family?: number;
+  readonly lookup?: LookupFunction;
   readonly noDelay?: boolean;
   readonly keepAlive?: boolean;
   readonly keepAliveInitialDelay?: number;
+  /** typetls extra: 0-RTT data sent with a resumed `session` that allows it (resent if the server refuses it). */
+  readonly earlyData?: Uint8Array;
+  /** typetls extra: RFC 8449 record_size_limit to announce. */
+  readonly recordSizeLimit?: number;
   /** Seam: builds the connection (default: new ClientConnection(config)). Tests pass a fake. */
   readonly connectionFactory?: (config: ClientConfig) => Connection;
 }
@@ -71,6 +79,14 @@ export interface TlsServerOptions extends SecureContextOptions, TypetlsExtras {
   readonly handshakeTimeout?: number;
   /** typetls extra: TLS 1.3 tickets sent after the handshake. */
   readonly numTickets?: number;
+  /** typetls extra: accept TLS 1.3 0-RTT early data (replays refused by the server's own record). */
+  readonly earlyData?: boolean;
+  /** typetls extra: max_early_data_size announced in tickets (default 16384). */
+  readonly maxEarlyData?: number;
+  /** typetls extra: ticket lifetime in seconds (default 7200). */
+  readonly ticketLifetime?: number;
+  /** typetls extra: RFC 8449 record_size_limit to announce. */
+  readonly recordSizeLimit?: number;
   /** Seam: builds the connection (default: new ServerConnection(config)). Tests pass a fake. */
   readonly connectionFactory?: (config: ServerConfig) => Connection;
 }
@@ -123,7 +139,8 @@ export function serverNameFor(o: TlsConnectOptions): string {
   // An IP literal is kept: the connection matches it against IP SANs and does not send it as SNI
   // (RFC 6066 §3: "Literal IPv4 and IPv6 addresses are not permitted in HostName").
   const name = o.servername !== undefined && o.servername !== '' ? o.servername : (o.host ?? 'localhost');
-  return isIP(name) === 6 && name.startsWith('[') ? name.slice(1, -1) : name;
+  const unbracketed = name.startsWith('[') && name.endsWith(']') ? name.slice(1, -1) : name;
+  return isIP(unbracketed) === 6 ? unbracketed : name;
 }
 
 /** Per-connection switches decided by the socket (listeners attached) rather than by the options. */
@@ -143,12 +160,26 @@ export function clientConfig(o: TlsConnectOptions, ctx: SecureContext, sw: Conne
     if (!(o.session instanceof Uint8Array)) throw optionError('session', `expected a Buffer from a 'session' event, got ${describe(o.session)}`);
     c.session = o.session;
   }
+  if (o.earlyData !== undefined) {
+    if (!(o.earlyData instanceof Uint8Array)) throw optionError('earlyData', `expected a Buffer, got ${describe(o.earlyData)}`);
+    c.earlyData = o.earlyData;
+  }
+  if (o.recordSizeLimit !== undefined) c.recordSizeLimit = o.recordSizeLimit;
   const csi = o.checkServerIdentity;
   if (csi !== undefined) {
     if (typeof csi !== 'function') throw optionError('checkServerIdentity', `expected a function, got ${describe(csi)}`);
     c.checkServerIdentity = (hostname, chain) => {
-      const cert = peerCertificateChain(chain, true);
-      return csi(hostname, cert as PeerCertificate) ?? undefined;
+      let cert: PeerCertificate;
+      try {
+        cert = peerCertificateChain(chain, true) as PeerCertificate;
+      } catch (e) {
+        return new Error(`checkServerIdentity: cannot read the server certificate: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      try {
+        return csi(hostname, cert) ?? undefined;
+      } catch (e) {
+        return e instanceof Error ? e : new Error(String(e)); // a throwing check refuses, never crashes the engine
+      }
     };
   }
   const cert = ctx.certificates[0];
@@ -164,7 +195,8 @@ export function serverConfig(
   ctx: SecureContext,
   extra: {
     readonly sniCallback?: (serverName: string) => CertifiedKey | undefined | Promise<CertifiedKey | undefined>;
-    readonly ticketKeys: Uint8Array;
+    readonly ticketKeys: Uint8Array | TicketSealer;
+    readonly replayGuard?: EarlyDataReplayGuard;
     /** The server's TLS 1.2 session-ID cache (one per Server, shared by its connections). */
     readonly sessionCache?: SessionCache;
   },
@@ -180,7 +212,15 @@ export function serverConfig(
   const alpn = mapAlpn(o.ALPNProtocols);
   if (alpn !== undefined) c.alpnProtocols = alpn;
   if (extra.sniCallback !== undefined) c.sniCallback = extra.sniCallback;
-  c.ticketKeys = extra.ticketKeys;
+  if (extra.ticketKeys instanceof Uint8Array) c.ticketKeys = extra.ticketKeys;
+  else c.ticketSealer = extra.ticketKeys;
+  if (checkBoolean('earlyData', o.earlyData) === true || (o.maxEarlyData ?? 0) > 0) {
+    c.earlyData = true;
+    if (o.maxEarlyData !== undefined) c.maxEarlyData = o.maxEarlyData;
+    if (extra.replayGuard !== undefined) c.replayGuard = extra.replayGuard;
+  }
+  if (o.ticketLifetime !== undefined) c.ticketLifetime = o.ticketLifetime;
+  if (o.recordSizeLimit !== undefined) c.recordSizeLimit = o.recordSizeLimit;
   if (extra.sessionCache !== undefined) c.sessionCache = extra.sessionCache;
   if (o.numTickets !== undefined) {
     if (!Number.isInteger(o.numTickets) || o.numTickets < 0) throw optionError('numTickets', `expected a non-negative integer, got ${describe(o.numTickets)}`);
@@ -202,4 +242,19 @@ export function checkTicketKeys(v: unknown, option: string): Uint8Array {
 export function withSwitches<T extends { readonly keylog?: boolean; readonly trace?: boolean }>(base: T, sw: ConnectionSwitches): T {
   if (!sw.keylog && !sw.trace) return base;
   return Object.freeze({ ...base, keylog: sw.keylog || base.keylog === true, trace: sw.trace || base.trace === true });
+}
+
+/** Calls node's callback-style SNICallback and resolves to the chosen certificate (RFC 6066 §3). */
+export function callNodeSni(user: SNICallback, name: string): Promise<CertifiedKey | undefined> {
+  return new Promise((resolve, reject) => {
+    user(name, (err, ctx) => {
+      if (err !== null && err !== undefined) return reject(err);
+      if (ctx === undefined || ctx === null) return resolve(undefined);
+      try {
+        resolve(toSecureContext(ctx, 'SNICallback').certificates[0]);
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
 }

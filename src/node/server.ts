@@ -2,7 +2,6 @@
 // TLSSockets over ServerConnections. 'secureConnection' after each handshake, 'tlsClientError'
 // (not 'error') when a client's handshake fails.
 import { Buffer } from 'node:buffer';
-import { randomBytes } from 'node:crypto';
 import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ServerConfig } from '../conn/config.js';
@@ -13,9 +12,13 @@ import { AlertDescription } from '../wire/iana.js';
 import { toSecureContext } from './context.js';
 import type { SecureContext, SecureContextOptions } from './context.js';
 import { describe, optionError } from './option-error.js';
-import { checkTicketKeys, contextOf, serverConfig, withSwitches } from './options.js';
+import { callNodeSni, checkTicketKeys, contextOf, serverConfig, withSwitches } from './options.js';
 import type { TlsServerOptions } from './options.js';
+import { randomBytes } from 'node:crypto';
 import { TLSSocket } from './socket.js';
+import { TicketKeys } from '../handshake/ticket-keys.js';
+import { EarlyDataReplayGuard } from '../handshake/anti-replay.js';
+import { defaultCryptoProvider } from './default-provider.js';
 import { SessionCache } from '../handshake/session-cache.js';
 
 type SecureConnectionListener = (socket: TLSSocket) => void;
@@ -30,7 +33,10 @@ export class Server extends net.Server {
   #options: TlsServerOptions;
   #context: SecureContext;
   readonly #contexts: { readonly pattern: RegExp; readonly context: SecureContext }[] = [];
-  #ticketKeys: Uint8Array;
+  /** Owned by the server: every connection seals and opens tickets with it (rotation included). */
+  readonly #ticketKeys: TicketKeys;
+  /** The server's record of tickets already used for 0-RTT (RFC 8446 §8). */
+  readonly #replayGuard = new EarlyDataReplayGuard();
   /** TLS 1.2 sessions resumable by ID, bounded in size and lifetime (node:tls's sessionTimeout, default 300 s). */
   readonly #sessionCache: SessionCache;
   #base: ServerConfig;
@@ -39,7 +45,8 @@ export class Server extends net.Server {
     super({ allowHalfOpen: true });
     if (typeof options !== 'object' || options === null) throw optionError('options', `expected an options object, got ${describe(options)}`);
     this.#options = options;
-    this.#ticketKeys = options.ticketKeys === undefined ? new Uint8Array(randomBytes(48)) : checkTicketKeys(options.ticketKeys, 'ticketKeys');
+    const crypto = options.crypto ?? defaultCryptoProvider();
+    this.#ticketKeys = new TicketKeys(crypto, options.ticketKeys === undefined ? new Uint8Array(randomBytes(48)) : checkTicketKeys(options.ticketKeys, 'ticketKeys'));
     if (options.handshakeTimeout !== undefined && (typeof options.handshakeTimeout !== 'number' || options.handshakeTimeout < 0)) {
       throw optionError('handshakeTimeout', `expected milliseconds, got ${describe(options.handshakeTimeout)}`);
     }
@@ -57,24 +64,17 @@ export class Server extends net.Server {
       throw optionError('cert', 'a server needs `cert` and `key` (or a `secureContext`, or an `SNICallback`)');
     }
     const sni = o.SNICallback !== undefined || this.#contexts.length > 0 ? (name: string) => this.#selectByName(name) : undefined;
-    return serverConfig(o, this.#context, { ticketKeys: this.#ticketKeys, sessionCache: this.#sessionCache, ...(sni !== undefined ? { sniCallback: sni } : {}) }, { keylog: false, trace: false });
+    return serverConfig(
+      o,
+      this.#context,
+      { ticketKeys: this.#ticketKeys, replayGuard: this.#replayGuard, sessionCache: this.#sessionCache, ...(sni !== undefined ? { sniCallback: sni } : {}) },
+      { keylog: false, trace: false },
+    );
   }
 
   #selectByName(name: string): CertifiedKey | undefined | Promise<CertifiedKey | undefined> {
     const user = this.#options.SNICallback;
-    if (user !== undefined) {
-      return new Promise((resolve, reject) => {
-        user(name, (err, ctx) => {
-          if (err !== null && err !== undefined) return reject(err);
-          if (ctx === undefined || ctx === null) return resolve(undefined);
-          try {
-            resolve(toSecureContext(ctx, 'SNICallback').certificates[0]);
-          } catch (e) {
-            reject(e);
-          }
-        });
-      });
-    }
+    if (user !== undefined) return callNodeSni(user, name);
     for (const { pattern, context } of this.#contexts) if (pattern.test(name)) return context.certificates[0];
     return undefined;
   }
@@ -127,12 +127,12 @@ export class Server extends net.Server {
   }
 
   getTicketKeys(): Buffer {
-    return Buffer.from(this.#ticketKeys);
+    return Buffer.from(this.#ticketKeys.getTicketKeys());
   }
 
+  /** New tickets use these keys; tickets under the keys they replace still resume until the next change. */
   setTicketKeys(keys: Uint8Array): void {
-    this.#ticketKeys = new Uint8Array(checkTicketKeys(keys, 'keys'));
-    this.#base = this.#buildBase();
+    this.#ticketKeys.setTicketKeys(checkTicketKeys(keys, 'keys'));
   }
 }
 

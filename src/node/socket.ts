@@ -5,15 +5,18 @@
 // (push() returned false), and a write is acknowledged only when the transport accepted its records.
 import { Buffer } from 'node:buffer';
 import { X509Certificate } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { Duplex } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import type { Connection, ConnectionEvent, HandshakeSummary, TraceEvent } from '../conn/types.js';
 import { TlsError } from '../errors.js';
 import { AlertDescription } from '../wire/iana.js';
 import { peerCertificateChain } from './certificate.js';
 import type { PeerCertificate } from './certificate.js';
 import type { ConnectionSwitches } from './options.js';
+import { TransportDuplex } from './socket-base.js';
+import { wrapOptions } from './wrap.js';
+import type { NodeTLSSocketOptions } from './wrap.js';
 import { cipherInfo, ephemeralKeyInfo } from './socket-info.js';
+import { publishTrace, traceChannelActive } from './trace-channel.js';
 import type { CipherInfo, EphemeralKeyInfo } from './socket-info.js';
 
 /** A Connection, or a factory called once the transport is connected (so 'keylog' listeners count). */
@@ -32,23 +35,8 @@ export interface TLSSocketOptions {
   readonly requestCert?: boolean;
 }
 
-/** The parts of net.Socket that TLSSocket proxies when the transport has them. */
-interface SocketLike extends Duplex {
-  connecting?: boolean;
-  pending?: boolean;
-  remoteAddress?: string | undefined;
-  remotePort?: number | undefined;
-  remoteFamily?: string | undefined;
-  localAddress?: string | undefined;
-  localPort?: number | undefined;
-  bytesRead?: number;
-  bytesWritten?: number;
-  setTimeout?(ms: number): unknown;
-  setNoDelay?(noDelay?: boolean): unknown;
-  setKeepAlive?(enable?: boolean, initialDelay?: number): unknown;
-  address?(): AddressInfo | Record<string, never> | string | null;
-  ref?(): unknown;
-  unref?(): unknown;
+function isConnectionSource(v: ConnectionSource | NodeTLSSocketOptions): v is ConnectionSource {
+  return typeof v === 'function' || typeof (v as Partial<Connection>).receive === 'function';
 }
 
 type WriteCallback = (error?: Error | null) => void;
@@ -63,7 +51,7 @@ function transportClosedEarly(cause?: TlsError): TlsError {
   );
 }
 
-export class TLSSocket extends Duplex {
+export class TLSSocket extends TransportDuplex {
   readonly encrypted = true as const;
   /** True when the peer's certificate was verified. */
   authorized = false;
@@ -75,8 +63,6 @@ export class TLSSocket extends Duplex {
   alpnProtocol: string | false | null = null;
   /** Client: the requested server name; server: the client's SNI, or false. */
   servername: string | false | null = null;
-  /** The transport (node:tls calls it `_parent`/`ssl` internals; here it is public). */
-  readonly socket: SocketLike;
 
   #conn: Connection | undefined;
   readonly #source: ConnectionSource;
@@ -95,18 +81,34 @@ export class TLSSocket extends Duplex {
   #transportEnded = false;
   #tolerateEofError = false;
   #eofError = false;
+  #truncated = false;
   #errorHandled = false;
   #waitingDrain = false;
   #drainCallback: WriteCallback | undefined;
   #heldWrite: { readonly chunks: readonly Uint8Array[]; readonly cb: WriteCallback } | undefined;
   #heldFinal: WriteCallback | undefined;
+  #finalCallback: WriteCallback | undefined;
 
-  constructor(socket: Duplex, connection: ConnectionSource, options: TLSSocketOptions = {}) {
-    super({ allowHalfOpen: options.allowHalfOpen ?? false, emitClose: true, autoDestroy: true, decodeStrings: true });
-    this.socket = socket as SocketLike;
-    this.#source = connection;
-    this.#opts = options;
-    if (options.servername !== undefined) this.servername = options.servername;
+  /**
+   * `connection`: a Connection, a factory (called once the transport is connected), or node:tls's
+   * TLSSocket options (`isServer`, `secureContext`, `ca`, ... as for connect()/createServer()).
+   */
+  constructor(socket: Duplex, connection: ConnectionSource | NodeTLSSocketOptions = {}, options: TLSSocketOptions = {}) {
+    const wrapped = isConnectionSource(connection) ? undefined : wrapOptions(connection);
+    const opts: TLSSocketOptions =
+      wrapped === undefined
+        ? options
+        : {
+            allowHalfOpen: wrapped.allowHalfOpen,
+            ...(wrapped.servername !== undefined ? { servername: wrapped.servername } : {}),
+            ...(wrapped.requestCert !== undefined ? { requestCert: wrapped.requestCert } : {}),
+            ...(!isConnectionSource(connection) && connection.trace !== undefined ? { trace: connection.trace } : {}),
+            ...options,
+          };
+    super(socket, { allowHalfOpen: opts.allowHalfOpen ?? false, emitClose: true, autoDestroy: true, decodeStrings: true });
+    this.#source = wrapped?.source ?? (connection as ConnectionSource);
+    this.#opts = opts;
+    if (opts.servername !== undefined) this.servername = opts.servername;
     const s = this.socket;
     s.on('data', (chunk: Buffer | string) => this.#onData(typeof chunk === 'string' ? Buffer.from(chunk) : chunk));
     s.on('end', () => this.#onTransportEnd());
@@ -134,7 +136,7 @@ export class TLSSocket extends Duplex {
         typeof this.#source === 'function'
           ? this.#source({
               keylog: this.listenerCount('keylog') > 0 || (this.#opts.wantKeylog?.() ?? false),
-              trace: this.#opts.trace !== undefined && this.#opts.trace !== false,
+              trace: (this.#opts.trace !== undefined && this.#opts.trace !== false) || traceChannelActive(),
             })
           : this.#source;
     } catch (e) {
@@ -210,7 +212,7 @@ export class TLSSocket extends Duplex {
       this.#flushOutput(); // the alert, once
       if (this.#tolerateEofError) {
         // TCP FIN without close_notify after the handshake: node:tls treats it as a plain end.
-        this.#endReadable();
+        this.#truncated = true;
       } else if (this.#eofError && !this.#secured) {
         this.#endTransport();
         this.destroy(transportClosedEarly(err));
@@ -226,14 +228,17 @@ export class TLSSocket extends Duplex {
       this.destroy(transportClosedEarly());
       return;
     }
-    if (c.peerClosed || (this.#transportEnded && this.#secured)) this.#endReadable();
+    // The readable side ends with the peer's close_notify (or a tolerated truncation, above). A bare
+    // transport EOF is handed to the connection, which reports one or the other.
+    if (c.peerClosed || this.#truncated) this.#endReadable();
+    this.#maybeSendFin();
   }
 
   #pushPlaintext(c: Connection): void {
     if (this.#readBlocked || this.#readEnded) return;
     const pt = c.readPlaintext();
-    if (pt === null) return;
-    if (!this.push(pt.length === 0 ? pt : Buffer.from(pt.buffer, pt.byteOffset, pt.length))) {
+    if (pt === null || pt.length === 0) return;
+    if (!this.push(Buffer.from(pt.buffer, pt.byteOffset, pt.length))) {
       // Our reader is not keeping up: stop reading the transport until _read() is called.
       this.#readBlocked = true;
       if (!this.#socketPaused) {
@@ -268,6 +273,7 @@ export class TLSSocket extends Duplex {
         const t = this.#opts.trace;
         if (typeof t === 'function') t(ev.event);
         if (this.listenerCount('trace') > 0) this.emit('trace', ev.event);
+        if (this.#conn !== undefined) publishTrace({ side: this.#conn.isClient ? 'client' : 'server', socket: this, event: ev.event });
         return;
       }
       case 'wakeup':
@@ -281,12 +287,13 @@ export class TLSSocket extends Duplex {
     const isClient = this.#conn?.isClient ?? true;
     this.authorized = summary.authorized;
     this.tlsAuthorizationError = summary.authorizationError;
-    if (summary.authorized) this.authorizationError = null;
-    else if (summary.authorizationError !== undefined) this.authorizationError = summary.authorizationError.code;
     // node:tls: a server that asked for no certificate reports authorized false and no error; one
-    // that asked and got none reports UNABLE_TO_GET_ISSUER_CERT.
-    else if (isClient) this.authorizationError = 'UNABLE_TO_VERIFY_LEAF_SIGNATURE';
-    else this.authorizationError = this.#opts.requestCert === true ? 'UNABLE_TO_GET_ISSUER_CERT' : null;
+    // that asked and got none reports UNABLE_TO_GET_ISSUER_CERT (the engine's own error stays in
+    // tlsAuthorizationError).
+    if (summary.authorized) this.authorizationError = null;
+    else if (!isClient && summary.peerCertificates.length === 0) this.authorizationError = this.#opts.requestCert === true ? 'UNABLE_TO_GET_ISSUER_CERT' : null;
+    else if (summary.authorizationError !== undefined) this.authorizationError = summary.authorizationError.code;
+    else this.authorizationError = 'UNABLE_TO_VERIFY_LEAF_SIGNATURE';
     this.alpnProtocol = summary.alpnProtocol ?? false;
     if (!isClient) this.servername = summary.serverName ?? false;
     this.emit(isClient ? 'secureConnect' : 'secure');
@@ -325,6 +332,9 @@ export class TLSSocket extends Duplex {
     if (!this.#secured && !this.#errorHandled) {
       this.#errorHandled = true;
       this.destroy(transportClosedEarly());
+    } else if (this.#readEnded && this.readableLength > 0 && !this.readableEnded) {
+      // Everything was received; let the reader take what is still buffered before 'close'.
+      this.once('end', () => this.destroy());
     } else {
       this.destroy();
     }
@@ -403,8 +413,20 @@ export class TLSSocket extends Duplex {
   #finalNow(cb: WriteCallback): void {
     const c = this.#conn;
     if (c !== undefined && c.error === undefined && !c.closed) this.#run((conn) => conn.close()); // close_notify
+    // Half-close: the FIN follows the close_notify; we keep reading until the peer's close_notify.
+    // 'finish' (this callback) waits for the FIN, so destroySoon() and http do not cut it short.
+    this.#finalCallback = cb;
+    this.#maybeSendFin();
+  }
+
+  /** Sends the FIN once the connection has nothing more to say (not waiting, nothing queued). */
+  #maybeSendFin(): void {
+    const cb = this.#finalCallback;
+    const c = this.#conn;
+    if (cb === undefined || (c !== undefined && (c.waiting || c.pendingWrite > 0))) return;
     this.#flushOutput(); // even inside a pump: the close_notify must precede the FIN
-    this.#endTransport(); // half-close: we keep reading until the peer's close_notify / EOF
+    this.#finalCallback = undefined;
+    this.#endTransport();
     cb();
   }
 
@@ -512,69 +534,5 @@ export class TLSSocket extends Duplex {
 
   setMaxSendFragment(_size: number): boolean {
     return false;
-  }
-
-  // ---- net.Socket proxies (what http and friends use) ----
-
-  get connecting(): boolean {
-    return this.socket.connecting ?? false;
-  }
-  get pending(): boolean {
-    return this.socket.pending ?? false;
-  }
-  get readyState(): string {
-    if (this.connecting) return 'opening';
-    if (this.readable && this.writable) return 'open';
-    if (this.readable) return 'readOnly';
-    if (this.writable) return 'writeOnly';
-    return 'closed';
-  }
-  get remoteAddress(): string | undefined {
-    return this.socket.remoteAddress;
-  }
-  get remotePort(): number | undefined {
-    return this.socket.remotePort;
-  }
-  get remoteFamily(): string | undefined {
-    return this.socket.remoteFamily;
-  }
-  get localAddress(): string | undefined {
-    return this.socket.localAddress;
-  }
-  get localPort(): number | undefined {
-    return this.socket.localPort;
-  }
-  get bytesRead(): number {
-    return this.socket.bytesRead ?? 0;
-  }
-  get bytesWritten(): number {
-    return this.socket.bytesWritten ?? 0;
-  }
-  address(): AddressInfo | Record<string, never> | string | null {
-    return this.socket.address?.() ?? {};
-  }
-  setTimeout(ms: number, callback?: () => void): this {
-    this.socket.setTimeout?.(ms);
-    if (callback !== undefined) {
-      if (ms === 0) this.removeListener('timeout', callback);
-      else this.once('timeout', callback);
-    }
-    return this;
-  }
-  setNoDelay(noDelay?: boolean): this {
-    this.socket.setNoDelay?.(noDelay);
-    return this;
-  }
-  setKeepAlive(enable?: boolean, initialDelay?: number): this {
-    this.socket.setKeepAlive?.(enable, initialDelay);
-    return this;
-  }
-  ref(): this {
-    this.socket.ref?.();
-    return this;
-  }
-  unref(): this {
-    this.socket.unref?.();
-    return this;
   }
 }

@@ -2,6 +2,7 @@
 // BIT STRINGs with their unused-bit count, OIDs from dotted strings, UTCTime/GeneralizedTime as
 // RFC 5280 §4.1.2.5 requires. Each function returns one complete TLV; compose them by nesting.
 import { internalError } from '../errors.js';
+import { concatBytes } from '../wire/bytes.js';
 
 export const Tag = {
   boolean: 0x01,
@@ -19,17 +20,6 @@ export const Tag = {
   set: 0x31,
 } as const;
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /** X.690 §8.1.3 / §10.1: the shortest definite length form. */
 function encodeLength(n: number): Uint8Array {
@@ -45,8 +35,8 @@ export function tlv(tag: number, ...content: readonly Uint8Array[]): Uint8Array 
   if (!Number.isInteger(tag) || tag < 0 || tag > 0xff || (tag & 0x1f) === 0x1f) {
     throw internalError(`DER tag ${tag} is not a single-byte tag`);
   }
-  const body = concat(content);
-  return concat([Uint8Array.of(tag), encodeLength(body.length), body]);
+  const body = concatBytes(...content);
+  return concatBytes(Uint8Array.of(tag), encodeLength(body.length), body);
 }
 
 export function sequence(...items: readonly Uint8Array[]): Uint8Array {

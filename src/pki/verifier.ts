@@ -97,6 +97,7 @@ class PkiCertificateVerifier implements CertificateVerifier {
       maxDepth: this.o.maxDepth,
       allowSha1: this.o.allowSha1,
       hook: hook === undefined ? undefined : (chain) => hook({ chain: chain.map((c) => c.raw), hostname: check.hostname ?? check.ip, purpose: check.purpose }),
+      onCheck: check.onCheck,
     });
     const toPeer = (r: VerifyResult): VerifiedPeer => ({ chain: r.chain.map((c) => c.raw) });
     return result instanceof Promise ? result.then(toPeer) : toPeer(result);

@@ -17,7 +17,11 @@ import { formatIp, matchesHostname, matchesIp, parseIp } from './hostname.js';
 import { DEFAULT_MAX_INTERMEDIATES, buildPath } from './path.js';
 import { checkCertificate, checkDirectlyTrusted, checkPurpose } from './profile.js';
 import { TrustStore } from './trust-store.js';
+import { equalBytes } from './name.js';
 import { AlertDescription } from '../wire/iana.js';
+import { type CheckSink, reportCheck, reportFailure, validityDetail } from './checks.js';
+
+export type { CertificateCheckName, CertificateCheckRecord, CheckSink } from './checks.js';
 
 export interface VerifyOptions {
   /** The end-entity certificate, DER or PEM (the first PEM block). */
@@ -43,6 +47,8 @@ export interface VerifyOptions {
   readonly allowSha1?: boolean;
   /** The application's own check of the verified chain; an Error (returned, thrown or rejected) fails it. */
   readonly hook?: (chain: readonly Certificate[]) => void | Error | undefined | Promise<void | Error | undefined>;
+  /** Told about each check as it is made (validity, purpose, name, chain, signature, application), ok or not. */
+  readonly onCheck?: CheckSink;
 }
 
 export interface VerifyResult {
@@ -77,27 +83,36 @@ function hookError(chain: readonly Certificate[], e: unknown): TlsError {
   return verifyError('CERT_REJECTED', `the application rejected the certificate ${chain[0]?.displayName ?? ''}: ${why}`, e);
 }
 
-function finish(chain: Certificate[], hook: VerifyOptions['hook']): VerifyResult | Promise<VerifyResult> {
+function finish(chain: Certificate[], hook: VerifyOptions['hook'], sink: CheckSink | undefined): VerifyResult | Promise<VerifyResult> {
   if (hook === undefined) return { chain };
+  const leaf = chain[0] as Certificate;
+  const fail = (e: TlsError): TlsError => {
+    reportFailure(sink, leaf, e, 'application');
+    return e;
+  };
+  const ok = (): VerifyResult => {
+    sink?.({ check: 'application', subject: leaf.subjectText, ok: true, detail: "the application's own check accepted the chain" });
+    return { chain };
+  };
   let r: ReturnType<NonNullable<VerifyOptions['hook']>>;
   try {
     r = hook(chain);
   } catch (e) {
-    throw hookError(chain, e);
+    throw fail(hookError(chain, e));
   }
   if (r instanceof Promise) {
     return r.then(
       (v) => {
-        if (v instanceof Error) throw hookError(chain, v);
-        return { chain };
+        if (v instanceof Error) throw fail(hookError(chain, v));
+        return ok();
       },
       (e: unknown) => {
-        throw hookError(chain, e);
+        throw fail(hookError(chain, e));
       },
     );
   }
-  if (r instanceof Error) throw hookError(chain, r);
-  return { chain };
+  if (r instanceof Error) throw fail(hookError(chain, r));
+  return ok();
 }
 
 /** Inputs already parsed: what verifyCertificateChain builds, and what a long-lived verifier keeps. */
@@ -115,6 +130,8 @@ export interface PreparedVerification {
   readonly maxDepth?: number | undefined;
   readonly allowSha1?: boolean | undefined;
   readonly hook?: VerifyOptions['hook'];
+  /** Told about each check made (the narrated trace). */
+  readonly onCheck?: CheckSink | undefined;
 }
 
 /** The verification itself, on parsed inputs. */
@@ -125,31 +142,61 @@ export function verifyPrepared(p: PreparedVerification): VerifyResult | Promise<
   const purposeOid = serverAuth ? EKU.serverAuth : EKU.clientAuth;
   const purposeName = serverAuth ? 'TLS server authentication' : 'TLS client authentication';
   const { leaf, store } = p;
+  const sink = p.onCheck;
+  const purposeDetail = (): string => `usable for ${purposeName} (extendedKeyUsage)`;
+  const identityDetail = (): string => `subjectAltName matches ${[p.hostname, p.ip].filter((x) => x !== undefined).join(' and ')}`;
+  const hasIdentity = p.hostname !== undefined || p.ip !== undefined;
   if (store.contains(leaf)) {
     // The peer's certificate is itself trusted (node:tls accepts this too, e.g. a self-signed
     // development certificate given as `ca`): the path is that one certificate.
-    checkDirectlyTrusted(leaf, time);
-    checkPurpose(leaf, 'anchor', purposeOid, purposeName);
-    checkIdentity(leaf, p.hostname, p.ip);
-    return finish([leaf], p.hook);
+    reportCheck(sink, 'validity', leaf, () => validityDetail(leaf, time), () => checkDirectlyTrusted(leaf, time));
+    reportCheck(sink, 'purpose', leaf, purposeDetail, () => checkPurpose(leaf, 'anchor', purposeOid, purposeName));
+    if (hasIdentity) reportCheck(sink, 'name', leaf, identityDetail, () => checkIdentity(leaf, p.hostname, p.ip));
+    sink?.({ check: 'chain', subject: leaf.subjectText, ok: true, detail: 'the certificate is itself one of the trust anchors' });
+    return finish([leaf], p.hook, sink);
   }
-  checkCertificate(leaf, 'leaf', time);
-  checkPurpose(leaf, 'leaf', purposeOid, purposeName);
-  const chain = buildPath(leaf, {
-    crypto: p.crypto,
-    time,
-    purposeOid,
-    purposeName,
-    maxIntermediates: p.maxDepth ?? DEFAULT_MAX_INTERMEDIATES,
-    allowSha1: p.allowSha1 === true,
-    crls: p.crls,
-    store,
-    intermediates: p.intermediates,
-  });
+  // As OpenSSL (and so node:tls): a self-signed leaf that no anchor or intermediate could have issued
+  // is reported as such before any other check of it.
+  if (leaf.selfIssued && store.bySubjectName(leaf.issuer.raw).length === 0 && !p.intermediates.some((c) => equalBytes(c.subject.raw, leaf.issuer.raw))) {
+    const e = verifyError('DEPTH_ZERO_SELF_SIGNED_CERT', `certificate ${leaf.displayName} is self-signed and not trusted`);
+    reportFailure(sink, leaf, e);
+    throw e;
+  }
+  reportCheck(sink, 'validity', leaf, () => validityDetail(leaf, time), () => checkCertificate(leaf, 'leaf', time));
+  reportCheck(sink, 'purpose', leaf, purposeDetail, () => checkPurpose(leaf, 'leaf', purposeOid, purposeName));
+  let chain: Certificate[];
+  try {
+    chain = buildPath(leaf, {
+      crypto: p.crypto,
+      time,
+      purposeOid,
+      purposeName,
+      maxIntermediates: p.maxDepth ?? DEFAULT_MAX_INTERMEDIATES,
+      allowSha1: p.allowSha1 === true,
+      crls: p.crls,
+      store,
+      intermediates: p.intermediates,
+    });
+  } catch (e) {
+    reportFailure(sink, leaf, e);
+    throw e;
+  }
+  if (sink !== undefined) reportPath(sink, chain, time);
   // As node:tls: the identity is checked once the chain is known good, so a bad chain reports its
   // own error first.
-  checkIdentity(leaf, p.hostname, p.ip);
-  return finish(chain, p.hook);
+  if (hasIdentity) reportCheck(sink, 'name', leaf, identityDetail, () => checkIdentity(leaf, p.hostname, p.ip));
+  return finish(chain, p.hook, sink);
+}
+
+/** The checks buildPath made on the path it returned: each link's signature, each issuer's validity, the anchor. */
+function reportPath(sink: CheckSink, chain: readonly Certificate[], time: number): void {
+  for (let i = 0; i + 1 < chain.length; i++) {
+    const cert = chain[i] as Certificate;
+    const issuer = chain[i + 1] as Certificate;
+    sink({ check: 'signature', subject: cert.subjectText, ok: true, detail: `signed by ${issuer.subjectText} (${cert.signatureAlgorithm.name}), signature verified with the issuer's public key` });
+    if (i + 1 < chain.length - 1) sink({ check: 'validity', subject: issuer.subjectText, ok: true, detail: validityDetail(issuer, time) });
+  }
+  sink({ check: 'chain', subject: (chain[0] as Certificate).subjectText, ok: true, detail: `${chain.map((c) => c.subjectText).join(' → ')} (trust anchor)` });
 }
 
 /**
@@ -185,6 +232,7 @@ export function verifyCertificateChain(options: VerifyOptions, env: VerifyEnviro
     maxDepth: options.maxDepth,
     allowSha1: options.allowSha1,
     hook: options.hook,
+    onCheck: options.onCheck,
   });
 }
 

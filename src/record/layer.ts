@@ -39,8 +39,21 @@ export class RecordLayer {
    */
   allowPlaintextAlert = false;
   private recordVersion: number = ProtocolVersion.TLSv1_2;
+  /**
+   * Tracing only: told about every record sent or received (the content type inside, the content
+   * length, whether it was protected). Unset (and free) when not tracing.
+   */
+  onRecord: ((direction: 'sent' | 'received', type: number, length: number, isProtected: boolean) => void) | undefined;
   /** Largest content per record we send: 2^14, or smaller per the peer's record_size_limit (RFC 8449). */
   maxFragment = MAX_PLAINTEXT;
+  /** TLS 1.2 (RFC 8449 §4): the largest decrypted fragment accepted, when we announced a record_size_limit. */
+  maxReceiveFragment: number | undefined = undefined;
+  /**
+   * Server that rejected 0-RTT (RFC 8446 §4.2.10): bytes of early data still to skip. Protected records
+   * that fail authentication are dropped, and so are application_data records while reading in the
+   * clear (after a HelloRetryRequest); the first record that decrypts ends the skipping.
+   */
+  skipEarlyData = 0;
 
   /** Bytes received and not yet returned as records. */
   get buffered(): number {
@@ -110,6 +123,7 @@ export class RecordLayer {
           // RFC 8446 §5: drop the one-byte 0x01 change_cipher_spec; any other value is unexpected_message.
           if (!isCompat) throw unexpectedMessage('change_cipher_spec record is not the single byte 0x01');
           this.compatCcsSeen++;
+          this.onRecord?.('received', rec.type, rec.fragment.length, false);
           continue;
         }
         if (this.readProtector === null) {
@@ -120,8 +134,31 @@ export class RecordLayer {
       }
       let type: number;
       let content: Uint8Array;
-      if (this.readProtector !== null && !(plainAlert && rec.type === ContentType.alert && rec.fragment.length === 2)) {
-        ({ type, content } = this.readProtector.open(rec));
+      if (this.skipEarlyData > 0 && this.readProtector === null && rec.type === ContentType.application_data) {
+        if (rec.fragment.length > this.skipEarlyData) throw unexpectedMessage('more rejected early data than the server allows');
+        this.skipEarlyData -= rec.fragment.length;
+        continue;
+      }
+      const isProtected = this.readProtector !== null && !(plainAlert && rec.type === ContentType.alert && rec.fragment.length === 2);
+      if (isProtected && this.readProtector !== null) {
+        if (this.skipEarlyData > 0 && rec.type === ContentType.application_data) {
+          try {
+            ({ type, content } = this.readProtector.open(rec));
+          } catch {
+            // RFC 8446 §4.2.10: early data under keys the server did not accept; the limit counts
+            // the plaintext (ciphertext minus the tag and the content type byte).
+            const n = Math.max(0, rec.fragment.length - 17);
+            if (n > this.skipEarlyData) throw unexpectedMessage('more rejected early data than the server allows');
+            this.skipEarlyData -= n;
+            continue;
+          }
+          this.skipEarlyData = 0;
+        } else {
+          ({ type, content } = this.readProtector.open(rec));
+        }
+        if (this.maxReceiveFragment !== undefined && content.length > this.maxReceiveFragment) {
+          throw recordOverflow(`record of ${content.length} bytes exceeds the record_size_limit of ${this.maxReceiveFragment}`);
+        }
       } else {
         // RFC 8446 §5.1 / RFC 5246 §6.2.1: a TLSPlaintext fragment is at most 2^14 bytes.
         if (rec.fragment.length > MAX_PLAINTEXT) {
@@ -138,6 +175,7 @@ export class RecordLayer {
         // RFC 8446 §5.1: an alert record holds exactly one 2-byte alert, never fragmented or coalesced.
         throw decodeError(`alert record of ${content.length} bytes (an alert is exactly 2 bytes)`);
       }
+      this.onRecord?.('received', type, content.length, isProtected);
       return { type, content };
     }
   }
@@ -265,6 +303,7 @@ export class RecordLayer {
       this.output.push(record);
       this.outputLength += record.length;
       this.recordsSent++;
+      this.onRecord?.('sent', type, fragment.length, protector !== null);
     }
   }
 }

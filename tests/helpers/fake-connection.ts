@@ -6,6 +6,7 @@ import type { ClientConfig, ServerConfig } from '../../src/conn/config.js';
 import type { Connection, ConnectionListener, HandshakeSummary } from '../../src/conn/types.js';
 import { TlsError, remoteAlertError } from '../../src/errors.js';
 import { AlertDescription, CipherSuite, NamedGroup } from '../../src/wire/iana.js';
+import { concatBytes } from '../../src/wire/bytes.js';
 
 const HELLO = 1;
 const DATA = 2;
@@ -24,18 +25,6 @@ export interface FakeOptions {
   readonly failOnData?: string;
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1 && parts[0] !== undefined) return parts[0];
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 function frame(type: number, payload: Uint8Array): Uint8Array {
   const out = new Uint8Array(5 + payload.length);
@@ -84,7 +73,7 @@ export class FakeConnection implements Connection {
 
   receive(data: Uint8Array): void {
     if (this.error !== undefined) return;
-    this.#in = this.#in.length === 0 ? data : concat([this.#in, data]);
+    this.#in = this.#in.length === 0 ? data : concatBytes(...[this.#in, data]);
     while (this.#in.length >= 5 && this.error === undefined) {
       const len = new DataView(this.#in.buffer, this.#in.byteOffset, this.#in.length).getUint32(1);
       if (this.#in.length < 5 + len) break;
@@ -197,7 +186,7 @@ export class FakeConnection implements Connection {
 
   takeOutput(): Uint8Array | null {
     if (this.#out.length === 0) return null;
-    return concat(this.#out.splice(0));
+    return concatBytes(...this.#out.splice(0));
   }
 
   write(data: Uint8Array): void {
@@ -218,7 +207,7 @@ export class FakeConnection implements Connection {
 
   readPlaintext(): Uint8Array | null {
     if (this.#plain.length === 0) return null;
-    return concat(this.#plain.splice(0));
+    return concatBytes(...this.#plain.splice(0));
   }
 
   close(): void {
@@ -244,3 +233,11 @@ export const fakeServer =
   (fake: FakeOptions = {}) =>
   (config: ServerConfig): Connection =>
     new FakeConnection(false, config, fake);
+
+/** What a fake server sends for a whole connection: its HELLO, `plaintext` as DATA, then CLOSE (unless `truncate`). */
+export function fakeServerFlight(plaintext: Uint8Array, truncate = false): Uint8Array {
+  const parts = [frame(HELLO, enc.encode(JSON.stringify({ alpn: null, sni: null })))];
+  for (let i = 0; i < plaintext.length; i += MAX_FRAGMENT) parts.push(frame(DATA, plaintext.subarray(i, i + MAX_FRAGMENT)));
+  if (!truncate) parts.push(frame(CLOSE, new Uint8Array(0)));
+  return concatBytes(...parts);
+}

@@ -6,6 +6,7 @@ import { RecordProtector13 } from '../../src/record/protect13.js';
 import { suite13 } from '../../src/keys/schedule13.js';
 import { nodeCryptoProvider } from '../../src/crypto/node.js';
 import { unhex } from '../vectors/rfc8448.js';
+import { concatBytes } from '../../src/wire/bytes.js';
 
 export interface RawRecord {
   type: number;
@@ -92,20 +93,11 @@ export function rewriteServerFlight(
     if (firstProtected < 0) firstProtected = kept.length;
     plain.push(opener.open({ type: r.type, version: 0x0303, header: r.header, fragment: r.fragment }).content);
   }
-  const hs = concat(plain);
+  const hs = concatBytes(...plain);
   const edited = edit(splitMessages(hs));
-  const sealed = sealer.seal(22, concat(edited));
+  const sealed = sealer.seal(22, concatBytes(...edited));
   const sealedRecord: RawRecord = { type: 23, header: sealed.slice(0, 5), fragment: sealed.slice(5) };
   kept.splice(firstProtected < 0 ? kept.length : firstProtected, 0, sealedRecord);
   return joinRecords(kept, rest);
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}

@@ -9,6 +9,7 @@ import { RecordProtector13 } from '../../src/record/protect13.js';
 import { suite13 } from '../../src/keys/schedule13.js';
 import { nodeCryptoProvider } from '../../src/crypto/node.js';
 import { joinRecords, secretFromKeylog, splitMessages, splitRecords, type RawRecord } from './mitm.js';
+import { concatBytes } from '../../src/wire/bytes.js';
 
 export type RecordRewriter = (record: RawRecord) => RawRecord[];
 
@@ -95,21 +96,12 @@ export function rewriteClientFlight(keylog: readonly string[], suite: number, ed
       sealer = new RecordProtector13(crypto, s, secret);
     }
     plain.push(opener.open({ type: r.type, version: 0x0303, header: r.header, fragment: r.fragment }).content);
-    const messages = splitMessages(joinPlain(plain));
+    const messages = splitMessages(concatBytes(...plain));
     if (!messages.some((m) => m[0] === 20)) return [];
     done = true;
-    const sealed = sealer.seal(22, joinPlain(edit(messages)));
+    const sealed = sealer.seal(22, concatBytes(...edit(messages)));
     plain = [];
     return [{ type: 23, header: sealed.slice(0, 5), fragment: sealed.slice(5) }];
   };
 }
 
-function joinPlain(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}

@@ -1,0 +1,40 @@
+// node:tls's `new TLSSocket(socket, options)` form (STARTTLS-style code wraps an existing socket):
+// the options become a connection factory and the TLSSocket's own settings.
+import { randomBytes } from 'node:crypto';
+import { ClientConnection } from '../conn/client.js';
+import type { ClientConfig, ServerConfig } from '../conn/config.js';
+import { ServerConnection } from '../conn/server.js';
+import type { Connection } from '../conn/types.js';
+import { callNodeSni, checkTicketKeys, clientConfig, contextOf, serverConfig, serverNameFor, withSwitches } from './options.js';
+import type { TlsConnectOptions, TlsServerOptions } from './options.js';
+import type { ConnectionSwitches } from './options.js';
+
+/** node:tls TLSSocket constructor options: connect()'s or createServer()'s, chosen by `isServer`. */
+export type NodeTLSSocketOptions = Omit<TlsConnectOptions, 'connectionFactory' | 'socket'> &
+  Omit<TlsServerOptions, 'connectionFactory'> & {
+    readonly isServer?: boolean;
+    readonly connectionFactory?: (config: ClientConfig | ServerConfig) => Connection;
+  };
+
+export interface Wrapped {
+  readonly source: (switches: ConnectionSwitches) => Connection;
+  readonly allowHalfOpen: boolean;
+  readonly servername?: string;
+  readonly requestCert?: boolean;
+}
+
+/** Builds (and checks, so bad options throw now) the configs for a wrapped socket. */
+export function wrapOptions(o: NodeTLSSocketOptions): Wrapped {
+  const allowHalfOpen = o.allowHalfOpen ?? false;
+  if (o.isServer === true) {
+    const ticketKeys = o.ticketKeys === undefined ? new Uint8Array(randomBytes(48)) : checkTicketKeys(o.ticketKeys, 'ticketKeys');
+    const user = o.SNICallback;
+    const sni = user === undefined ? {} : { sniCallback: (name: string) => callNodeSni(user, name) };
+    const base = serverConfig(o, contextOf(o), { ticketKeys, ...sni }, { keylog: false, trace: false });
+    const make = o.connectionFactory ?? ((c: ServerConfig): Connection => new ServerConnection(c));
+    return { source: (sw) => make(withSwitches(base, sw)), allowHalfOpen, requestCert: base.requestCert === true };
+  }
+  const base = clientConfig(o, contextOf(o), { keylog: false, trace: false });
+  const make = o.connectionFactory ?? ((c: ClientConfig): Connection => new ClientConnection(c));
+  return { source: (sw) => make(withSwitches(base, sw)), allowHalfOpen, servername: serverNameFor(o) };
+}
