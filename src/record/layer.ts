@@ -279,8 +279,10 @@ export class RecordLayer {
       const out = new Uint8Array(total);
       let pos = 0;
       for (let at = 0; at < data.length; at += limit) {
-        pos += protector.sealInto(type, data.subarray(at, Math.min(data.length, at + limit)), out, pos);
+        const fragment = data.subarray(at, Math.min(data.length, at + limit));
+        pos += protector.sealInto(type, fragment, out, pos);
         this.recordsSent++;
+        this.onRecord?.('sent', type, fragment.length, true);
       }
       this.output.push(out);
       this.outputLength += out.length;
