@@ -8,6 +8,8 @@ import * as tls from 'node:tls';
 import { connect, createServer } from '../src/node/index.js';
 import type { TlsConnectOptions, TlsServerOptions } from '../src/node/index.js';
 import { clientConfig, contextOf, serverConfig } from '../src/node/options.js';
+import { mapCa } from '../src/node/context.js';
+import { TrustStore } from '../src/pki/trust-store.js';
 import type { ClientConfig } from '../src/conn/config.js';
 import { TlsError } from '../src/errors.js';
 import { CipherSuite, NamedGroup, SignatureScheme } from '../src/wire/iana.js';
@@ -67,10 +69,13 @@ test('adapter: option mapping: versions, suites (node rule for 1.2-only lists), 
   assert.equal(map({ ecdhCurve: 'auto' }).groups, undefined);
   c = map({ minVersion: 'TLSv1', maxVersion: 'TLSv1.3' });
   assert.equal(c.minVersion, 'TLSv1.2');
+  const caList = mapCa([CERT_PEM + CERT_PEM, Buffer.from(CERT_PEM)]);
+  assert.ok(Array.isArray(caList));
+  assert.equal(caList.length, 3, 'a PEM bundle is split; a PEM buffer is read as text');
+  assert.ok(caList.every((x: unknown) => x instanceof Uint8Array && x[0] === 0x30));
+  // The context parses its anchors once (a TrustStore, duplicates merged) for every connection.
   c = map({ ca: [CERT_PEM + CERT_PEM, Buffer.from(CERT_PEM)] });
-  const caList = c.ca as readonly (string | Uint8Array)[] | undefined;
-  assert.equal(caList?.length, 3, 'a PEM bundle is split; a PEM buffer is read as text');
-  assert.ok(caList?.every((x) => x instanceof Uint8Array && x[0] === 0x30));
+  assert.ok(c.ca instanceof TrustStore && c.ca.size === 1);
   c = map({ cert: CERT_PEM + CERT_PEM, key: KEY_PEM, crypto: keyOnlyProvider });
   assert.equal(c.certificate?.chain.length, 2);
   assert.equal(map({ host: '127.0.0.1' }).serverName, '127.0.0.1', 'an IP is kept for IP matching (the connection does not send it as SNI)');

@@ -6,6 +6,8 @@ import { HandshakeType } from '../wire/iana.js';
 export class Transcript {
   private pending: Uint8Array[] = [];
   private ctx: HashContext | undefined;
+  /** The digest of the transcript as it stands, until the next add() (no message hashed twice over). */
+  private current: Uint8Array | undefined;
 
   constructor(private readonly crypto: CryptoProvider) {}
 
@@ -14,6 +16,7 @@ export class Transcript {
   }
 
   add(raw: Uint8Array): void {
+    this.current = undefined;
     if (this.ctx) this.ctx.update(raw);
     else this.pending.push(raw);
   }
@@ -35,7 +38,8 @@ export class Transcript {
   /** Current transcript hash. */
   hash(): Uint8Array {
     if (!this.ctx) throw new Error('transcript hash used before the hash algorithm was fixed');
-    return this.ctx.digest();
+    this.current ??= this.ctx.digest();
+    return this.current;
   }
 
   /** Hash of the transcript followed by `extra` (without adding it). */

@@ -40,6 +40,41 @@ const encoder = new TextEncoder();
 const LABEL_PREFIX = encoder.encode('tls13 ');
 const EMPTY = new Uint8Array(0);
 
+function fromHex(hex: string): Uint8Array {
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+/**
+ * Values every handshake without a PSK recomputes otherwise (RFC 8446 §7.1): Hash(""), the Early
+ * Secret HKDF-Extract(0, 0) and Derive-Secret(Early Secret, "derived", ""). Constants of the hash
+ * function (the SHA-256 ones are in RFC 8448 §3); tests/keys.schedule13.test.ts recomputes them.
+ * Copied on use, so nobody can change them.
+ */
+export const NO_PSK_CONSTANTS: Readonly<Record<'sha256' | 'sha384', { readonly emptyHash: string; readonly early: string; readonly derived: string }>> = {
+  sha256: {
+    emptyHash: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    early: '33ad0a1c607ec03b09e6cd9893680ce210adf300aa1f2660e1b22e10f170f92a',
+    derived: '6f2615a108c702c5678f54fc9dbab69716c076189c48250cebeac3576c3611ba',
+  },
+  sha384: {
+    emptyHash: '38b060a751ac96384cd9327eb1b1e36a21fdb71114be07434c0cc7bf63f6e1da274edebfe76f65fbd51ad2f14898b95b',
+    early: '7ee8206f5570023e6dc7519eb1073bc4e791ad37b5c382aa10ba18e2357e716971f9362f2c2fe2a76bfd78dfec4ea9b5',
+    derived: '1591dac5cbbf0330a4a84de9c753330e92d01f0a88214b4464972fd668049e93e52f2b16fad922fdc0584478428f282b',
+  },
+};
+
+/** The same as bytes, decoded once (never handed out: KeySchedule13 copies them). */
+const NO_PSK_BYTES = {
+  sha256: bytesOf(NO_PSK_CONSTANTS.sha256),
+  sha384: bytesOf(NO_PSK_CONSTANTS.sha384),
+} as const;
+
+function bytesOf(k: { readonly emptyHash: string; readonly early: string; readonly derived: string }) {
+  return { emptyHash: fromHex(k.emptyHash), early: fromHex(k.early), derived: fromHex(k.derived) } as const;
+}
+
 /** HKDF-Extract(salt, IKM) = HMAC-Hash(salt, IKM) (RFC 5869 §2.2). An empty salt means HashLen zeros. */
 export function hkdfExtract(p: CryptoProvider, hash: HashAlgorithm, salt: Uint8Array, ikm: Uint8Array): Uint8Array {
   return p.hmac(hash, salt.length === 0 ? new Uint8Array(p.hashLength(hash)) : salt, ikm);
@@ -50,6 +85,14 @@ export function hkdfExpand(p: CryptoProvider, hash: HashAlgorithm, prk: Uint8Arr
   const hashLen = p.hashLength(hash);
   if (!Number.isInteger(length) || length < 0 || length > 255 * hashLen) {
     throw internalError(`HKDF-Expand length ${length} outside 0..${255 * hashLen}`);
+  }
+  if (length <= hashLen) {
+    // One block (every TLS 1.3 derivation): T(1) = HMAC(PRK, info || 0x01).
+    const input = new Uint8Array(info.length + 1);
+    input.set(info);
+    input[info.length] = 1;
+    const t1 = p.hmac(hash, prk, input);
+    return length === t1.length ? t1 : t1.slice(0, length);
   }
   const out = new Uint8Array(length);
   let prev: Uint8Array = EMPTY;
@@ -153,6 +196,8 @@ export class KeySchedule13 {
   private readonly zeros: Uint8Array;
   private readonly emptyHash: Uint8Array;
   private readonly early: Uint8Array;
+  /** Derive-Secret(Early Secret, "derived", ""), precomputed without a PSK. */
+  private readonly earlyDerived: Uint8Array | undefined;
   private handshake: Uint8Array | undefined;
   private master: Uint8Array | undefined;
 
@@ -165,8 +210,15 @@ export class KeySchedule13 {
     this.p = p;
     this.hash = suite.hash;
     this.zeros = new Uint8Array(suite.hashLength);
-    this.emptyHash = p.digest(suite.hash, EMPTY);
-    this.early = hkdfExtract(p, suite.hash, this.zeros, psk ?? this.zeros);
+    const k = NO_PSK_BYTES[suite.hash];
+    this.emptyHash = k.emptyHash.slice();
+    if (psk === undefined) {
+      this.early = k.early.slice();
+      this.earlyDerived = k.derived.slice();
+    } else {
+      this.early = hkdfExtract(p, suite.hash, this.zeros, psk);
+      this.earlyDerived = undefined;
+    }
   }
 
   private derive(secret: Uint8Array, label: string, th: Uint8Array): Uint8Array {
@@ -217,7 +269,7 @@ export class KeySchedule13 {
   /** Handshake Secret = HKDF-Extract(Derive-Secret(Early, "derived", ""), (EC)DHE); zeros for psk_ke. */
   inputHandshakeSecret(sharedSecret: Uint8Array | undefined): void {
     if (this.handshake !== undefined) throw internalError('key schedule: the handshake secret was already computed');
-    const salt = deriveSecret(this.p, this.hash, this.early, 'derived', this.emptyHash);
+    const salt = this.earlyDerived ?? deriveSecret(this.p, this.hash, this.early, 'derived', this.emptyHash);
     this.handshake = hkdfExtract(this.p, this.hash, salt, sharedSecret ?? this.zeros);
   }
 

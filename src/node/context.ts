@@ -3,12 +3,12 @@
 import { Buffer } from 'node:buffer';
 import type { CryptoProvider } from '../crypto/provider.js';
 import type { PemOrDer } from '../conn/config.js';
+import { TrustStore } from '../pki/trust-store.js';
 import type { CertifiedKey, VersionName } from '../conn/types.js';
 import { isTls13Suite, lookupGroup, lookupScheme, parseSuiteList, splitNameList, suiteNames } from '../wire/names.js';
 import { CipherSuite } from '../wire/iana.js';
 import { defaultCryptoProvider } from './default-provider.js';
 import { defaultTrustStore } from './verify.js';
-import type { TrustStore } from '../pki/trust-store.js';
 import { describe, optionError } from './option-error.js';
 import { certificatesFrom, looksLikePem, pemBlocks } from './pem.js';
 
@@ -56,6 +56,7 @@ const defaultSuites: readonly number[] = [
 /** The CommonConfig fields a secure context decides. */
 export interface ContextFields {
   crypto?: CryptoProvider;
+  /** A TrustStore built once per context (each handshake then reuses its anchors and cache). */
   ca?: readonly PemOrDer[] | TrustStore;
   crl?: readonly PemOrDer[];
   cipherSuites?: readonly number[];
@@ -230,7 +231,17 @@ export class SecureContext {
 
   constructor(options: SecureContextOptions = {}) {
     this.options = Object.freeze({ ...options });
-    this.fields = Object.freeze(mapContextFields(options));
+    const fields = mapContextFields(options);
+    if (options.ca !== undefined && fields.ca !== undefined && !(fields.ca instanceof TrustStore)) {
+      // Parsed once here rather than per connection (anchors, their keys, recently seen chains). A
+      // `ca` that does not parse keeps its old path: the error surfaces when a chain is verified.
+      try {
+        fields.ca = TrustStore.fromPem(fields.ca);
+      } catch {
+        // keep the DER list
+      }
+    }
+    this.fields = Object.freeze(fields);
     this.certificates = Object.freeze(mapCertificates(options));
   }
 }

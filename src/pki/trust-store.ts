@@ -15,8 +15,46 @@ export interface TrustStoreOptions {
   readonly strictAnchors?: boolean;
 }
 
+/** How many recently seen certificates a store keeps parsed (with their imported keys). */
+const RECENT_CERTIFICATES = 256;
+
+/**
+ * Work a TLS configuration repeats for every connection to the same peer, kept with its trust store:
+ * certificates parsed from identical DER, with the public key each has imported and the signatures
+ * verified on it (Certificate.knownSignedBy). Only pure results are reused: a DER string always
+ * parses to the same certificate and a signature over the same bytes with the same key always
+ * verifies the same way; validity dates, names, key usages, constraints, revocation and the
+ * application's hook are checked again on every verification.
+ */
+class RecentCertificates {
+  /** Keyed by the signature value (then the whole DER is compared), insertion-ordered for eviction. */
+  private readonly bySignature = new Map<string, Certificate>();
+
+  parse(der: Uint8Array): Certificate {
+    const key = signatureKey(der);
+    const hit = key === undefined ? undefined : this.bySignature.get(key);
+    if (hit !== undefined && equalBytes(hit.raw, der)) return hit;
+    if (key === undefined) return parseCertificate(der);
+    // A copy, so the cache neither holds nor sees changes to the caller's buffer.
+    const cert = parseCertificate(der.slice());
+    if (this.bySignature.size >= RECENT_CERTIFICATES) {
+      const oldest = this.bySignature.keys().next();
+      if (oldest.done !== true) this.bySignature.delete(oldest.value);
+    }
+    this.bySignature.set(key, cert);
+    return cert;
+  }
+}
+
+/** The last 64 bytes of a DER certificate (inside its signature value), as a map key; undefined when too short. */
+function signatureKey(der: Uint8Array): string | undefined {
+  if (der.length < 128) return undefined;
+  return `${der.length}:${String.fromCharCode(...der.subarray(der.length - 64))}`;
+}
+
 export class TrustStore {
   private readonly bySubject = new Map<string, Certificate[]>();
+  private readonly recent = new RecentCertificates();
   readonly anchors: readonly Certificate[];
   readonly strictAnchors: boolean;
 
@@ -52,6 +90,14 @@ export class TrustStore {
       }
     }
     return new TrustStore(certs, options.strictAnchors !== false);
+  }
+
+  /**
+   * Parses a certificate the peer sent, reusing the parse (and imported key) of identical DER seen
+   * recently with this store. Throws like parseCertificate.
+   */
+  parseCertificate(der: Uint8Array): Certificate {
+    return this.recent.parse(der);
   }
 
   get size(): number {

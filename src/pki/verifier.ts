@@ -2,7 +2,7 @@
 // anchors and CRLs are parsed when it is created, so each handshake parses only what the peer sent.
 import type { CryptoProvider, PublicKey } from '../crypto/provider.js';
 import type { CertificateVerifier, PeerCertificateCheck, VerifiedPeer } from '../handshake/verifier.js';
-import { type Certificate, parseCertificate, toDerList } from './certificate.js';
+import { type Certificate, toDerList } from './certificate.js';
 import { bytesKey } from './bytes.js';
 import { type Crl, parseCrl } from './crl.js';
 import { verifyError } from './errors.js';
@@ -55,7 +55,9 @@ class PkiCertificateVerifier implements CertificateVerifier {
   private parseLeaf(der: Uint8Array): Certificate {
     const last = this.lastLeaf;
     if (last !== undefined && (last.raw === der || (last.raw.length === der.length && last.raw.every((b, i) => b === der[i])))) return last;
-    const leaf = parseCertificate(der);
+    // Through the trust store's cache: verifiers sharing a store (one per connection) reuse the
+    // parse, the imported key and the verified signatures of a chain seen before.
+    const leaf = this.anchors().parseCertificate(der);
     this.lastLeaf = leaf;
     return leaf;
   }
@@ -64,7 +66,7 @@ class PkiCertificateVerifier implements CertificateVerifier {
     const key = bytesKey(der);
     const hit = this.intermediates.get(key);
     if (hit !== undefined) return hit;
-    const cert = parseCertificate(der);
+    const cert = this.anchors().parseCertificate(der);
     if (this.intermediates.size >= INTERMEDIATE_CACHE_SIZE) {
       const oldest = this.intermediates.keys().next();
       if (oldest.done !== true) this.intermediates.delete(oldest.value);

@@ -9,7 +9,7 @@
 // exports the ready-to-use function.
 import type { CryptoProvider } from '../crypto/provider.js';
 import { TlsError } from '../errors.js';
-import { type Certificate, parseCertificate, toDerList } from './certificate.js';
+import { type Certificate, toDerList } from './certificate.js';
 import { type Crl, parseCrl } from './crl.js';
 import { verifyError } from './errors.js';
 import { EKU } from './extensions.js';
@@ -212,10 +212,11 @@ export function verifyCertificateChain(options: VerifyOptions, env: VerifyEnviro
   if (options.maxDepth !== undefined && !(Number.isInteger(options.maxDepth) && options.maxDepth >= 0)) {
     throw new TlsError('ERR_INVALID_ARG_VALUE', AlertDescription.internal_error, `invalid option maxDepth: ${String(options.maxDepth)} is not a non-negative integer`);
   }
-  const leaf = parseCertificate(firstDer(options.leaf));
   const store = anchorsOf(options.ca, env, crypto);
+  // Through the store's cache: a chain seen before with this store reuses its parse, keys and signatures.
+  const leaf = store.parseCertificate(firstDer(options.leaf));
   const intermediates: Certificate[] = [];
-  for (const item of options.intermediates ?? []) for (const der of toDerList(item)) intermediates.push(parseCertificate(der));
+  for (const item of options.intermediates ?? []) for (const der of toDerList(item)) intermediates.push(store.parseCertificate(der));
   const crls: Crl[] = [];
   for (const item of options.crl ?? []) for (const der of toDerList(item, 'X509 CRL')) crls.push(parseCrl(der));
   return verifyPrepared({

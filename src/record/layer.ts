@@ -277,6 +277,22 @@ export class RecordLayer {
       // Only application data may be empty on the wire (RFC 8446 §5.1); an empty send sends nothing.
       return;
     }
+    if (protector !== null && protector.sealInto !== undefined && protector.sealedLength !== undefined) {
+      // Every record of this send goes into one buffer: header, ciphertext and tag written in place.
+      let total = 0;
+      for (let at = 0; at < data.length; at += limit) total += protector.sealedLength(Math.min(limit, data.length - at));
+      const out = new Uint8Array(total);
+      let pos = 0;
+      for (let at = 0; at < data.length; at += limit) {
+        const fragment = data.subarray(at, Math.min(data.length, at + limit));
+        pos += protector.sealInto(type, fragment, out, pos);
+        this.recordsSent++;
+        this.onRecord?.('sent', type, fragment.length, true);
+      }
+      this.output.push(out);
+      this.outputLength += out.length;
+      return;
+    }
     for (let at = 0; at < data.length; at += limit) {
       const fragment = data.subarray(at, Math.min(data.length, at + limit));
       let record: Uint8Array;

@@ -1,7 +1,8 @@
 // TLS 1.3 record protection (RFC 8446 §5.2–§5.4): AEAD over TLSInnerPlaintext (content ‖ type ‖
 // zero padding), the 5-byte record header as additional data, and a per-record nonce formed from
 // the write IV and the 64-bit sequence number. Each sealed record (header, ciphertext, tag) is
-// written into one buffer allocated once per record (shared/INTEROP.md §6).
+// written into one buffer (shared/INTEROP.md §6); `sealInto` lets the record layer put every record
+// of one send into a single buffer.
 import type { Aead, CryptoProvider } from '../crypto/provider.js';
 import { TlsError, internalError, unexpectedMessage } from '../errors.js';
 import { trafficKeys, type Suite13 } from '../keys/schedule13.js';
@@ -20,6 +21,13 @@ export interface RecordProtector {
   readonly maxContent: number;
   /** TLS 1.3: the key reached its usage limit (RFC 8446 §5.5); the sender must update it. */
   readonly keyUpdateDue?: boolean;
+  /**
+   * Optional fast path: the size of the record `seal` would return for content of this length, and
+   * sealing straight into `out` at `offset` (returns the bytes written). The record layer then writes
+   * every record of one send into a single buffer.
+   */
+  sealedLength?(contentLength: number): number;
+  sealInto?(type: number, content: Uint8Array, out: Uint8Array, offset: number): number;
 }
 
 export function badRecordMac(): TlsError {
@@ -127,6 +135,21 @@ export class RecordProtector13 implements RecordProtector {
    * opaque_type application_data, legacy_record_version 0x0303, the AEAD output.
    */
   seal(type: number, content: Uint8Array, padding = 0): Uint8Array {
+    const out = new Uint8Array(this.sealedLength(content.length, padding));
+    this.sealInto(type, content, out, 0, padding);
+    return out;
+  }
+
+  /** Bytes of the record that seals `contentLength` bytes of content with `padding` (header included). */
+  sealedLength(contentLength: number, padding = 0): number {
+    return RECORD_HEADER_LENGTH + contentLength + 1 + padding + TAG_LENGTH;
+  }
+
+  /**
+   * Seals like `seal`, writing header, ciphertext and tag into `out` at `offset` (no other buffer is
+   * made for the record). Returns the bytes written.
+   */
+  sealInto(type: number, content: Uint8Array, out: Uint8Array, offset: number, padding = 0): number {
     if (content.length > this.maxContent) {
       throw internalError(`record content of ${content.length} bytes exceeds ${this.maxContent}; fragment first`);
     }
@@ -135,21 +158,25 @@ export class RecordProtector13 implements RecordProtector {
     if (padding < 0 || innerLength > MAX_PLAINTEXT + 1) {
       throw internalError(`inner plaintext of ${innerLength} bytes exceeds 2^14 + 1 (content ${content.length}, padding ${padding})`);
     }
-    this.seq.check();
     const length = innerLength + TAG_LENGTH;
-    const out = new Uint8Array(RECORD_HEADER_LENGTH + length);
-    out[0] = ContentType.application_data;
-    out[1] = 0x03;
-    out[2] = 0x03;
-    out[3] = length >>> 8;
-    out[4] = length & 0xff;
-    out.set(content, RECORD_HEADER_LENGTH);
-    out[RECORD_HEADER_LENGTH + content.length] = type; // padding bytes are already zero
+    if (offset < 0 || offset + RECORD_HEADER_LENGTH + length > out.length) {
+      throw internalError(`record buffer too small: need ${RECORD_HEADER_LENGTH + length} bytes at offset ${offset}, have ${out.length}`);
+    }
+    this.seq.check();
+    out[offset] = ContentType.application_data;
+    out[offset + 1] = 0x03;
+    out[offset + 2] = 0x03;
+    out[offset + 3] = length >>> 8;
+    out[offset + 4] = length & 0xff;
+    const body = offset + RECORD_HEADER_LENGTH;
+    out.set(content, body);
+    out[body + content.length] = type;
+    if (padding > 0) out.fill(0, body + content.length + 1, body + innerLength);
     this.seq.nonce(this.iv, this.nonceBuf);
-    const inner = out.subarray(RECORD_HEADER_LENGTH, RECORD_HEADER_LENGTH + innerLength);
-    this.aead.sealInto(this.nonceBuf, out.subarray(0, RECORD_HEADER_LENGTH), inner, out, RECORD_HEADER_LENGTH);
+    const inner = out.subarray(body, body + innerLength);
+    this.aead.sealInto(this.nonceBuf, out.subarray(offset, body), inner, out, body);
     this.seq.increment();
-    return out;
+    return RECORD_HEADER_LENGTH + length;
   }
 
   open(record: TlsRecord): { type: number; content: Uint8Array } {
