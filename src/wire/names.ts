@@ -111,7 +111,7 @@ export function splitNameList(list: string): string[] {
 // OpenSSL cipher-string words that only ever select suites typetls does not implement (or that are
 // tuning directives); excluding them is a no-op, so `!aNULL:!MD5` style lists (node's DEFAULT_CIPHERS)
 // are accepted.
-const ignorableExclusions = new Set(
+const ignorableExclusions: ReadonlySet<string> = new Set(
   [
     'anull', 'enull', 'null', 'export', 'des', '3des', 'rc4', 'md5', 'psk', 'srp', 'camellia', 'seed',
     'idea', 'adh', 'aecdh', 'dss', 'adss', 'dh', 'edh', 'kdhe', 'dhe', 'aria', 'ccm', 'ccm8', 'low',
@@ -133,7 +133,7 @@ export function isForeignSuiteName(name: string): boolean {
 }
 
 /** Keywords that select "the default set" (OpenSSL's DEFAULT / HIGH / ALL as far as typetls goes). */
-const defaultKeywords = new Set(['default', 'high', 'all', 'complementofdefault', 'secure', 'fips']);
+const defaultKeywords: ReadonlySet<string> = new Set(['default', 'high', 'all', 'complementofdefault', 'secure', 'fips']);
 
 export type SuiteListResult =
   | { readonly ok: true; readonly suites: readonly number[] }
