@@ -93,7 +93,7 @@ export interface TlsServerOptions extends SecureContextOptions, TypetlsExtras {
 }
 
 /** ALPN option → protocol names (RFC 7301 §3.1: 1..255 bytes each). */
-export function mapAlpn(v: AlpnOption | undefined): readonly string[] | undefined {
+function mapAlpn(v: AlpnOption | undefined): readonly string[] | undefined {
   if (v === undefined) return undefined;
   const out: string[] = [];
   if (v instanceof Uint8Array) {

@@ -124,7 +124,7 @@ const ignorableExclusions: ReadonlySet<string> = new Set(
  * Camellia, ARIA, legacy ciphers). OpenSSL skips such names in a list, and node's DEFAULT_CIPHERS
  * holds some (DHE-RSA-AES128-GCM-SHA256), so they are skipped; a name of any other shape is an error.
  */
-export function isForeignSuiteName(name: string): boolean {
+function isForeignSuiteName(name: string): boolean {
   return (
     /^(DHE|EDH|ADH|AECDH|PSK|SRP|RSA-PSK|DHE-PSK|ECDHE-PSK|ECDH|DH|KRB5|GOST)-/i.test(name) ||
     /(CAMELLIA|ARIA|SEED|IDEA|RC4|DES-CBC|CBC3|NULL|CCM)/i.test(name) ||
