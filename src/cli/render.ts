@@ -178,14 +178,6 @@ export function createTraceCollector(opts: RenderOptions): TraceCollector {
   };
 }
 
-/** Old shape kept for callers that want one line per event (`kind: json`). */
-export type Renderer = (event: TraceEvent) => void;
-
-export function createRenderer(write: (line: string) => void, label?: string): Renderer {
-  const prefix = label === undefined ? '' : `[${label}] `;
-  return (event) => write(`${prefix}${event.kind}: ${eventJson(undefined, event, false)}\n`);
-}
-
 /** `--trace`, `--trace=bytes` and `--json` as a mode, or undefined when no trace was asked for. */
 export function traceMode(booleans: ReadonlySet<string>, strings: ReadonlyMap<string, string>): TraceMode | undefined {
   if (booleans.has('json')) return 'json';

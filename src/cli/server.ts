@@ -6,7 +6,7 @@ import type { FlagSpec } from './args.js';
 import { intOption, parseArgs, requireTogether, UsageError } from './args.js';
 import { COMMON_FLAGS, commonTlsOptions, keylogSink, readText } from './options.js';
 import { serverTrace } from './server-trace.js';
-import { describeError, formatSubject, verification } from './summary.js';
+import { alpnText, describeError, peerSubject, verification } from './summary.js';
 import type { ServerOptions, TLSSocket } from './tls-api.js';
 import { backend, createServer, earlyDataServerOptions, numTicketsOptions } from './tls-api.js';
 
@@ -40,13 +40,11 @@ function escapeHtml(s: string): string {
 }
 
 function connectionFacts(socket: TLSSocket, peerCertExpected: boolean): [string, string][] {
-  const alpn = socket.alpnProtocol;
-  const subject = formatSubject(socket.getPeerCertificate()?.subject);
   return [
     ['protocol', socket.getProtocol() ?? 'unknown'],
-    ['cipher', socket.getCipher()?.standardName ?? "unknown"],
-    ['alpn', typeof alpn === 'string' && alpn !== '' ? alpn : 'none'],
-    ['client certificate', subject === '' ? 'none' : subject],
+    ['cipher', socket.getCipher()?.standardName ?? 'unknown'],
+    ['alpn', alpnText(socket)],
+    ['client certificate', peerSubject(socket)],
     ['verification', verification(socket, peerCertExpected)],
     ['resumed', socket.isSessionReused() ? 'yes' : 'no'],
   ];

@@ -24,6 +24,12 @@ export function peerSubject(socket: TLSSocket): string {
   return s === '' ? 'none' : s;
 }
 
+/** The negotiated ALPN protocol, or `none`. */
+export function alpnText(socket: TLSSocket): string {
+  const alpn = socket.alpnProtocol;
+  return typeof alpn === 'string' && alpn !== '' ? alpn : 'none';
+}
+
 /** `ok`, or why the peer is not authenticated. */
 export function verification(socket: TLSSocket, peerCertExpected: boolean): string {
   if (socket.authorized) return 'ok';
@@ -52,12 +58,11 @@ export function handshakeSummary(socket: TLSSocket, opts: SummaryOptions): Summa
   const info = socket.getEphemeralKeyInfo();
   const negotiated = socket.summary?.group;
   const group = negotiated !== undefined ? groupName(negotiated) : info !== null && 'type' in info && typeof info.type === 'string' ? groupFromKeyInfo(info) : 'unknown';
-  const alpn = socket.alpnProtocol;
   const lines: SummaryLine[] = [
     ['protocol', socket.getProtocol() ?? 'unknown'],
     ['cipher', cipher?.standardName ?? 'unknown'],
     ['group', group],
-    ['alpn', typeof alpn === 'string' && alpn !== '' ? alpn : 'none'],
+    ['alpn', alpnText(socket)],
     ['peer certificate', peerSubject(socket)],
     ['verification', verification(socket, opts.peerCertExpected)],
     ['resumed', socket.isSessionReused() ? 'yes' : 'no'],

@@ -66,7 +66,7 @@ function parseInfoAccess(text: string | undefined): Record<string, string[]> | u
 }
 
 /** One certificate in node:tls's PeerCertificate shape. Throws when the DER cannot be parsed. */
-export function peerCertificate(der: Uint8Array): PeerCertificate {
+function peerCertificate(der: Uint8Array): PeerCertificate {
   const x = new X509Certificate(der);
   const cert: PeerCertificate = {
     subject: parseName(x.subject),

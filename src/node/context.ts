@@ -106,7 +106,7 @@ function mapCrl(crl: SecureContextOptions['crl']): readonly PemOrDer[] {
 }
 
 /** Certificate chains paired with private keys (by position, as node:tls's arrays). */
-export function mapCertificates(o: SecureContextOptions): CertifiedKey[] {
+function mapCertificates(o: SecureContextOptions): CertifiedKey[] {
   const certs = list(o.cert);
   const keys = list(o.key);
   if (certs.length === 0 && keys.length === 0) return [];
@@ -181,7 +181,7 @@ function mapSuites(o: SecureContextOptions, f: ContextFields): void {
 }
 
 /** Maps the algorithm, version and trust options (everything but certificates). */
-export function mapContextFields(o: SecureContextOptions): ContextFields {
+function mapContextFields(o: SecureContextOptions): ContextFields {
   const f: ContextFields = {};
   if (o.crypto !== undefined) f.crypto = o.crypto;
   f.ca = mapCa(o.ca);

@@ -2,6 +2,7 @@
 // names are ignored (as node:tls does: http passes its whole request options through); known ones
 // with a wrong value throw a TlsError that names the option.
 import { Buffer } from 'node:buffer';
+import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { LookupFunction } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -92,7 +93,7 @@ export interface TlsServerOptions extends SecureContextOptions, TypetlsExtras {
 }
 
 /** ALPN option → protocol names (RFC 7301 §3.1: 1..255 bytes each). */
-export function mapAlpn(v: AlpnOption | undefined): readonly string[] | undefined {
+function mapAlpn(v: AlpnOption | undefined): readonly string[] | undefined {
   if (v === undefined) return undefined;
   const out: string[] = [];
   if (v instanceof Uint8Array) {
@@ -236,6 +237,11 @@ export function serverConfig(
 export function checkTicketKeys(v: unknown, option: string): Uint8Array {
   if (!(v instanceof Uint8Array) || v.length !== 48) throw optionError(option, `expected a 48-byte Buffer, got ${describe(v)}`);
   return v;
+}
+
+/** The `ticketKeys` option, checked, or 48 fresh random bytes when it is not given (node:tls does the same). */
+export function ticketKeysOption(v: unknown): Uint8Array {
+  return v === undefined ? new Uint8Array(randomBytes(48)) : checkTicketKeys(v, 'ticketKeys');
 }
 
 /** The same config with keylog/trace switched on as asked (the base is shared between connections). */

@@ -12,9 +12,8 @@ import { AlertDescription } from '../wire/iana.js';
 import { toSecureContext } from './context.js';
 import type { SecureContext, SecureContextOptions } from './context.js';
 import { describe, optionError } from './option-error.js';
-import { callNodeSni, checkTicketKeys, contextOf, serverConfig, withSwitches } from './options.js';
+import { callNodeSni, checkTicketKeys, contextOf, serverConfig, ticketKeysOption, withSwitches } from './options.js';
 import type { TlsServerOptions } from './options.js';
-import { randomBytes } from 'node:crypto';
 import { TLSSocket } from './socket.js';
 import { TicketKeys } from '../handshake/ticket-keys.js';
 import { EarlyDataReplayGuard } from '../handshake/anti-replay.js';
@@ -46,7 +45,7 @@ export class Server extends net.Server {
     if (typeof options !== 'object' || options === null) throw optionError('options', `expected an options object, got ${describe(options)}`);
     this.#options = options;
     const crypto = options.crypto ?? defaultCryptoProvider();
-    this.#ticketKeys = new TicketKeys(crypto, options.ticketKeys === undefined ? new Uint8Array(randomBytes(48)) : checkTicketKeys(options.ticketKeys, 'ticketKeys'));
+    this.#ticketKeys = new TicketKeys(crypto, ticketKeysOption(options.ticketKeys));
     if (options.handshakeTimeout !== undefined && (typeof options.handshakeTimeout !== 'number' || options.handshakeTimeout < 0)) {
       throw optionError('handshakeTimeout', `expected milliseconds, got ${describe(options.handshakeTimeout)}`);
     }

@@ -1,11 +1,10 @@
 // node:tls's `new TLSSocket(socket, options)` form (STARTTLS-style code wraps an existing socket):
 // the options become a connection factory and the TLSSocket's own settings.
-import { randomBytes } from 'node:crypto';
 import { ClientConnection } from '../conn/client.js';
 import type { ClientConfig, ServerConfig } from '../conn/config.js';
 import { ServerConnection } from '../conn/server.js';
 import type { Connection } from '../conn/types.js';
-import { callNodeSni, checkTicketKeys, clientConfig, contextOf, serverConfig, serverNameFor, withSwitches } from './options.js';
+import { callNodeSni, clientConfig, contextOf, serverConfig, serverNameFor, ticketKeysOption, withSwitches } from './options.js';
 import type { TlsConnectOptions, TlsServerOptions } from './options.js';
 import type { ConnectionSwitches } from './options.js';
 
@@ -27,7 +26,7 @@ export interface Wrapped {
 export function wrapOptions(o: NodeTLSSocketOptions): Wrapped {
   const allowHalfOpen = o.allowHalfOpen ?? false;
   if (o.isServer === true) {
-    const ticketKeys = o.ticketKeys === undefined ? new Uint8Array(randomBytes(48)) : checkTicketKeys(o.ticketKeys, 'ticketKeys');
+    const ticketKeys = ticketKeysOption(o.ticketKeys);
     const user = o.SNICallback;
     const sni = user === undefined ? {} : { sniCallback: (name: string) => callNodeSni(user, name) };
     const base = serverConfig(o, contextOf(o), { ticketKeys, ...sni }, { keylog: false, trace: false });

@@ -1,10 +1,7 @@
 // Byte-string helpers shared by the pki modules.
 
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
+/** Equality of public values (not constant time): the one in src/wire/bytes.ts, under pki's name. */
+export { bytesEqual as equalBytes } from '../wire/bytes.js';
 
 /** A string key for a byte string (one char per byte), for Map/Set look-ups. */
 export function bytesKey(b: Uint8Array): string {

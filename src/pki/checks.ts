@@ -20,7 +20,7 @@ export interface CertificateCheckRecord {
 export type CheckSink = (record: CertificateCheckRecord) => void;
 
 /** Which check a verification error belongs to, from its code. */
-export function checkOfCode(code: string): CertificateCheckName {
+function checkOfCode(code: string): CertificateCheckName {
   switch (code) {
     case 'CERT_HAS_EXPIRED':
     case 'CERT_NOT_YET_VALID':

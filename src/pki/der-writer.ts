@@ -162,17 +162,9 @@ export function utf8String(s: string): Uint8Array {
   return tlv(Tag.utf8String, new TextEncoder().encode(s));
 }
 
-export function printableString(s: string): Uint8Array {
-  return tlv(Tag.printableString, ascii(s, 'PrintableString', /^[A-Za-z0-9 '()+,\-./:=?]*$/));
-}
-
 /** The content octets of an IA5String (for IMPLICIT tagging such as GeneralName dNSName). */
 export function ia5Content(s: string): Uint8Array {
   return ascii(s, 'IA5String', /^[\x00-\x7f]*$/);
-}
-
-export function ia5String(s: string): Uint8Array {
-  return tlv(Tag.ia5String, ia5Content(s));
 }
 
 function two(n: number): string {

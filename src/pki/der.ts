@@ -167,7 +167,7 @@ export class DerReader {
   }
 }
 
-export function checkInteger(v: Uint8Array, what: string): void {
+function checkInteger(v: Uint8Array, what: string): void {
   if (v.length === 0) throw malformed(`${what}: empty INTEGER`);
   if (v.length > 1) {
     const a = v[0] as number;
@@ -176,7 +176,7 @@ export function checkInteger(v: Uint8Array, what: string): void {
   }
 }
 
-export function checkBitString(v: Uint8Array, what: string): { unused: number; bytes: Uint8Array } {
+function checkBitString(v: Uint8Array, what: string): { unused: number; bytes: Uint8Array } {
   if (v.length === 0) throw malformed(`${what}: empty BIT STRING`);
   const unused = v[0] as number;
   if (unused > 7 || (v.length === 1 && unused !== 0)) throw malformed(`${what}: bad unused-bit count`);

@@ -5,7 +5,7 @@
 import type { GeneralName } from './name.js';
 
 /** Parses a dotted-quad IPv4 literal strictly (no leading zeros, no hex, exactly four parts). */
-export function parseIPv4(s: string): Uint8Array | undefined {
+function parseIPv4(s: string): Uint8Array | undefined {
   const parts = s.split('.');
   if (parts.length !== 4) return undefined;
   const out = new Uint8Array(4);
@@ -20,7 +20,7 @@ export function parseIPv4(s: string): Uint8Array | undefined {
 }
 
 /** Parses an IPv6 literal (RFC 4291 §2.2, with `::` and a trailing dotted quad); no zone, no brackets. */
-export function parseIPv6(s: string): Uint8Array | undefined {
+function parseIPv6(s: string): Uint8Array | undefined {
   if (s.length < 2 || s.length > 45) return undefined;
   const dbl = s.indexOf('::');
   if (dbl !== -1 && s.indexOf('::', dbl + 1) !== -1) return undefined;
@@ -120,7 +120,7 @@ function wildcardBase(presented: string): string | undefined {
 }
 
 /** RFC 9525 §6.3: does one presented dNSName match the reference DNS name? Both lower-case, no trailing dot. */
-export function dnsNameMatches(presented: string, reference: string): boolean {
+function dnsNameMatches(presented: string, reference: string): boolean {
   if (presented.includes('*')) {
     const base = wildcardBase(presented);
     if (base === undefined || !isValidDnsName(presented, true)) return false;

@@ -29,7 +29,7 @@ import {
 export type IssueKeyType = 'ecdsa-p256' | 'rsa-2048' | 'ed25519';
 
 /** RFC 5280 §4.2.1.3 KeyUsage bit names, in bit order. */
-export const KEY_USAGE_BITS = [
+const KEY_USAGE_BITS = [
   'digitalSignature',
   'nonRepudiation',
   'keyEncipherment',

@@ -75,7 +75,7 @@ export function isEmptyName(n: Name): boolean {
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 const latin1 = new TextDecoder('latin1');
 
-export function attributeText(a: Attribute): string {
+function attributeText(a: Attribute): string {
   if (a.tag === Tag.UTF8String) return utf8.decode(a.value);
   if (a.tag === Tag.BMPString) {
     let s = '';

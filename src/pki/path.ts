@@ -14,8 +14,8 @@ import { equalBytes } from './name.js';
 import { checkCertificate, checkPurpose } from './profile.js';
 import type { TrustStore } from './trust-store.js';
 
-export const MAX_STEPS = 256;
-export const MAX_SIGNATURES = 64;
+const MAX_STEPS = 256;
+const MAX_SIGNATURES = 64;
 /** Default bound on intermediates when the caller gives none. */
 export const DEFAULT_MAX_INTERMEDIATES = 8;
 

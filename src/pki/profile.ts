@@ -13,7 +13,7 @@ function profile(cert: Certificate, what: string): Error {
 }
 
 /** RFC 5280 §4.1.2.5: the validity period, at a time floored to whole seconds. */
-export function checkValidity(cert: Certificate, time: number): void {
+function checkValidity(cert: Certificate, time: number): void {
   if (time < cert.notBefore) {
     throw verifyError('CERT_NOT_YET_VALID', `certificate ${cert.displayName} is not valid until ${new Date(cert.notBefore).toISOString()}`);
   }
@@ -34,7 +34,7 @@ function checkKey(cert: Certificate, role: Role): void {
 }
 
 /** RFC 5280 §4.1.2.2: a positive integer of at most 20 octets (some curated roots use zero). */
-export function checkSerial(cert: Certificate, allowZero = false): void {
+function checkSerial(cert: Certificate, allowZero = false): void {
   const s = cert.serial;
   if ((s[0] as number) & 0x80) throw profile(cert, 'has a negative serial number');
   if (!allowZero && s.length === 1 && s[0] === 0) throw profile(cert, 'has serial number zero');

@@ -64,7 +64,7 @@ export function certificateSubject(der: Uint8Array): string {
 }
 
 function shifted(spans: readonly Span[], by: number): Span[] {
-  return spans.map((s) => (s.value === undefined ? { start: s.start + by, end: s.end + by, name: s.name } : { start: s.start + by, end: s.end + by, name: s.name, value: s.value }));
+  return spans.map((s) => ({ ...s, start: s.start + by, end: s.end + by }));
 }
 
 /**

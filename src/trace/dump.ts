@@ -20,7 +20,7 @@ function hexOf(b: Uint8Array, start: number, end: number): string {
 }
 
 /** The leaf spans in byte order (zero-length spans, such as an empty vector's bytes, are dropped). */
-export function leafSpans(spans: readonly Span[]): Span[] {
+function leafSpans(spans: readonly Span[]): Span[] {
   return spans.filter((s) => s.end > s.start).sort((a, b) => a.start - b.start || a.end - b.end);
 }
 

@@ -309,7 +309,7 @@ function latin1(b: Uint8Array): string {
   return s;
 }
 
-export function asciiBytes(s: string): Uint8Array {
+function asciiBytes(s: string): Uint8Array {
   const out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i) & 0xff;
   return out;

@@ -105,10 +105,6 @@ export function offeredVersions(ch: ClientHello): readonly number[] {
   return ch.ext.supportedVersions ?? [Math.min(ch.legacyVersion, ProtocolVersion.TLSv1_2)];
 }
 
-export function hasSuite(list: readonly number[], suite: number): boolean {
-  return list.includes(suite);
-}
-
 export const SCSV = {
   renegotiation: CipherSuite.TLS_EMPTY_RENEGOTIATION_INFO_SCSV,
   fallback: CipherSuite.TLS_FALLBACK_SCSV,

@@ -111,7 +111,7 @@ export function splitNameList(list: string): string[] {
 // OpenSSL cipher-string words that only ever select suites typetls does not implement (or that are
 // tuning directives); excluding them is a no-op, so `!aNULL:!MD5` style lists (node's DEFAULT_CIPHERS)
 // are accepted.
-const ignorableExclusions = new Set(
+const ignorableExclusions: ReadonlySet<string> = new Set(
   [
     'anull', 'enull', 'null', 'export', 'des', '3des', 'rc4', 'md5', 'psk', 'srp', 'camellia', 'seed',
     'idea', 'adh', 'aecdh', 'dss', 'adss', 'dh', 'edh', 'kdhe', 'dhe', 'aria', 'ccm', 'ccm8', 'low',
@@ -124,7 +124,7 @@ const ignorableExclusions = new Set(
  * Camellia, ARIA, legacy ciphers). OpenSSL skips such names in a list, and node's DEFAULT_CIPHERS
  * holds some (DHE-RSA-AES128-GCM-SHA256), so they are skipped; a name of any other shape is an error.
  */
-export function isForeignSuiteName(name: string): boolean {
+function isForeignSuiteName(name: string): boolean {
   return (
     /^(DHE|EDH|ADH|AECDH|PSK|SRP|RSA-PSK|DHE-PSK|ECDHE-PSK|ECDH|DH|KRB5|GOST)-/i.test(name) ||
     /(CAMELLIA|ARIA|SEED|IDEA|RC4|DES-CBC|CBC3|NULL|CCM)/i.test(name) ||
@@ -133,7 +133,7 @@ export function isForeignSuiteName(name: string): boolean {
 }
 
 /** Keywords that select "the default set" (OpenSSL's DEFAULT / HIGH / ALL as far as typetls goes). */
-const defaultKeywords = new Set(['default', 'high', 'all', 'complementofdefault', 'secure', 'fips']);
+const defaultKeywords: ReadonlySet<string> = new Set(['default', 'high', 'all', 'complementofdefault', 'secure', 'fips']);
 
 export type SuiteListResult =
   | { readonly ok: true; readonly suites: readonly number[] }

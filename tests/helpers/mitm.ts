@@ -27,7 +27,7 @@ export function splitRecords(bytes: Uint8Array): { records: RawRecord[]; rest: U
 }
 
 export function joinRecords(records: readonly RawRecord[], rest: Uint8Array = new Uint8Array(0)): Uint8Array {
-  const parts: Uint8Array[] = records.map((r) => {
+  const parts = records.map((r) => {
     const out = new Uint8Array(5 + r.fragment.length);
     out.set(r.header);
     out[3] = (r.fragment.length >>> 8) & 0xff;
@@ -35,15 +35,7 @@ export function joinRecords(records: readonly RawRecord[], rest: Uint8Array = ne
     out.set(r.fragment, 5);
     return out;
   });
-  parts.push(rest);
-  const total = parts.reduce((n, p) => n + p.length, 0);
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(...parts, rest);
 }
 
 /** Handshake messages (type, whole message bytes) in a plaintext handshake byte string. */
