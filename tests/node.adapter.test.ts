@@ -3,7 +3,7 @@
 // option mapping. The real engine is not involved.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { X509Certificate, createHash, randomBytes } from 'node:crypto';
+import { X509Certificate, randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as net from 'node:net';
