@@ -29,7 +29,7 @@ import type { VerifiedPeer } from './verifier.js';
 import { verifyFinished12, verifySignature12, type SignatureVerified } from './proofs.js';
 import { chooseScheme, keyFitsScheme, schemeInfo } from './schemes.js';
 import { Traffic12 } from './traffic12.js';
-import { certificatesForName, type ServerParams } from './server13.js';
+import { certificatesForName, chooseAlpn, type ServerParams } from './server13.js';
 import { decodeSession12, encodeSession12, sessionFresh, type Session12 } from './session12.js';
 import type { SessionCache } from './session-cache.js';
 import type { TicketSealer } from './ticket-keys.js';
@@ -81,19 +81,6 @@ const NO_CLIENT_AUTH: ClientAuth = { certificates: [], key: undefined, verified:
 
 function expect(msg: HandshakeMessage, type: number, state: string): void {
   if (msg.type !== type) throw unexpectedMessage(`expected ${handshakeName(type)} in state ${state}, got ${handshakeName(msg.type)}`);
-}
-
-function chooseAlpn(conn: Engine, hello: ClientHello): string | undefined {
-  const offered = hello.ext.alpn;
-  const ours = conn.config.alpn;
-  if (offered === undefined || ours.length === 0) return undefined;
-  for (const p of ours) if (offered.includes(p)) return p;
-  // RFC 7301 §3.2.
-  throw new TlsError(
-    'ERR_TLS_NO_APPLICATION_PROTOCOL',
-    AlertDescription.no_application_protocol,
-    `no application protocol in common: the client offered ${offered.join(', ')}, the server supports ${ours.join(', ')}`,
-  );
 }
 
 /**

@@ -88,8 +88,8 @@ function chooseSuite(conn: Engine, hello: ClientHello, preferHash: string | unde
   throw handshakeFailure(`no TLS 1.3 cipher suite in common (client offered ${hello.cipherSuites.map(suiteName).join(', ')})`);
 }
 
-/** RFC 7301 §3.2: our first protocol that the client offered; none in common is fatal. */
-function chooseAlpn(conn: Engine, hello: ClientHello): string | undefined {
+/** RFC 7301 §3.2: our first protocol that the client offered; none in common is fatal. Both versions' servers use it. */
+export function chooseAlpn(conn: Engine, hello: ClientHello): string | undefined {
   const offered = hello.ext.alpn;
   const ours = conn.config.alpn;
   if (offered === undefined || ours.length === 0) return undefined;
