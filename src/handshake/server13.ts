@@ -287,7 +287,7 @@ function sendServerFlight(n: Negotiated, group: number, peerShare: Uint8Array, r
 
   const schedule = new KeySchedule13(crypto, suite);
   schedule.inputHandshakeSecret(shared);
-  let th = transcript.hash();
+  const th = transcript.hash();
   const clientHs = schedule.clientHandshakeTrafficSecret(th);
   const serverHs = schedule.serverHandshakeTrafficSecret(th);
   conn.keylog('CLIENT_HANDSHAKE_TRAFFIC_SECRET', hello.random, clientHs);
@@ -318,15 +318,7 @@ function sendServerFlight(n: Negotiated, group: number, peerShare: Uint8Array, r
   send(conn, transcript, encodeCertificateVerify(chosen.scheme, signature));
   send(conn, transcript, encodeFinished(finishedVerifyData(crypto, suite.hash, serverHs, transcript.hash())));
 
-  schedule.inputMasterSecret();
-  th = transcript.hash();
-  const clientAp = schedule.clientApplicationTrafficSecret(th);
-  const serverAp = schedule.serverApplicationTrafficSecret(th);
-  const exporter = schedule.exporterMasterSecret(th);
-  conn.keylog('CLIENT_TRAFFIC_SECRET_0', hello.random, clientAp);
-  conn.keylog('SERVER_TRAFFIC_SECRET_0', hello.random, serverAp);
-  conn.keylog('EXPORTER_SECRET', hello.random, exporter);
-  conn.setWriteProtector(new RecordProtector13(crypto, suite, serverAp));
+  const { clientAp, serverAp, exporter } = startServerApplicationTraffic(n, schedule);
   conn.trace({ kind: 'server-flight', certificateRequested: params.requestCert, scheme: schemeName(chosen.scheme), certificates: chosen.cert.chain.length });
 
   const keys: Keys = { schedule, group, clientHs, clientAp, serverAp, exporter, scheme: chosen.scheme };
@@ -355,6 +347,24 @@ interface ClientAuth {
 
 function noClientCertificate(error: TlsError | undefined): ClientAuth {
   return { certificates: [], verified: undefined, error, signature: undefined };
+}
+
+/**
+ * RFC 8446 §7.1: after the server's Finished, the application traffic and exporter secrets (logged to
+ * the keylog); the server writes under its application keys from here. Full and resumed handshakes.
+ */
+export function startServerApplicationTraffic(n: Negotiated, schedule: KeySchedule13): { clientAp: Uint8Array; serverAp: Uint8Array; exporter: Uint8Array } {
+  const { conn, transcript, hello, suite } = n;
+  schedule.inputMasterSecret();
+  const th = transcript.hash();
+  const clientAp = schedule.clientApplicationTrafficSecret(th);
+  const serverAp = schedule.serverApplicationTrafficSecret(th);
+  const exporter = schedule.exporterMasterSecret(th);
+  conn.keylog('CLIENT_TRAFFIC_SECRET_0', hello.random, clientAp);
+  conn.keylog('SERVER_TRAFFIC_SECRET_0', hello.random, serverAp);
+  conn.keylog('EXPORTER_SECRET', hello.random, exporter);
+  conn.setWriteProtector(new RecordProtector13(conn.config.crypto, suite, serverAp));
+  return { clientAp, serverAp, exporter };
 }
 
 export function send(conn: Engine, transcript: Transcript, msg: HandshakeMessage): void {
