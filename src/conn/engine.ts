@@ -435,7 +435,7 @@ export abstract class Engine implements Connection {
   private handleRecord(type: number, content: Uint8Array): void {
     switch (type) {
       case ContentType.handshake:
-        if (content.length === 0) throw unexpectedMessage('empty handshake record');
+        // An empty handshake record never gets here: the record layer rejects it (RFC 8446 §5.1).
         this.joiner.push(content);
         return;
       case ContentType.alert:
