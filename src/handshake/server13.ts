@@ -21,7 +21,7 @@ import type { Engine, Next, State } from '../conn/engine.js';
 import type { CertifiedKey } from '../conn/types.js';
 import { Transcript } from './transcript.js';
 import { verifyCertificateVerify13, verifyFinished13, type SignatureVerified } from './proofs.js';
-import { certificateVerifyContent, chooseScheme, schemeInfo } from './schemes.js';
+import { certificateVerifyContent, chooseScheme, signWithScheme } from './schemes.js';
 import { Traffic13 } from './traffic13.js';
 import { clientCertificateCheck, verifyPeerChain } from './peer-auth.js';
 import type { VerifiedPeer } from './verifier.js';
@@ -312,9 +312,7 @@ function sendServerFlight(n: Negotiated, group: number, peerShare: Uint8Array, r
     send(conn, transcript, encodeCertificateRequest13(new Uint8Array(0), crExts));
   }
   send(conn, transcript, encodeCertificate13(new Uint8Array(0), chosen.cert.chain));
-  const info = schemeInfo(chosen.scheme);
-  if (info === undefined) throw new Error('unreachable: chosen scheme unknown');
-  const signature = crypto.sign(info.alg, chosen.cert.key, certificateVerifyContent(true, transcript.hash()));
+  const signature = signWithScheme(crypto, chosen.scheme, chosen.cert.key, certificateVerifyContent(true, transcript.hash()));
   send(conn, transcript, encodeCertificateVerify(chosen.scheme, signature));
   send(conn, transcript, encodeFinished(finishedVerifyData(crypto, suite.hash, serverHs, transcript.hash())));
 
