@@ -286,13 +286,7 @@ function sendServerFlight(n: Negotiated, group: number, peerShare: Uint8Array, r
   conn.trace({ kind: 'server-hello', version: 'TLSv1.3', cipher: suite.name, group: groupName(group), retried, serverName: hello.ext.serverName, alpn: n.alpn });
 
   const schedule = new KeySchedule13(crypto, suite);
-  schedule.inputHandshakeSecret(shared);
-  const th = transcript.hash();
-  const clientHs = schedule.clientHandshakeTrafficSecret(th);
-  const serverHs = schedule.serverHandshakeTrafficSecret(th);
-  conn.keylog('CLIENT_HANDSHAKE_TRAFFIC_SECRET', hello.random, clientHs);
-  conn.keylog('SERVER_HANDSHAKE_TRAFFIC_SECRET', hello.random, serverHs);
-  conn.setWriteProtector(new RecordProtector13(crypto, suite, serverHs));
+  const { clientHs, serverHs } = startServerHandshakeTraffic(n, schedule, shared);
   conn.setReadProtector(new RecordProtector13(crypto, suite, clientHs));
 
   // RFC 8446 §4.2.10: early data the server does not accept is skipped.
@@ -345,6 +339,22 @@ interface ClientAuth {
 
 function noClientCertificate(error: TlsError | undefined): ClientAuth {
   return { certificates: [], verified: undefined, error, signature: undefined };
+}
+
+/**
+ * RFC 8446 §7.1: after the ServerHello, the handshake traffic secrets (logged to the keylog); the
+ * server writes under its handshake keys from here. Full and resumed handshakes.
+ */
+export function startServerHandshakeTraffic(n: Negotiated, schedule: KeySchedule13, shared: Uint8Array | undefined): { clientHs: Uint8Array; serverHs: Uint8Array } {
+  const { conn, transcript, hello, suite } = n;
+  schedule.inputHandshakeSecret(shared);
+  const th = transcript.hash();
+  const clientHs = schedule.clientHandshakeTrafficSecret(th);
+  const serverHs = schedule.serverHandshakeTrafficSecret(th);
+  conn.keylog('CLIENT_HANDSHAKE_TRAFFIC_SECRET', hello.random, clientHs);
+  conn.keylog('SERVER_HANDSHAKE_TRAFFIC_SECRET', hello.random, serverHs);
+  conn.setWriteProtector(new RecordProtector13(conn.config.crypto, suite, serverHs));
+  return { clientHs, serverHs };
 }
 
 /**
