@@ -56,8 +56,6 @@ export abstract class Engine implements Connection {
   private _peerClosed = false;
   private _waiting = false;
   private _summary: HandshakeSummary | undefined;
-  /** TLS 1.3: a plaintext change_cipher_spec is acceptable (middlebox compatibility, RFC 8446 §5). */
-  private compatCcsAllowed = false;
   /** TLS 1.2: what to do when the peer's ChangeCipherSpec arrives (armed by the handshake state that expects it). */
   private ccsHandler: (() => void) | undefined;
   /** The version the connection settled on (0 before ServerHello). */
@@ -347,8 +345,9 @@ export abstract class Engine implements Connection {
     this.records.skipEarlyData = max;
   }
 
+  /** TLS 1.3: a plaintext change_cipher_spec is acceptable (middlebox compatibility, RFC 8446 §5); the record layer holds the flag. */
   allowCompatCcs(allowed: boolean): void {
-    this.compatCcsAllowed = allowed;
+    this.records.allowCompatCcs = allowed;
   }
 
   /** legacy_record_version for the records that follow (0x0301 for the first ClientHello). */
@@ -384,7 +383,7 @@ export abstract class Engine implements Connection {
   /** The handshake is done: record the summary, release queued writes and a queued close. */
   complete(summary: HandshakeSummary): void {
     this._summary = summary;
-    this.compatCcsAllowed = false;
+    this.records.allowCompatCcs = false;
     if (this.config.trace) {
       this.trace({
         kind: 'handshake-complete',
@@ -426,7 +425,7 @@ export abstract class Engine implements Connection {
         this.handleMessage(msg);
         continue;
       }
-      const rec = this.records.nextRecord(this.compatCcsAllowed);
+      const rec = this.records.nextRecord();
       if (rec === null) break;
       this.handleRecord(rec.type, rec.content);
     }
@@ -436,7 +435,7 @@ export abstract class Engine implements Connection {
   private handleRecord(type: number, content: Uint8Array): void {
     switch (type) {
       case ContentType.handshake:
-        if (content.length === 0) throw unexpectedMessage('empty handshake record');
+        // An empty handshake record never gets here: the record layer rejects it (RFC 8446 §5.1).
         this.joiner.push(content);
         return;
       case ContentType.alert:

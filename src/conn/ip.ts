@@ -1,12 +1,12 @@
 // IP literal detection (for SNI and for matching a certificate's iPAddress).
 
-export function isIpv4(s: string): boolean {
+function isIpv4(s: string): boolean {
   const parts = s.split('.');
   if (parts.length !== 4) return false;
   return parts.every((p) => /^(0|[1-9][0-9]{0,2})$/.test(p) && Number(p) <= 255);
 }
 
-export function isIpv6(s: string): boolean {
+function isIpv6(s: string): boolean {
   const t = s.startsWith('[') && s.endsWith(']') ? s.slice(1, -1) : s;
   if (!t.includes(':') || !/^[0-9a-fA-F:.]+$/.test(t)) return false;
   const dbl = t.split('::');

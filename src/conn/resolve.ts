@@ -10,7 +10,7 @@ import type { ConnectionListener, VersionName } from './types.js';
 import type { CertificateVerifier } from '../handshake/verifier.js';
 
 export const TLS13_SUITES: readonly number[] = [CS.TLS_AES_128_GCM_SHA256, CS.TLS_AES_256_GCM_SHA384, CS.TLS_CHACHA20_POLY1305_SHA256];
-export const DEFAULT_GROUPS: readonly number[] = [G.x25519, G.secp256r1, G.secp384r1];
+const DEFAULT_GROUPS: readonly number[] = [G.x25519, G.secp256r1, G.secp384r1];
 
 export interface ResolvedConfig {
   readonly crypto: CryptoProvider;

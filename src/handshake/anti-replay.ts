@@ -7,7 +7,7 @@
 // balancer that share ticket keys but not this record can each accept the same early data once.
 
 /** Tolerance for the client's view of the ticket age (RFC 8446 §8.3 freshness check), milliseconds. */
-export const DEFAULT_AGE_TOLERANCE_MS = 10_000;
+const DEFAULT_AGE_TOLERANCE_MS = 10_000;
 
 export class EarlyDataReplayGuard {
   /** ticket id (hex) → expiry time (ms since the epoch) */

@@ -24,7 +24,7 @@ import { suite12, type Suite12 } from '../keys/suites12.js';
 import type { Engine, Next, State } from '../conn/engine.js';
 import type { VerifiedPeer } from './verifier.js';
 import { verifyFinished12, verifySignature12, type SignatureVerified } from './proofs.js';
-import { chooseScheme, schemeInfo } from './schemes.js';
+import { chooseScheme, signWithScheme } from './schemes.js';
 import { Traffic12 } from './traffic12.js';
 import { encodeSession12, type Session12 } from './session12.js';
 import { Transcript12, armCcs, deriveMaster12, equalBytes, handshakeFailure, protectors12, send12, unsupportedExtension, type CcsBox, type Protectors12 } from './common12.js';
@@ -267,9 +267,7 @@ function sendClientFlight(n: Negotiated, auth: ServerAuth, share: ServerShare | 
   conn.keylog('CLIENT_RANDOM', hello.random, master);
   if (signWith !== undefined) {
     // RFC 5246 §7.4.8: CertificateVerify signs every handshake message so far.
-    const info = schemeInfo(signWith.scheme);
-    if (info === undefined) throw new Error('unreachable: chosen scheme unknown');
-    const sig = crypto.sign(info.alg, signWith.cert.key, transcript.bytes());
+    const sig = signWithScheme(crypto, signWith.scheme, signWith.cert.key, transcript.bytes());
     send12(conn, transcript, encodeCertificateVerify(signWith.scheme, sig));
   }
   const keys = protectors12(crypto, suite, master, hello.random, sh.random, n.etm);

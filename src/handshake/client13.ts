@@ -21,7 +21,7 @@ import { RecordProtector13 } from '../record/protect13.js';
 import type { Engine, Next, State } from '../conn/engine.js';
 import { Transcript } from './transcript.js';
 import { verifyCertificateVerify13, verifyFinished13, type SignatureVerified } from './proofs.js';
-import { certificateVerifyContent, chooseScheme, schemeInfo } from './schemes.js';
+import { certificateVerifyContent, chooseScheme, signWithScheme } from './schemes.js';
 import { Traffic13, type TicketSink } from './traffic13.js';
 import type { CertifiedKey } from '../conn/types.js';
 import type { VerifiedPeer } from './verifier.js';
@@ -452,9 +452,7 @@ class ExpectFinished implements State {
       const scheme = cert === undefined ? undefined : chooseScheme(cert.key, cr.ext.signatureAlgorithms ?? [], conn.config.signatureSchemes, true);
       if (cert !== undefined && scheme !== undefined) {
         send(conn, transcript, encodeCertificate13(cr.requestContext, cert.chain));
-        const info = schemeInfo(scheme);
-        if (info === undefined) throw new Error('unreachable: chosen scheme unknown');
-        const sig = crypto.sign(info.alg, cert.key, certificateVerifyContent(false, transcript.hash()));
+        const sig = signWithScheme(crypto, scheme, cert.key, certificateVerifyContent(false, transcript.hash()));
         send(conn, transcript, encodeCertificateVerify(scheme, sig));
         clientCertSent = true;
       } else {

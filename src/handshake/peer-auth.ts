@@ -6,7 +6,7 @@ import { AlertDescription } from '../wire/iana.js';
 import type { Engine, Next, State } from '../conn/engine.js';
 import type { PeerCertificateCheck, VerifiedPeer } from './verifier.js';
 
-export function asTlsError(e: unknown): TlsError {
+function asTlsError(e: unknown): TlsError {
   if (e instanceof TlsError) return e;
   const message = e instanceof Error ? e.message : String(e);
   return new TlsError('CERT_REJECTED', AlertDescription.bad_certificate, `certificate rejected: ${message}`, { cause: e });

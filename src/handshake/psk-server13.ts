@@ -14,7 +14,7 @@ import type { TicketSealer } from './ticket-keys.js';
 import { decodeServerTicketState, encodeServerTicketState, type ServerTicketState } from './session13.js';
 import type { EarlyDataReplayGuard } from './anti-replay.js';
 import { verifyBinder, type PskAuthenticated } from './proofs.js';
-import { ExpectClientFinished, send, type Negotiated, type ResumedFrom } from './server13.js';
+import { ExpectClientFinished, send, startServerApplicationTraffic, startServerHandshakeTraffic, type Negotiated, type ResumedFrom } from './server13.js';
 import { recordSizeLimitExtension } from './record-size-limit.js';
 
 /** The server's resumption settings (from ServerConfig). */
@@ -175,13 +175,7 @@ export function sendResumedFlight(n: Negotiated, psk: AcceptedPsk, group: number
     conn.setEarlyExporter(suite.hash, earlyExporter);
   }
 
-  schedule.inputHandshakeSecret(shared);
-  let th = transcript.hash();
-  const clientHs = schedule.clientHandshakeTrafficSecret(th);
-  const serverHs = schedule.serverHandshakeTrafficSecret(th);
-  conn.keylog('CLIENT_HANDSHAKE_TRAFFIC_SECRET', hello.random, clientHs);
-  conn.keylog('SERVER_HANDSHAKE_TRAFFIC_SECRET', hello.random, serverHs);
-  conn.setWriteProtector(new RecordProtector13(crypto, suite, serverHs));
+  const { clientHs, serverHs } = startServerHandshakeTraffic(n, schedule, shared);
   const limit = recordSizeLimitExtension(conn, hello);
 
   const ee: Extension[] = [];
@@ -192,15 +186,7 @@ export function sendResumedFlight(n: Negotiated, psk: AcceptedPsk, group: number
   send(conn, transcript, encodeEncryptedExtensions(ee));
   send(conn, transcript, encodeFinished(finishedVerifyData(crypto, suite.hash, serverHs, transcript.hash())));
 
-  schedule.inputMasterSecret();
-  th = transcript.hash();
-  const clientAp = schedule.clientApplicationTrafficSecret(th);
-  const serverAp = schedule.serverApplicationTrafficSecret(th);
-  const exporter = schedule.exporterMasterSecret(th);
-  conn.keylog('CLIENT_TRAFFIC_SECRET_0', hello.random, clientAp);
-  conn.keylog('SERVER_TRAFFIC_SECRET_0', hello.random, serverAp);
-  conn.keylog('EXPORTER_SECRET', hello.random, exporter);
-  conn.setWriteProtector(new RecordProtector13(crypto, suite, serverAp));
+  const { clientAp, serverAp, exporter } = startServerApplicationTraffic(n, schedule);
 
   const keys = { schedule, group: psk.dhe ? group : undefined, clientHs, clientAp, serverAp, exporter, scheme: undefined };
   const from: ResumedFrom = { proof: psk.proof, state: psk.state, earlyData: psk.earlyData ? 'accepted' : n.earlyDataOffered ? 'rejected' : 'not sent' };

@@ -8,11 +8,11 @@ import { illegalParameter } from '../errors.js';
 import type { Engine } from '../conn/engine.js';
 import { ProtocolVersion } from '../wire/iana.js';
 
-export const MAX_RECORD_SIZE_LIMIT_13 = (1 << 14) + 1;
-export const MAX_RECORD_SIZE_LIMIT_12 = 1 << 14;
+const MAX_RECORD_SIZE_LIMIT_13 = (1 << 14) + 1;
+const MAX_RECORD_SIZE_LIMIT_12 = 1 << 14;
 
 /** The limit we announce for this version: the configured one, capped to the version's maximum. */
-export function ownLimit(configured: number | undefined, version: number): number {
+function ownLimit(configured: number | undefined, version: number): number {
   const max = version === ProtocolVersion.TLSv1_3 ? MAX_RECORD_SIZE_LIMIT_13 : MAX_RECORD_SIZE_LIMIT_12;
   return Math.min(configured ?? max, max);
 }

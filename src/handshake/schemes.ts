@@ -1,6 +1,6 @@
 // SignatureScheme code points (RFC 8446 §4.2.3) mapped to the provider's algorithms and to the keys
 // that can make them.
-import type { PrivateKey, PublicKey, SignatureAlgorithm } from '../crypto/provider.js';
+import type { CryptoProvider, PrivateKey, PublicKey, SignatureAlgorithm } from '../crypto/provider.js';
 import { SignatureScheme as S } from '../wire/iana.js';
 
 interface SchemeInfo {
@@ -49,6 +49,13 @@ export const DEFAULT_SIGNATURE_SCHEMES: readonly number[] = [
 
 export function schemeInfo(scheme: number): SchemeInfo | undefined {
   return table.get(scheme);
+}
+
+/** Signs `data` with `key` under a scheme we chose ourselves (so one in the table). */
+export function signWithScheme(crypto: CryptoProvider, scheme: number, key: PrivateKey, data: Uint8Array): Uint8Array {
+  const info = table.get(scheme);
+  if (info === undefined) throw new Error('unreachable: chosen scheme unknown');
+  return crypto.sign(info.alg, key, data);
 }
 
 /** Whether `key` can make (or verify) signatures of `scheme`. */

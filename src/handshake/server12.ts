@@ -27,9 +27,9 @@ import type { Engine, Next, State } from '../conn/engine.js';
 import type { CertifiedKey } from '../conn/types.js';
 import type { VerifiedPeer } from './verifier.js';
 import { verifyFinished12, verifySignature12, type SignatureVerified } from './proofs.js';
-import { chooseScheme, keyFitsScheme, schemeInfo } from './schemes.js';
+import { chooseScheme, keyFitsScheme, signWithScheme } from './schemes.js';
 import { Traffic12 } from './traffic12.js';
-import { certificatesForName, type ServerParams } from './server13.js';
+import { certificatesForName, chooseAlpn, type ServerParams } from './server13.js';
 import { decodeSession12, encodeSession12, sessionFresh, type Session12 } from './session12.js';
 import type { SessionCache } from './session-cache.js';
 import type { TicketSealer } from './ticket-keys.js';
@@ -81,19 +81,6 @@ const NO_CLIENT_AUTH: ClientAuth = { certificates: [], key: undefined, verified:
 
 function expect(msg: HandshakeMessage, type: number, state: string): void {
   if (msg.type !== type) throw unexpectedMessage(`expected ${handshakeName(type)} in state ${state}, got ${handshakeName(msg.type)}`);
-}
-
-function chooseAlpn(conn: Engine, hello: ClientHello): string | undefined {
-  const offered = hello.ext.alpn;
-  const ours = conn.config.alpn;
-  if (offered === undefined || ours.length === 0) return undefined;
-  for (const p of ours) if (offered.includes(p)) return p;
-  // RFC 7301 §3.2.
-  throw new TlsError(
-    'ERR_TLS_NO_APPLICATION_PROTOCOL',
-    AlertDescription.no_application_protocol,
-    `no application protocol in common: the client offered ${offered.join(', ')}, the server supports ${ours.join(', ')}`,
-  );
 }
 
 /**
@@ -267,9 +254,7 @@ function fullHandshake(n: Negotiated, preferred: CertifiedKey | undefined): Stat
     // RFC 8422 §5.4: ServerECDHParams, signed over both randoms and the params.
     kx = crypto.keyExchange(chosen.group);
     const paramsBytes = encodeEcdheParams(chosen.group, kx.publicKey);
-    const info = schemeInfo(chosen.scheme);
-    if (info === undefined) throw new Error('unreachable: chosen scheme unknown');
-    const sig = crypto.sign(info.alg, chosen.cert.key, concatBytes(hello.random, n.serverRandom, paramsBytes));
+    const sig = signWithScheme(crypto, chosen.scheme, chosen.cert.key, concatBytes(hello.random, n.serverRandom, paramsBytes));
     send12(conn, transcript, encodeServerKeyExchangeEcdhe(paramsBytes, chosen.scheme, sig));
   }
   if (params.requestCert) {

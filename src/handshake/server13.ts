@@ -21,7 +21,7 @@ import type { Engine, Next, State } from '../conn/engine.js';
 import type { CertifiedKey } from '../conn/types.js';
 import { Transcript } from './transcript.js';
 import { verifyCertificateVerify13, verifyFinished13, type SignatureVerified } from './proofs.js';
-import { certificateVerifyContent, chooseScheme, schemeInfo } from './schemes.js';
+import { certificateVerifyContent, chooseScheme, signWithScheme } from './schemes.js';
 import { Traffic13 } from './traffic13.js';
 import { clientCertificateCheck, verifyPeerChain } from './peer-auth.js';
 import type { VerifiedPeer } from './verifier.js';
@@ -88,8 +88,8 @@ function chooseSuite(conn: Engine, hello: ClientHello, preferHash: string | unde
   throw handshakeFailure(`no TLS 1.3 cipher suite in common (client offered ${hello.cipherSuites.map(suiteName).join(', ')})`);
 }
 
-/** RFC 7301 §3.2: our first protocol that the client offered; none in common is fatal. */
-function chooseAlpn(conn: Engine, hello: ClientHello): string | undefined {
+/** RFC 7301 §3.2: our first protocol that the client offered; none in common is fatal. Both versions' servers use it. */
+export function chooseAlpn(conn: Engine, hello: ClientHello): string | undefined {
   const offered = hello.ext.alpn;
   const ours = conn.config.alpn;
   if (offered === undefined || ours.length === 0) return undefined;
@@ -286,13 +286,7 @@ function sendServerFlight(n: Negotiated, group: number, peerShare: Uint8Array, r
   conn.trace({ kind: 'server-hello', version: 'TLSv1.3', cipher: suite.name, group: groupName(group), retried, serverName: hello.ext.serverName, alpn: n.alpn });
 
   const schedule = new KeySchedule13(crypto, suite);
-  schedule.inputHandshakeSecret(shared);
-  let th = transcript.hash();
-  const clientHs = schedule.clientHandshakeTrafficSecret(th);
-  const serverHs = schedule.serverHandshakeTrafficSecret(th);
-  conn.keylog('CLIENT_HANDSHAKE_TRAFFIC_SECRET', hello.random, clientHs);
-  conn.keylog('SERVER_HANDSHAKE_TRAFFIC_SECRET', hello.random, serverHs);
-  conn.setWriteProtector(new RecordProtector13(crypto, suite, serverHs));
+  const { clientHs, serverHs } = startServerHandshakeTraffic(n, schedule, shared);
   conn.setReadProtector(new RecordProtector13(crypto, suite, clientHs));
 
   // RFC 8446 §4.2.10: early data the server does not accept is skipped.
@@ -312,21 +306,11 @@ function sendServerFlight(n: Negotiated, group: number, peerShare: Uint8Array, r
     send(conn, transcript, encodeCertificateRequest13(new Uint8Array(0), crExts));
   }
   send(conn, transcript, encodeCertificate13(new Uint8Array(0), chosen.cert.chain));
-  const info = schemeInfo(chosen.scheme);
-  if (info === undefined) throw new Error('unreachable: chosen scheme unknown');
-  const signature = crypto.sign(info.alg, chosen.cert.key, certificateVerifyContent(true, transcript.hash()));
+  const signature = signWithScheme(crypto, chosen.scheme, chosen.cert.key, certificateVerifyContent(true, transcript.hash()));
   send(conn, transcript, encodeCertificateVerify(chosen.scheme, signature));
   send(conn, transcript, encodeFinished(finishedVerifyData(crypto, suite.hash, serverHs, transcript.hash())));
 
-  schedule.inputMasterSecret();
-  th = transcript.hash();
-  const clientAp = schedule.clientApplicationTrafficSecret(th);
-  const serverAp = schedule.serverApplicationTrafficSecret(th);
-  const exporter = schedule.exporterMasterSecret(th);
-  conn.keylog('CLIENT_TRAFFIC_SECRET_0', hello.random, clientAp);
-  conn.keylog('SERVER_TRAFFIC_SECRET_0', hello.random, serverAp);
-  conn.keylog('EXPORTER_SECRET', hello.random, exporter);
-  conn.setWriteProtector(new RecordProtector13(crypto, suite, serverAp));
+  const { clientAp, serverAp, exporter } = startServerApplicationTraffic(n, schedule);
   conn.trace({ kind: 'server-flight', certificateRequested: params.requestCert, scheme: schemeName(chosen.scheme), certificates: chosen.cert.chain.length });
 
   const keys: Keys = { schedule, group, clientHs, clientAp, serverAp, exporter, scheme: chosen.scheme };
@@ -355,6 +339,40 @@ interface ClientAuth {
 
 function noClientCertificate(error: TlsError | undefined): ClientAuth {
   return { certificates: [], verified: undefined, error, signature: undefined };
+}
+
+/**
+ * RFC 8446 §7.1: after the ServerHello, the handshake traffic secrets (logged to the keylog); the
+ * server writes under its handshake keys from here. Full and resumed handshakes.
+ */
+export function startServerHandshakeTraffic(n: Negotiated, schedule: KeySchedule13, shared: Uint8Array | undefined): { clientHs: Uint8Array; serverHs: Uint8Array } {
+  const { conn, transcript, hello, suite } = n;
+  schedule.inputHandshakeSecret(shared);
+  const th = transcript.hash();
+  const clientHs = schedule.clientHandshakeTrafficSecret(th);
+  const serverHs = schedule.serverHandshakeTrafficSecret(th);
+  conn.keylog('CLIENT_HANDSHAKE_TRAFFIC_SECRET', hello.random, clientHs);
+  conn.keylog('SERVER_HANDSHAKE_TRAFFIC_SECRET', hello.random, serverHs);
+  conn.setWriteProtector(new RecordProtector13(conn.config.crypto, suite, serverHs));
+  return { clientHs, serverHs };
+}
+
+/**
+ * RFC 8446 §7.1: after the server's Finished, the application traffic and exporter secrets (logged to
+ * the keylog); the server writes under its application keys from here. Full and resumed handshakes.
+ */
+export function startServerApplicationTraffic(n: Negotiated, schedule: KeySchedule13): { clientAp: Uint8Array; serverAp: Uint8Array; exporter: Uint8Array } {
+  const { conn, transcript, hello, suite } = n;
+  schedule.inputMasterSecret();
+  const th = transcript.hash();
+  const clientAp = schedule.clientApplicationTrafficSecret(th);
+  const serverAp = schedule.serverApplicationTrafficSecret(th);
+  const exporter = schedule.exporterMasterSecret(th);
+  conn.keylog('CLIENT_TRAFFIC_SECRET_0', hello.random, clientAp);
+  conn.keylog('SERVER_TRAFFIC_SECRET_0', hello.random, serverAp);
+  conn.keylog('EXPORTER_SECRET', hello.random, exporter);
+  conn.setWriteProtector(new RecordProtector13(conn.config.crypto, suite, serverAp));
+  return { clientAp, serverAp, exporter };
 }
 
 export function send(conn: Engine, transcript: Transcript, msg: HandshakeMessage): void {

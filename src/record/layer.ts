@@ -15,6 +15,19 @@ export interface RecordContent {
   readonly content: Uint8Array;
 }
 
+/** The parts as one buffer of `length` bytes; a single part is returned as is, without a copy. */
+function joinParts(parts: readonly Uint8Array[], length: number): Uint8Array {
+  const only = parts.length === 1 ? parts[0] : undefined;
+  if (only !== undefined) return only;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
 export class RecordLayer {
   private readonly deframer = new RecordDeframer();
   private readProtector: RecordProtector | null = null;
@@ -233,18 +246,7 @@ export class RecordLayer {
   takeOutput(): Uint8Array | null {
     this.flushHandshake();
     if (this.outputLength === 0) return null;
-    const parts = this.output;
-    let out: Uint8Array;
-    if (parts.length === 1 && parts[0] !== undefined) {
-      out = parts[0];
-    } else {
-      out = new Uint8Array(this.outputLength);
-      let at = 0;
-      for (const part of parts) {
-        out.set(part, at);
-        at += part.length;
-      }
-    }
+    const out = joinParts(this.output, this.outputLength);
     this.output = [];
     this.outputLength = 0;
     return out;
@@ -252,18 +254,7 @@ export class RecordLayer {
 
   private flushHandshake(): void {
     if (this.handshakeQueueLength === 0) return;
-    const parts = this.handshakeQueue;
-    let data: Uint8Array;
-    if (parts.length === 1 && parts[0] !== undefined) {
-      data = parts[0];
-    } else {
-      data = new Uint8Array(this.handshakeQueueLength);
-      let at = 0;
-      for (const part of parts) {
-        data.set(part, at);
-        at += part.length;
-      }
-    }
+    const data = joinParts(this.handshakeQueue, this.handshakeQueueLength);
     this.handshakeQueue = [];
     this.handshakeQueueLength = 0;
     const version =
