@@ -15,6 +15,7 @@ import type { Connection, ConnectionEvent, ConnectionListener, HandshakeSummary,
 import type { ResolvedConfig } from './resolve.js';
 import type { CheckSink } from '../pki/checks.js';
 import { keysAfterUpdate, keysOfSecret } from '../trace/keys.js';
+import { concatBytes } from '../wire/bytes.js';
 
 /** What a handshake state returns: the next state, or a promise of it (an asynchronous hook). */
 export type Next = State | Promise<State>;
@@ -180,21 +181,9 @@ export abstract class Engine implements Connection {
 
   readPlaintext(): Uint8Array | null {
     if (this.plaintext.length === 0) return null;
-    if (this.plaintext.length === 1) {
-      const only = this.plaintext[0] as Uint8Array;
-      this.plaintext = [];
-      return only;
-    }
-    let n = 0;
-    for (const p of this.plaintext) n += p.length;
-    const out = new Uint8Array(n);
-    let at = 0;
-    for (const p of this.plaintext) {
-      out.set(p, at);
-      at += p.length;
-    }
+    const parts = this.plaintext;
     this.plaintext = [];
-    return out;
+    return parts.length === 1 ? (parts[0] as Uint8Array) : concatBytes(...parts);
   }
 
   close(): void {

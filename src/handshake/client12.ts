@@ -27,8 +27,8 @@ import { verifyFinished12, verifySignature12, type SignatureVerified } from './p
 import { chooseScheme, signWithScheme } from './schemes.js';
 import { Traffic12 } from './traffic12.js';
 import { encodeSession12, type Session12 } from './session12.js';
-import { Transcript12, armCcs, deriveMaster12, equalBytes, handshakeFailure, protectors12, send12, unsupportedExtension, type CcsBox, type Protectors12 } from './common12.js';
-import { concatBytes } from '../wire/bytes.js';
+import { Transcript12, armCcs, deriveMaster12, handshakeFailure, protectors12, send12, unsupportedExtension, type CcsBox, type Protectors12 } from './common12.js';
+import { bytesEqual, concatBytes } from '../wire/bytes.js';
 import type { CertifiedKey } from '../conn/types.js';
 import { serverCertificateCheck, verifyPeerChain } from './peer-auth.js';
 
@@ -90,7 +90,7 @@ export function handleServerHello12(conn: Engine, params: ClientParams12, client
   // RFC 8446 §4.1.3: a client that offered TLS 1.3 checks the downgrade sentinel.
   if (cfg.suites13.length > 0) {
     const tail = sh.random.subarray(24);
-    if (equalBytes(tail, DOWNGRADE_TLS12) || equalBytes(tail, DOWNGRADE_TLS11)) {
+    if (bytesEqual(tail, DOWNGRADE_TLS12) || bytesEqual(tail, DOWNGRADE_TLS11)) {
       throw illegalParameter('the server random carries the TLS 1.3 downgrade sentinel: an attacker may have removed TLS 1.3 from the handshake');
     }
   }
@@ -139,7 +139,7 @@ export function handleServerHello12(conn: Engine, params: ClientParams12, client
   };
   const session = params.session12;
   // RFC 5246 §7.4.1.3 / RFC 5077 §3.4: the server resumes by echoing the session ID we sent.
-  if (session !== undefined && hello.sessionId.length > 0 && equalBytes(sh.sessionId, hello.sessionId)) {
+  if (session !== undefined && hello.sessionId.length > 0 && bytesEqual(sh.sessionId, hello.sessionId)) {
     return resume(n, session);
   }
   conn.trace({ kind: 'server-hello', version: 'TLSv1.2', cipher: suite.name, ems, etm, resumed: false });

@@ -108,10 +108,3 @@ export function armCcs(conn: Engine, read: RecordProtector): CcsBox {
   });
   return box;
 }
-
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
