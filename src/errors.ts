@@ -54,3 +54,15 @@ export function unexpectedMessage(message: string): TlsError {
 export function internalError(message: string, cause?: unknown): TlsError {
   return new TlsError('ERR_TLS_INTERNAL_ERROR', AlertDescription.internal_error, message, cause === undefined ? {} : { cause });
 }
+
+export function handshakeFailure(message: string): TlsError {
+  return new TlsError('ERR_TLS_HANDSHAKE_FAILURE', AlertDescription.handshake_failure, message);
+}
+
+export function missingExtension(message: string): TlsError {
+  return new TlsError('ERR_TLS_MISSING_EXTENSION', AlertDescription.missing_extension, message);
+}
+
+export function unsupportedExtension(message: string): TlsError {
+  return new TlsError('ERR_TLS_UNSUPPORTED_EXTENSION', AlertDescription.unsupported_extension, message);
+}

@@ -1,6 +1,6 @@
 // The TLS 1.2 client handshake (RFC 5246 §7.3, RFC 8422, RFC 7627, RFC 5746, RFC 5077), entered from
 // the shared ExpectServerHello when the server selects TLS 1.2. One state per expected message.
-import { AlertDescription, CertificateType, ExtensionType as E, HandshakeType, ProtocolVersion, groupName, handshakeName, suiteName, versionName } from '../wire/iana.js';
+import { AlertDescription, CertificateType, ExtensionType as E, HandshakeType, ProtocolVersion, groupName, suiteName, versionName } from '../wire/iana.js';
 import { DOWNGRADE_TLS11, DOWNGRADE_TLS12, type ClientHello, type ServerHello } from '../wire/hello.js';
 import type { HandshakeMessage } from '../wire/handshake.js';
 import {
@@ -27,10 +27,12 @@ import { verifyFinished12, verifySignature12, type SignatureVerified } from './p
 import { chooseScheme, signWithScheme } from './schemes.js';
 import { Traffic12 } from './traffic12.js';
 import { encodeSession12, type Session12 } from './session12.js';
-import { Transcript12, armCcs, deriveMaster12, handshakeFailure, protectors12, send12, unsupportedExtension, type CcsBox, type Protectors12 } from './common12.js';
+import { Transcript12, armCcs, deriveMaster12, protectors12, send12, type CcsBox, type Protectors12 } from './common12.js';
 import { bytesEqual, concatBytes } from '../wire/bytes.js';
 import type { CertifiedKey } from '../conn/types.js';
 import { serverCertificateCheck, verifyPeerChain } from './peer-auth.js';
+import { handshakeFailure, unsupportedExtension } from '../errors.js';
+import { expectMessage } from '../wire/handshake.js';
 
 export interface ClientParams12 {
   readonly serverName: string | undefined;
@@ -60,9 +62,6 @@ interface ServerAuth {
   readonly verifyError: TlsError | undefined;
 }
 
-function expect(msg: HandshakeMessage, type: number, state: string): void {
-  if (msg.type !== type) throw unexpectedMessage(`expected ${handshakeName(type)} in state ${state}, got ${handshakeName(msg.type)}`);
-}
 
 /** RFC 5246 §7.4.1.1: a HelloRequest while negotiating is ignored (and is not part of the transcript). */
 function isHelloRequest(msg: HandshakeMessage): boolean {
@@ -165,7 +164,7 @@ class ExpectCertificate implements State {
 
   handle(msg: HandshakeMessage): Next {
     if (isHelloRequest(msg)) return this;
-    expect(msg, HandshakeType.certificate, this.name);
+    expectMessage(msg, HandshakeType.certificate, this.name);
     const certificates = decodeCertificate12(msg.body);
     // RFC 5246 §7.4.2: the server's certificate list is not empty.
     if (certificates.length === 0) throw new TlsError('ERR_TLS_DECODE_ERROR', AlertDescription.decode_error, 'the server sent no certificate');
@@ -199,7 +198,7 @@ class ExpectServerKeyExchange implements State {
 
   handle(msg: HandshakeMessage): State {
     if (isHelloRequest(msg)) return this;
-    expect(msg, HandshakeType.server_key_exchange, this.name);
+    expectMessage(msg, HandshakeType.server_key_exchange, this.name);
     const { conn, hello, sh } = this.n;
     const cfg = conn.config;
     const ske = decodeServerKeyExchangeEcdhe(msg.body);
@@ -230,7 +229,7 @@ class ExpectCertificateRequestOrDone implements State {
       this.n.conn.trace({ kind: 'certificate-request', schemes: cr.signatureAlgorithms.length, authorities: cr.authorities.length });
       return new ExpectCertificateRequestOrDone(this.n, this.auth, this.share, this.signature, cr);
     }
-    expect(msg, HandshakeType.server_hello_done, this.name);
+    expectMessage(msg, HandshakeType.server_hello_done, this.name);
     decodeEmptyMessage(msg.body, 'ServerHelloDone');
     this.n.transcript.add(msg.raw);
     return sendClientFlight(this.n, this.auth, this.share, this.signature, this.request);
@@ -308,7 +307,7 @@ class ExpectServerFinished implements State {
       transcript.add(msg.raw);
       return new ExpectServerFinished(this.n, { ...this.f, ticket: t });
     }
-    expect(msg, HandshakeType.finished, this.name);
+    expectMessage(msg, HandshakeType.finished, this.name);
     // RFC 5246 §7.4.9: Finished comes right after the ChangeCipherSpec.
     if (!this.f.ccs.received) throw unexpectedMessage('Finished before ChangeCipherSpec');
     const received = decodeFinished12(msg.body);

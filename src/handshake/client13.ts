@@ -1,5 +1,5 @@
 // The TLS 1.3 client handshake (RFC 8446 §2, §4), one state per expected message.
-import { AlertDescription, ExtensionType as E, HandshakeType, ProtocolVersion, PskKeyExchangeMode, groupName, handshakeName, suiteName, versionName } from '../wire/iana.js';
+import { AlertDescription, ExtensionType as E, HandshakeType, ProtocolVersion, PskKeyExchangeMode, groupName, suiteName, versionName } from '../wire/iana.js';
 import { decodeServerHello, encodeClientHello, type ClientHello, type ServerHello } from '../wire/hello.js';
 import { ext as X, type Extension, type HelloExtensions } from '../wire/extensions.js';
 import {
@@ -46,6 +46,8 @@ import { handleServerHello12 } from './client12.js';
 import { hello12Extensions, helloSessionId } from './client-hello12.js';
 import type { Session12 } from './session12.js';
 import { bytesEqual } from '../wire/bytes.js';
+import { unsupportedExtension } from '../errors.js';
+import { expectMessage } from '../wire/handshake.js';
 
 /** What the client decided before sending its ClientHello. */
 export interface ClientParams {
@@ -89,9 +91,6 @@ interface PeerInfo {
   readonly verifyError: TlsError | undefined;
 }
 
-function unsupportedExtension(message: string): TlsError {
-  return new TlsError('ERR_TLS_UNSUPPORTED_EXTENSION', AlertDescription.unsupported_extension, message);
-}
 
 /** Builds and sends the first ClientHello; returns the state that expects the ServerHello. */
 export function startClient13(conn: Engine, params: ClientParams): State {
@@ -172,9 +171,6 @@ function send(conn: Engine, transcript: Transcript, msg: HandshakeMessage): void
   conn.sendHandshake(msg);
 }
 
-function expect(msg: HandshakeMessage, type: number, state: string): void {
-  if (msg.type !== type) throw unexpectedMessage(`expected ${handshakeName(type)} in state ${state}, got ${handshakeName(msg.type)}`);
-}
 
 class ExpectServerHello implements State {
   readonly name = 'ExpectServerHello';
@@ -186,7 +182,7 @@ class ExpectServerHello implements State {
   ) {}
 
   handle(msg: HandshakeMessage): State {
-    expect(msg, HandshakeType.server_hello, this.name);
+    expectMessage(msg, HandshakeType.server_hello, this.name);
     const { conn, hello } = this.c;
     const cfg = conn.config;
     const sh = decodeServerHello(msg.body);
@@ -310,7 +306,7 @@ class ExpectEncryptedExtensions implements State {
   constructor(private readonly c: AfterHello) {}
 
   handle(msg: HandshakeMessage): State {
-    expect(msg, HandshakeType.encrypted_extensions, this.name);
+    expectMessage(msg, HandshakeType.encrypted_extensions, this.name);
     const ee = decodeEncryptedExtensions(msg.body);
     const offered = new Set(this.c.hello.extensions.map((e) => e.type));
     // RFC 8446 §4.2: a response to an extension we did not send is unsupported_extension.
@@ -372,7 +368,7 @@ class ExpectCertificate implements State {
   ) {}
 
   handle(msg: HandshakeMessage): Next {
-    expect(msg, HandshakeType.certificate, this.name);
+    expectMessage(msg, HandshakeType.certificate, this.name);
     const cert = decodeCertificate13(msg.body);
     if (cert.requestContext.length !== 0) throw illegalParameter('server Certificate has a non-empty request context');
     // RFC 8446 §4.4.2.4: an empty server Certificate is a decode_error.
@@ -399,7 +395,7 @@ class ExpectCertificateVerify implements State {
   ) {}
 
   handle(msg: HandshakeMessage): State {
-    expect(msg, HandshakeType.certificate_verify, this.name);
+    expectMessage(msg, HandshakeType.certificate_verify, this.name);
     const cv = decodeCertificateVerify(msg.body);
     const { conn, transcript } = this.c;
     const proof = verifyCertificateVerify13(conn.config.crypto, this.key, cv.scheme, cv.signature, conn.config.signatureSchemes, true, transcript.hash());
@@ -419,7 +415,7 @@ class ExpectFinished implements State {
   ) {}
 
   handle(msg: HandshakeMessage): State {
-    expect(msg, HandshakeType.finished, this.name);
+    expectMessage(msg, HandshakeType.finished, this.name);
     const { conn, transcript, schedule, suite, hello, params } = this.c;
     const crypto = conn.config.crypto;
     const verifyData = decodeFinished(msg.body, suite.hashLength);

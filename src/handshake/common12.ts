@@ -2,8 +2,6 @@
 // the messages themselves, RFC 5246 §7.4.8), key derivation into record protectors, the master secret
 // with or without RFC 7627, the renegotiation_info and extension checks.
 import type { CryptoProvider } from '../crypto/provider.js';
-import { TlsError } from '../errors.js';
-import { AlertDescription } from '../wire/iana.js';
 import { extendedMasterSecret12, keyBlock12, masterSecret12 } from '../keys/prf12.js';
 import { keyBlockSizes12, type Suite12 } from '../keys/suites12.js';
 import { recordProtector12 } from '../record/protect12.js';
@@ -51,13 +49,7 @@ export function send12(conn: Engine, transcript: Transcript12, msg: HandshakeMes
   conn.sendHandshake(msg);
 }
 
-export function handshakeFailure(message: string): TlsError {
-  return new TlsError('ERR_TLS_HANDSHAKE_FAILURE', AlertDescription.handshake_failure, message);
-}
 
-export function unsupportedExtension(message: string): TlsError {
-  return new TlsError('ERR_TLS_UNSUPPORTED_EXTENSION', AlertDescription.unsupported_extension, message);
-}
 
 /** The master secret: RFC 7627 §4 when negotiated (session hash through ClientKeyExchange), else RFC 5246 §8.1. */
 export function deriveMaster12(

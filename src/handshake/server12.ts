@@ -1,7 +1,7 @@
 // The TLS 1.2 server handshake (RFC 5246 §7.3, RFC 8422, RFC 7627, RFC 5746, RFC 5077), entered from
 // ExpectClientHello when TLS 1.2 is negotiated. Full handshakes with ECDHE or RSA key transport, and
 // abbreviated ones from the session cache or a ticket. One state per expected message.
-import { AlertDescription, CertificateType, CipherSuite, HandshakeType, NamedGroup, ProtocolVersion, groupName, handshakeName, schemeName, suiteName } from '../wire/iana.js';
+import { AlertDescription, CertificateType, CipherSuite, HandshakeType, NamedGroup, ProtocolVersion, groupName, schemeName, suiteName } from '../wire/iana.js';
 import { DOWNGRADE_TLS12, encodeServerHello, type ClientHello } from '../wire/hello.js';
 import { ext as X, type Extension } from '../wire/extensions.js';
 import type { HandshakeMessage } from '../wire/handshake.js';
@@ -34,9 +34,11 @@ import { decodeSession12, encodeSession12, sessionFresh, type Session12 } from '
 import type { SessionCache } from './session-cache.js';
 import type { TicketSealer } from './ticket-keys.js';
 import { decryptPremaster } from '../keys/rsa-kex.js';
-import { Transcript12, armCcs, deriveMaster12, handshakeFailure, protectors12, send12, type CcsBox, type Protectors12 } from './common12.js';
+import { Transcript12, armCcs, deriveMaster12, protectors12, send12, type CcsBox, type Protectors12 } from './common12.js';
 import { concatBytes } from '../wire/bytes.js';
 import { clientCertificateCheck, verifyPeerChain } from './peer-auth.js';
+import { handshakeFailure } from '../errors.js';
+import { expectMessage } from '../wire/handshake.js';
 
 /** The server's parameters, with what TLS 1.2 resumption needs. */
 export interface ServerParams12 extends ServerParams {
@@ -79,9 +81,6 @@ interface ClientAuth {
 
 const NO_CLIENT_AUTH: ClientAuth = { certificates: [], key: undefined, verified: undefined, error: undefined, signature: undefined };
 
-function expect(msg: HandshakeMessage, type: number, state: string): void {
-  if (msg.type !== type) throw unexpectedMessage(`expected ${handshakeName(type)} in state ${state}, got ${handshakeName(msg.type)}`);
-}
 
 /**
  * Handles a ClientHello that negotiated TLS 1.2. `could13`: TLS 1.3 is enabled on this server, so the
@@ -295,7 +294,7 @@ class ExpectClientCertificate implements State {
   ) {}
 
   handle(msg: HandshakeMessage): Next {
-    expect(msg, HandshakeType.certificate, this.name);
+    expectMessage(msg, HandshakeType.certificate, this.name);
     const { conn, params, transcript } = this.n;
     const certificates = decodeCertificate12(msg.body);
     transcript.add(msg.raw);
@@ -326,7 +325,7 @@ class ExpectClientKeyExchange implements State {
   ) {}
 
   handle(msg: HandshakeMessage): State {
-    expect(msg, HandshakeType.client_key_exchange, this.name);
+    expectMessage(msg, HandshakeType.client_key_exchange, this.name);
     const { conn, hello, transcript, serverRandom } = this.n;
     const crypto = conn.config.crypto;
     const { suite } = this.chosen;
@@ -369,7 +368,7 @@ class ExpectClientCertificateVerify implements State {
   ) {}
 
   handle(msg: HandshakeMessage): State {
-    expect(msg, HandshakeType.certificate_verify, this.name);
+    expectMessage(msg, HandshakeType.certificate_verify, this.name);
     const { conn, transcript } = this.n;
     const cv = decodeCertificateVerify(msg.body);
     // RFC 5246 §7.4.8: the signature covers every handshake message before this one.
@@ -388,7 +387,7 @@ class ExpectClientFinished implements State {
   ) {}
 
   handle(msg: HandshakeMessage): State {
-    expect(msg, HandshakeType.finished, this.name);
+    expectMessage(msg, HandshakeType.finished, this.name);
     const { conn, transcript, hello, params } = this.n;
     const cfg = conn.config;
     const crypto = cfg.crypto;

@@ -1,5 +1,5 @@
 // The TLS 1.3 server handshake (RFC 8446 §2, §4), one state per expected message.
-import { AlertDescription, ExtensionType as E, HandshakeType, ProtocolVersion, groupName, handshakeName, schemeName, suiteName } from '../wire/iana.js';
+import { AlertDescription, ExtensionType as E, HandshakeType, ProtocolVersion, groupName, schemeName, suiteName } from '../wire/iana.js';
 import { decodeClientHello, encodeServerHello, HELLO_RETRY_REQUEST_RANDOM, type ClientHello } from '../wire/hello.js';
 import { ext as X, type Extension } from '../wire/extensions.js';
 import {
@@ -13,7 +13,7 @@ import {
   encodeFinished,
 } from '../wire/messages13.js';
 import type { HandshakeMessage } from '../wire/handshake.js';
-import { TlsError, illegalParameter, unexpectedMessage } from '../errors.js';
+import { TlsError, illegalParameter } from '../errors.js';
 import type { PublicKey } from '../crypto/provider.js';
 import { KeySchedule13, finishedVerifyData, suite13, type Suite13 } from '../keys/schedule13.js';
 import { RecordProtector13 } from '../record/protect13.js';
@@ -32,6 +32,8 @@ import { recordSizeLimitExtension } from './record-size-limit.js';
 import { parseCertificate } from '../pki/certificate.js';
 import { matchesHostname, normalizeReferenceName } from '../pki/hostname.js';
 import { bytesEqual } from '../wire/bytes.js';
+import { handshakeFailure, missingExtension } from '../errors.js';
+import { expectMessage } from '../wire/handshake.js';
 
 export interface ServerParams {
   readonly certificates: readonly CertifiedKey[];
@@ -61,16 +63,7 @@ export interface ResumedFrom {
   readonly earlyData: 'accepted' | 'rejected' | 'not sent';
 }
 
-function missingExtension(message: string): TlsError {
-  return new TlsError('ERR_TLS_MISSING_EXTENSION', AlertDescription.missing_extension, message);
-}
-function handshakeFailure(message: string): TlsError {
-  return new TlsError('ERR_TLS_HANDSHAKE_FAILURE', AlertDescription.handshake_failure, message);
-}
 
-function expect(msg: HandshakeMessage, type: number, state: string): void {
-  if (msg.type !== type) throw unexpectedMessage(`expected ${handshakeName(type)} in state ${state}, got ${handshakeName(msg.type)}`);
-}
 
 /** RFC 8446 §4.1.1: the suite, by our preference among those the client offered. */
 function chooseSuite(conn: Engine, hello: ClientHello, preferHash: string | undefined): Suite13 {
@@ -176,7 +169,7 @@ class ExpectSecondClientHello implements State {
   ) {}
 
   handle(msg: HandshakeMessage): Next {
-    expect(msg, HandshakeType.client_hello, this.name);
+    expectMessage(msg, HandshakeType.client_hello, this.name);
     this.n.conn.skipRejectedEarlyData(0);
     const first = this.n.hello;
     const hello = decodeClientHello(msg.body);
@@ -388,7 +381,7 @@ class ExpectClientCertificate implements State {
   ) {}
 
   handle(msg: HandshakeMessage): Next {
-    expect(msg, HandshakeType.certificate, this.name);
+    expectMessage(msg, HandshakeType.certificate, this.name);
     const { conn, transcript, params } = this.n;
     const cert = decodeCertificate13(msg.body);
     // RFC 8446 §4.4.2: the context echoes the CertificateRequest's (empty).
@@ -424,7 +417,7 @@ class ExpectClientCertificateVerify implements State {
   ) {}
 
   handle(msg: HandshakeMessage): State {
-    expect(msg, HandshakeType.certificate_verify, this.name);
+    expectMessage(msg, HandshakeType.certificate_verify, this.name);
     const { conn, transcript } = this.n;
     const cv = decodeCertificateVerify(msg.body);
     const signature = verifyCertificateVerify13(conn.config.crypto, this.key, cv.scheme, cv.signature, conn.config.signatureSchemes, false, transcript.hash());
@@ -444,7 +437,7 @@ export class ExpectClientFinished implements State {
   ) {}
 
   handle(msg: HandshakeMessage): State {
-    expect(msg, HandshakeType.finished, this.name);
+    expectMessage(msg, HandshakeType.finished, this.name);
     const { conn, transcript, suite, hello } = this.n;
     const crypto = conn.config.crypto;
     const verifyData = decodeFinished(msg.body, suite.hashLength);

@@ -1,5 +1,7 @@
 // Handshake message framing (RFC 8446 §4): msg_type(1) length(3) body.
 import { Writer } from './writer.js';
+import { handshakeName } from './iana.js';
+import { unexpectedMessage } from '../errors.js';
 
 export interface HandshakeMessage {
   readonly type: number;
@@ -24,4 +26,9 @@ export function buildHandshake(type: number, fn: (w: Writer) => void, sizeHint =
   const w = new Writer(sizeHint);
   fn(w);
   return encodeHandshake(type, w.finish());
+}
+
+/** A state accepts one message type; any other is unexpected_message (RFC 8446 §4, RFC 5246 §7.3). */
+export function expectMessage(msg: HandshakeMessage, type: number, state: string): void {
+  if (msg.type !== type) throw unexpectedMessage(`expected ${handshakeName(type)} in state ${state}, got ${handshakeName(msg.type)}`);
 }
