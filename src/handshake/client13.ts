@@ -19,7 +19,7 @@ import type { KeyExchange, PublicKey } from '../crypto/provider.js';
 import { KeySchedule13, finishedVerifyData, suite13, type Suite13 } from '../keys/schedule13.js';
 import { RecordProtector13 } from '../record/protect13.js';
 import type { Engine, Next, State } from '../conn/engine.js';
-import { Transcript } from './transcript.js';
+import { Transcript, sendRecorded } from './transcript.js';
 import { verifyCertificateVerify13, verifyFinished13, type SignatureVerified } from './proofs.js';
 import { certificateVerifyContent, chooseScheme, signWithScheme } from './schemes.js';
 import { Traffic13, type TicketSink } from './traffic13.js';
@@ -109,7 +109,7 @@ export function startClient13(conn: Engine, params: ClientParams): State {
   conn.setRecordVersion(ProtocolVersion.TLSv1);
   const msg = encodeClientHello(hello);
   if (offer !== undefined) writeBinder(conn, offer, msg, []);
-  send(conn, transcript, msg);
+  sendRecorded(conn, transcript, msg);
   conn.setRecordVersion(ProtocolVersion.TLSv1_2);
   // RFC 8446 §5: a plaintext CCS may arrive any time after the first ClientHello (e.g. after an HRR).
   conn.allowCompatCcs(true);
@@ -166,10 +166,6 @@ function buildClientHello(
   };
 }
 
-function send(conn: Engine, transcript: Transcript, msg: HandshakeMessage): void {
-  transcript.add(msg.raw);
-  conn.sendHandshake(msg);
-}
 
 
 class ExpectServerHello implements State {
@@ -295,7 +291,7 @@ class ExpectServerHello implements State {
     }
     const msg2 = encodeClientHello(hello2);
     if (offer !== undefined) writeBinder(conn, offer, msg2, transcript.buffered());
-    send(conn, transcript, msg2);
+    sendRecorded(conn, transcript, msg2);
     conn.trace({ kind: 'hello-retry-request', group: group === undefined ? undefined : groupName(group), cipher: suite.name, pskKept: offer !== undefined });
     return new ExpectServerHello({ ...this.c, hello: { ...hello2, ext: {}, hasExtensionsBlock: true }, offer }, kx, true, hrr.cipherSuite);
   }
@@ -436,7 +432,7 @@ class ExpectFinished implements State {
     // the early data was rejected) the handshake keys.
     const early = this.c.early;
     if (early !== undefined) {
-      if (this.earlyAccepted) send(conn, transcript, endOfEarlyData());
+      if (this.earlyAccepted) sendRecorded(conn, transcript, endOfEarlyData());
       conn.setWriteProtector(new RecordProtector13(crypto, suite, this.c.clientHsSecret));
     }
 
@@ -447,16 +443,16 @@ class ExpectFinished implements State {
       const cert = params.certificate;
       const scheme = cert === undefined ? undefined : chooseScheme(cert.key, cr.ext.signatureAlgorithms ?? [], conn.config.signatureSchemes, true);
       if (cert !== undefined && scheme !== undefined) {
-        send(conn, transcript, encodeCertificate13(cr.requestContext, cert.chain));
+        sendRecorded(conn, transcript, encodeCertificate13(cr.requestContext, cert.chain));
         const sig = signWithScheme(crypto, scheme, cert.key, certificateVerifyContent(false, transcript.hash()));
-        send(conn, transcript, encodeCertificateVerify(scheme, sig));
+        sendRecorded(conn, transcript, encodeCertificateVerify(scheme, sig));
         clientCertSent = true;
       } else {
         // No certificate (or none that fits the server's algorithms): an empty Certificate.
-        send(conn, transcript, encodeCertificate13(cr.requestContext, []));
+        sendRecorded(conn, transcript, encodeCertificate13(cr.requestContext, []));
       }
     }
-    send(conn, transcript, encodeFinished(finishedVerifyData(crypto, suite.hash, this.c.clientHsSecret, transcript.hash())));
+    sendRecorded(conn, transcript, encodeFinished(finishedVerifyData(crypto, suite.hash, this.c.clientHsSecret, transcript.hash())));
     conn.setWriteProtector(new RecordProtector13(crypto, suite, clientAp));
     const resumption = schedule.resumptionMasterSecret(transcript.hash());
     conn.trace({ kind: 'finished', clientCertificateSent: clientCertSent, certificateRequested: cr !== undefined });

@@ -14,8 +14,9 @@ import type { TicketSealer } from './ticket-keys.js';
 import { decodeServerTicketState, encodeServerTicketState, type ServerTicketState } from './session13.js';
 import type { EarlyDataReplayGuard } from './anti-replay.js';
 import { verifyBinder, type PskAuthenticated } from './proofs.js';
-import { ExpectClientFinished, send, startServerApplicationTraffic, startServerHandshakeTraffic, type Negotiated, type ResumedFrom } from './server13.js';
+import { ExpectClientFinished, startServerApplicationTraffic, startServerHandshakeTraffic, type Negotiated, type ResumedFrom } from './server13.js';
 import { recordSizeLimitExtension } from './record-size-limit.js';
+import { sendRecorded } from './transcript.js';
 
 /** The server's resumption settings (from ServerConfig). */
 export interface ServerResumption {
@@ -183,8 +184,8 @@ export function sendResumedFlight(n: Negotiated, psk: AcceptedPsk, group: number
   if (n.alpn !== undefined) ee.push(X.alpn([n.alpn]));
   if (limit !== undefined) ee.push(limit);
   if (psk.earlyData) ee.push(X.earlyData());
-  send(conn, transcript, encodeEncryptedExtensions(ee));
-  send(conn, transcript, encodeFinished(finishedVerifyData(crypto, suite.hash, serverHs, transcript.hash())));
+  sendRecorded(conn, transcript, encodeEncryptedExtensions(ee));
+  sendRecorded(conn, transcript, encodeFinished(finishedVerifyData(crypto, suite.hash, serverHs, transcript.hash())));
 
   const { clientAp, serverAp, exporter } = startServerApplicationTraffic(n, schedule);
 

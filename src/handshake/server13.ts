@@ -19,7 +19,7 @@ import { KeySchedule13, finishedVerifyData, suite13, type Suite13 } from '../key
 import { RecordProtector13 } from '../record/protect13.js';
 import type { Engine, Next, State } from '../conn/engine.js';
 import type { CertifiedKey } from '../conn/types.js';
-import { Transcript } from './transcript.js';
+import { Transcript, sendRecorded } from './transcript.js';
 import { verifyCertificateVerify13, verifyFinished13, type SignatureVerified } from './proofs.js';
 import { certificateVerifyContent, chooseScheme, signWithScheme } from './schemes.js';
 import { Traffic13 } from './traffic13.js';
@@ -290,18 +290,18 @@ function sendServerFlight(n: Negotiated, group: number, peerShare: Uint8Array, r
   if (hello.ext.serverName !== undefined) ee.push(X.serverNameAck());
   if (n.alpn !== undefined) ee.push(X.alpn([n.alpn]));
   if (limit !== undefined) ee.push(limit);
-  send(conn, transcript, encodeEncryptedExtensions(ee));
+  sendRecorded(conn, transcript, encodeEncryptedExtensions(ee));
 
   if (params.requestCert) {
     const crExts: Extension[] = [X.signatureAlgorithms(cfg.signatureSchemes)];
     const anchors = cfg.verifier.anchorSubjects();
     if (anchors.length > 0 && anchors.length <= 256) crExts.push(X.certificateAuthorities(anchors));
-    send(conn, transcript, encodeCertificateRequest13(new Uint8Array(0), crExts));
+    sendRecorded(conn, transcript, encodeCertificateRequest13(new Uint8Array(0), crExts));
   }
-  send(conn, transcript, encodeCertificate13(new Uint8Array(0), chosen.cert.chain));
+  sendRecorded(conn, transcript, encodeCertificate13(new Uint8Array(0), chosen.cert.chain));
   const signature = signWithScheme(crypto, chosen.scheme, chosen.cert.key, certificateVerifyContent(true, transcript.hash()));
-  send(conn, transcript, encodeCertificateVerify(chosen.scheme, signature));
-  send(conn, transcript, encodeFinished(finishedVerifyData(crypto, suite.hash, serverHs, transcript.hash())));
+  sendRecorded(conn, transcript, encodeCertificateVerify(chosen.scheme, signature));
+  sendRecorded(conn, transcript, encodeFinished(finishedVerifyData(crypto, suite.hash, serverHs, transcript.hash())));
 
   const { clientAp, serverAp, exporter } = startServerApplicationTraffic(n, schedule);
   conn.trace({ kind: 'server-flight', certificateRequested: params.requestCert, scheme: schemeName(chosen.scheme), certificates: chosen.cert.chain.length });
@@ -368,10 +368,6 @@ export function startServerApplicationTraffic(n: Negotiated, schedule: KeySchedu
   return { clientAp, serverAp, exporter };
 }
 
-export function send(conn: Engine, transcript: Transcript, msg: HandshakeMessage): void {
-  transcript.add(msg.raw);
-  conn.sendHandshake(msg);
-}
 
 class ExpectClientCertificate implements State {
   readonly name = 'ExpectCertificate';

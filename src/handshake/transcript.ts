@@ -2,6 +2,7 @@
 // cipher suite decides it), then hashed incrementally.
 import type { CryptoProvider, HashAlgorithm, HashContext } from '../crypto/provider.js';
 import { HandshakeType } from '../wire/iana.js';
+import type { HandshakeMessage } from '../wire/handshake.js';
 
 export class Transcript {
   private pending: Uint8Array[] = [];
@@ -65,4 +66,10 @@ export class Transcript {
     synthetic.set(h, 4);
     this.pending = [synthetic];
   }
+}
+
+/** Sends a handshake message and adds it to the transcript (TLS 1.3: every message we send is in it). */
+export function sendRecorded(conn: { sendHandshake(msg: HandshakeMessage): void }, transcript: Transcript, msg: HandshakeMessage): void {
+  transcript.add(msg.raw);
+  conn.sendHandshake(msg);
 }
