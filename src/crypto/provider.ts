@@ -121,6 +121,6 @@ export interface CryptoProvider {
   /** Constant-time equality; false for different lengths. */
   timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean;
 
-  /** The platform's default trust anchors as PEM (Node: tls.rootCertificates), when it has any. */
+  /** The platform's default trust anchors as PEM (Node: tls.rootCertificates), when it has some. */
   trustAnchors?(): readonly string[];
 }

@@ -184,7 +184,7 @@ class ExpectServerHello implements State {
     const sh = decodeServerHello(msg.body);
     // RFC 8446 §4.1.3: supported_versions selects TLS 1.3; without it the server chose TLS 1.2 or older.
     if (sh.ext.selectedVersion === undefined && !sh.isHelloRetryRequest && cfg.suites12.length > 0) {
-      // A TLS 1.3 session was offered but the server chose TLS 1.2: any early data goes again after
+      // A TLS 1.3 session was offered but the server chose TLS 1.2: all early data goes again after
       // the handshake, and our flight is not under the early keys.
       const early = this.c.early;
       if (early !== undefined) {

@@ -141,7 +141,7 @@ function subtreeMatches(n: Checkable, c: GeneralName, excluded: boolean): boolea
     case 'dn':
       return c.kind === 'dn' ? dnPrefix(n.value, c.value) : undefined;
     case 'other':
-      // Fail closed: any constraint on a form we cannot evaluate counts as a match for exclusion
+      // Fail closed: every constraint on a form we cannot evaluate counts as a match for exclusion
       // and as a mismatch for permission.
       return c.kind === 'other' && c.tag === n.tag ? excluded : undefined;
   }

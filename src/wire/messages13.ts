@@ -145,7 +145,7 @@ export function decodeKeyUpdate(body: Uint8Array, sink?: SpanSink): number {
   const r = new Reader(body, 0, body.length, sink);
   const v = r.u8('request_update');
   r.end('KeyUpdate');
-  // RFC 8446 §4.6.3: any other value is illegal_parameter.
+  // RFC 8446 §4.6.3: every other value is illegal_parameter.
   if (v !== KeyUpdateRequest.update_not_requested && v !== KeyUpdateRequest.update_requested) {
     throw illegalParameter(`KeyUpdate request_update value ${v} is not 0 or 1`);
   }
