@@ -183,7 +183,8 @@ function mapSuites(o: SecureContextOptions, f: ContextFields): void {
 /** Maps the algorithm, version and trust options (everything but certificates). */
 function mapContextFields(o: SecureContextOptions): ContextFields {
   const f: ContextFields = {};
-  if (o.crypto !== undefined) f.crypto = o.crypto;
+  // One provider per context, shared by its connections (a provider holds no per-connection state).
+  f.crypto = o.crypto ?? defaultCryptoProvider();
   f.ca = mapCa(o.ca);
   if (o.crl !== undefined) f.crl = mapCrl(o.crl);
   const min = mapVersion('minVersion', o.minVersion, true);
