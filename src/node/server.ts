@@ -91,18 +91,24 @@ export class Server extends net.Server {
     return undefined;
   }
 
-  #onConnection(raw: Duplex): void {
+  /** The TLSSocket over an accepted transport (in its own scope: its closures capture nothing per connection). */
+  #socketFor(raw: Duplex, wantKeylog: boolean): TLSSocket {
     const o = this.#options;
     const base = this.#base;
     const factory = o.connectionFactory;
     const make = factory !== undefined ? (sw: ConnectionSwitches): Connection => factory(withSwitches(base, sw)) : (sw: ConnectionSwitches): Connection => new ServerConnection(this.#preparedFor(sw));
-    const wantKeylog = this.listenerCount('keylog') > 0;
-    const tls = new TLSSocket(raw, make, {
+    return new TLSSocket(raw, make, {
       allowHalfOpen: o.allowHalfOpen ?? false,
-      wantKeylog: () => wantKeylog,
+      wantKeylog: wantKeylog ? () => true : () => false,
       requestCert: base.requestCert === true,
       ...(o.trace !== undefined ? { trace: o.trace } : {}),
     });
+  }
+
+  #onConnection(raw: Duplex): void {
+    const o = this.#options;
+    const wantKeylog = this.listenerCount('keylog') > 0;
+    const tls = this.#socketFor(raw, wantKeylog);
     if (wantKeylog) tls.on('keylog', (line: Buffer) => this.emit('keylog', line, tls));
     const onError = (err: Error): void => {
       this.emit('tlsClientError', err, tls);
