@@ -70,7 +70,8 @@ export class TLSSocket extends TransportDuplex {
   readonly #opts: TLSSocketOptions;
   #summary: HandshakeSummary | undefined;
   #secured = false;
-  #session: Buffer | undefined;
+  /** The latest 'session' event: its bytes are only encoded when read (the event, or getSession()). */
+  #session: { readonly session: Uint8Array } | undefined;
   #events: ConnectionEvent[] = [];
   readonly #early: Buffer[] = [];
   #busy = 0;
@@ -272,10 +273,8 @@ export class TLSSocket extends TransportDuplex {
         if (!this.#secured) this.#onHandshake(ev.summary);
         return;
       case 'session':
-        // Its own memory, not a slice of Buffer's shared 8 KiB pool (which a kept session would pin).
-        this.#session = Buffer.allocUnsafeSlow(ev.session.length);
-        this.#session.set(ev.session);
-        this.emit('session', this.#session);
+        this.#session = ev;
+        if (this.listenerCount('session') > 0) this.emit('session', this.getSession());
         return;
       case 'keylog':
         this.emit('keylog', Buffer.from(ev.line + '\n', 'latin1'));
@@ -513,7 +512,8 @@ export class TLSSocket extends TransportDuplex {
   }
 
   getSession(): Buffer | undefined {
-    return this.#session;
+    const s = this.#session?.session;
+    return s === undefined ? undefined : Buffer.from(s.buffer, s.byteOffset, s.length);
   }
 
   isSessionReused(): boolean {
