@@ -17,12 +17,14 @@ export function defaultProvider(): CryptoProvider {
  * TLS 1.2: every suite src/keys/suites12.ts implements; on by default only the forward-secret AEAD
  * ones (RSA key transport and CBC only when named in cipherSuites).
  */
-export const TLS12_CAPABILITIES: Capabilities = {
-  suites12: allSuites12().map((s) => s.suite),
-  defaultSuites12: allSuites12()
-    .filter((s) => s.forwardSecret && s.cipher.kind !== 'cbc')
-    .map((s) => s.suite),
-};
+export const TLS12_CAPABILITIES: Capabilities = Object.freeze({
+  suites12: Object.freeze(allSuites12().map((s) => s.suite)),
+  defaultSuites12: Object.freeze(
+    allSuites12()
+      .filter((s) => s.forwardSecret && s.cipher.kind !== 'cbc')
+      .map((s) => s.suite),
+  ),
+});
 
 export type TrustInput = readonly PemOrDer[] | TrustStore;
 
