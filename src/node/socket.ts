@@ -236,9 +236,14 @@ export class TLSSocket extends TransportDuplex {
 
   #pushPlaintext(c: Connection): void {
     if (this.#readBlocked || this.#readEnded) return;
-    const pt = c.readPlaintext();
-    if (pt === null || pt.length === 0) return;
-    if (!this.push(Buffer.from(pt.buffer, pt.byteOffset, pt.length))) {
+    // One push per record: the chunks are fresh buffers (decrypted output), so no concatenating copy.
+    const chunks = c.readPlaintextChunks !== undefined ? c.readPlaintextChunks() : [c.readPlaintext()];
+    if (chunks === null) return;
+    let more = true;
+    for (const pt of chunks) {
+      if (pt !== null && pt.length > 0) more = this.push(Buffer.from(pt.buffer, pt.byteOffset, pt.length));
+    }
+    if (!more) {
       // Our reader is not keeping up: stop reading the transport until _read() is called.
       this.#readBlocked = true;
       if (!this.#socketPaused) {
@@ -314,7 +319,9 @@ export class TLSSocket extends TransportDuplex {
       this.#early.push(chunk);
       return;
     }
-    this.#run((c) => c.receive(chunk));
+    // A plain Uint8Array view: the record layer's many subarray() calls then skip Buffer's slower species path.
+    const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
+    this.#run((c) => c.receive(bytes));
   }
 
   #onTransportEnd(): void {

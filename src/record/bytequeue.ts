@@ -1,8 +1,12 @@
 // A FIFO of byte chunks: bytes are appended as they arrive and taken from the front without
 // re-copying what is left (no O(n²) behaviour when data arrives a byte at a time). Taking a span
-// that lies inside one chunk returns a view; a span that crosses chunks is copied once.
+// that lies inside one chunk returns a view; a span that crosses chunks is copied once, into a new
+// buffer or, when the caller says it is done with the span before its next take, into a scratch
+// buffer the queue keeps (so a bulk stream does not allocate per record).
 
 const EMPTY = new Uint8Array(0);
+/** Scratch size: a whole TLS 1.3 record (5-byte header + 2^14 + 256), so one allocation serves a bulk stream. */
+const SCRATCH_SIZE = 5 + (1 << 14) + 256;
 
 export class ByteQueue {
   private chunks: Uint8Array[] = [];
@@ -11,6 +15,7 @@ export class ByteQueue {
   /** Offset of the first unread byte in chunks[first]. */
   private head = 0;
   private total = 0;
+  private scratch: Uint8Array = EMPTY;
 
   get length(): number {
     return this.total;
@@ -34,8 +39,12 @@ export class ByteQueue {
     throw new RangeError(`ByteQueue.peek(${index}) past the end (${this.total} bytes)`);
   }
 
-  /** Removes and returns the first `n` bytes (n <= length): a view when they sit in one chunk, else one copy. */
-  take(n: number): Uint8Array {
+  /**
+   * Removes and returns the first `n` bytes (n <= length): a view when they sit in one chunk, else one
+   * copy. With `transient`, a span that crosses chunks is copied into the queue's scratch buffer: the
+   * bytes returned are then valid only until the next take(), and the caller must not keep them.
+   */
+  take(n: number, transient = false): Uint8Array {
     if (n > this.total) throw new RangeError(`ByteQueue.take(${n}) with only ${this.total} bytes`);
     const first = this.chunks[this.first];
     if (n === 0 || first === undefined) return new Uint8Array(0);
@@ -44,7 +53,7 @@ export class ByteQueue {
       this.skip(n);
       return out;
     }
-    const out = new Uint8Array(n);
+    const out = transient ? this.scratchOf(n) : new Uint8Array(n);
     let at = 0;
     while (at < n) {
       const c = this.chunks[this.first];
@@ -55,6 +64,12 @@ export class ByteQueue {
       this.skip(take);
     }
     return out;
+  }
+
+  /** The first n bytes of the scratch buffer (allocated on the first crossing take, grown if needed). */
+  private scratchOf(n: number): Uint8Array {
+    if (this.scratch.length < n) this.scratch = new Uint8Array(Math.max(n, SCRATCH_SIZE));
+    return this.scratch.subarray(0, n);
   }
 
   private skip(n: number): void {
