@@ -393,12 +393,21 @@ export class TLSSocket extends TransportDuplex {
     if (c === undefined) return cb(new Error('TLSSocket: no connection'));
     if (c.error !== undefined) return cb(c.error);
     if (c.closed) return cb(new TlsError('ERR_STREAM_WRITE_AFTER_END', AlertDescription.internal_error, 'write after the TLS connection was closed'));
+    const s = this.socket;
+    // A writev batch: each chunk's records go to the transport as their own buffer (corked into one
+    // transport write), rather than being copied into one joined buffer by takeOutput().
+    const batch = chunks.length > 1 && !s.writableCorked && !s.destroyed;
     try {
       this.#busy++;
+      if (batch) s.cork();
       try {
-        for (const chunk of chunks) c.write(chunk);
+        for (const chunk of chunks) {
+          c.write(chunk);
+          if (batch) this.#flushOutput();
+        }
       } finally {
         this.#busy--;
+        if (batch) s.uncork();
       }
     } catch (e) {
       this.#pump();
