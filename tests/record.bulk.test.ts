@@ -63,6 +63,14 @@ test('record: ByteQueue transient takes reuse one scratch buffer across chunks; 
   assert.deepEqual([...e], [15]);
   assert.notEqual(e.buffer, d.buffer);
   assert.equal(q.length, 0);
+  // The queue ran empty: the scratch buffer was dropped (an idle connection keeps none), so the
+  // next crossing take gets a fresh one and `d` stays intact.
+  q.push(new Uint8Array([16, 17]));
+  q.push(new Uint8Array([18]));
+  const f = q.take(3, true);
+  assert.deepEqual([...f], [16, 17, 18]);
+  assert.notEqual(f.buffer, d.buffer);
+  assert.deepEqual([...d], [12, 13, 14]);
 });
 
 test('RFC 8446 §5.1: protected records split across transport chunks at every byte offset decrypt, and earlier plaintext is not overwritten', () => {

@@ -5,8 +5,6 @@
 // buffer the queue keeps (so a bulk stream does not allocate per record).
 
 const EMPTY = new Uint8Array(0);
-/** Scratch size: a whole TLS 1.3 record (5-byte header + 2^14 + 256), so one allocation serves a bulk stream. */
-const SCRATCH_SIZE = 5 + (1 << 14) + 256;
 
 export class ByteQueue {
   private chunks: Uint8Array[] = [];
@@ -66,9 +64,13 @@ export class ByteQueue {
     return out;
   }
 
-  /** The first n bytes of the scratch buffer (allocated on the first crossing take, grown if needed). */
+  /**
+   * The first n bytes of the scratch buffer: allocated at the first crossing take and grown to the
+   * largest span taken (a full record in a bulk stream), dropped when the queue runs empty so an idle
+   * connection holds none.
+   */
   private scratchOf(n: number): Uint8Array {
-    if (this.scratch.length < n) this.scratch = new Uint8Array(Math.max(n, SCRATCH_SIZE));
+    if (this.scratch.length < n) this.scratch = new Uint8Array(n);
     return this.scratch.subarray(0, n);
   }
 
@@ -91,6 +93,8 @@ export class ByteQueue {
     if (this.first === this.chunks.length) {
       this.chunks = [];
       this.first = 0;
+      // A span just taken may still be a view of the scratch buffer: only the reference is dropped.
+      this.scratch = EMPTY;
     } else if (this.first >= 64 && this.first * 2 >= this.chunks.length) {
       this.chunks = this.chunks.slice(this.first);
       this.first = 0;
