@@ -8,7 +8,7 @@ import type { CertifiedKey, VersionName } from '../conn/types.js';
 import { isTls13Suite, lookupGroup, lookupScheme, parseSuiteList, splitNameList, suiteNames } from '../wire/names.js';
 import { CipherSuite } from '../wire/iana.js';
 import { defaultCryptoProvider } from './default-provider.js';
-import { defaultTrustStore } from './verify.js';
+import { defaultTrustStore, trustStoreFor } from './verify.js';
 import { describe, optionError } from './option-error.js';
 import { certificatesFrom, looksLikePem, pemBlocks } from './pem.js';
 
@@ -183,7 +183,8 @@ function mapSuites(o: SecureContextOptions, f: ContextFields): void {
 /** Maps the algorithm, version and trust options (everything but certificates). */
 function mapContextFields(o: SecureContextOptions): ContextFields {
   const f: ContextFields = {};
-  if (o.crypto !== undefined) f.crypto = o.crypto;
+  // One provider per context, shared by its connections (a provider holds no per-connection state).
+  f.crypto = o.crypto ?? defaultCryptoProvider();
   f.ca = mapCa(o.ca);
   if (o.crl !== undefined) f.crl = mapCrl(o.crl);
   const min = mapVersion('minVersion', o.minVersion, true);
@@ -233,10 +234,11 @@ export class SecureContext {
     this.options = Object.freeze({ ...options });
     const fields = mapContextFields(options);
     if (options.ca !== undefined && fields.ca !== undefined && !(fields.ca instanceof TrustStore)) {
-      // Parsed once here rather than per connection (anchors, their keys, recently seen chains). A
-      // `ca` that does not parse keeps its old path: the error surfaces when a chain is verified.
+      // Parsed once per distinct list rather than per connection (anchors, their keys, recently seen
+      // chains; src/node/verify.ts). A `ca` that does not parse keeps its old path: the error
+      // surfaces when a chain is verified.
       try {
-        fields.ca = TrustStore.fromPem(fields.ca);
+        fields.ca = trustStoreFor(fields.ca);
       } catch {
         // keep the DER list
       }

@@ -65,12 +65,13 @@ export class TLSSocket extends TransportDuplex {
   servername: string | false | null = null;
 
   #conn: Connection | undefined;
-  readonly #source: ConnectionSource;
+  /** Dropped once the connection is built (a factory's closure need not live as long as the socket). */
+  #source: ConnectionSource | undefined;
   readonly #opts: TLSSocketOptions;
   #summary: HandshakeSummary | undefined;
   #secured = false;
   #session: Buffer | undefined;
-  readonly #events: ConnectionEvent[] = [];
+  #events: ConnectionEvent[] = [];
   readonly #early: Buffer[] = [];
   #busy = 0;
   #pumping = false;
@@ -130,15 +131,18 @@ export class TLSSocket extends TransportDuplex {
 
   #start(): void {
     if (this.destroyed || this.#conn !== undefined) return;
+    const source = this.#source;
+    if (source === undefined) return;
+    this.#source = undefined;
     let conn: Connection;
     try {
       conn =
-        typeof this.#source === 'function'
-          ? this.#source({
+        typeof source === 'function'
+          ? source({
               keylog: this.listenerCount('keylog') > 0 || (this.#opts.wantKeylog?.() ?? false),
               trace: (this.#opts.trace !== undefined && this.#opts.trace !== false) || traceChannelActive(),
             })
-          : this.#source;
+          : source;
     } catch (e) {
       this.destroy(e instanceof Error ? e : new Error(String(e)));
       return;
@@ -199,9 +203,14 @@ export class TLSSocket extends TransportDuplex {
     const c = this.#conn;
     if (c === undefined || this.destroyed) return;
     this.#flushOutput();
-    for (let ev = this.#events.shift(); ev !== undefined; ev = this.#events.shift()) {
-      this.#handleEvent(ev);
-      if (this.destroyed) return;
+    // Taken as a batch and replaced by a fresh array, so an idle connection keeps no grown one.
+    while (this.#events.length > 0) {
+      const batch = this.#events;
+      this.#events = [];
+      for (const ev of batch) {
+        this.#handleEvent(ev);
+        if (this.destroyed) return;
+      }
     }
     if (!this.#secured && c.handshakeComplete && c.summary !== undefined) this.#onHandshake(c.summary);
     if (this.destroyed) return;
@@ -268,7 +277,9 @@ export class TLSSocket extends TransportDuplex {
         if (!this.#secured) this.#onHandshake(ev.summary);
         return;
       case 'session':
-        this.#session = Buffer.from(ev.session);
+        // Its own memory, not a slice of Buffer's shared 8 KiB pool (which a kept session would pin).
+        this.#session = Buffer.allocUnsafeSlow(ev.session.length);
+        this.#session.set(ev.session);
         this.emit('session', this.#session);
         return;
       case 'keylog':

@@ -1,6 +1,7 @@
 // The Node side of certificate verification: Node's root store (`tls.rootCertificates`) as the default
 // trust anchors, node:crypto as the default provider, and the verifyCertificateChain that typetls
 // exports (src/pki itself has no node: imports).
+import { Buffer } from 'node:buffer';
 import { rootCertificates } from 'node:tls';
 import { nodeCryptoProvider } from '../crypto/node.js';
 import { TrustStore } from '../pki/trust-store.js';
@@ -18,6 +19,38 @@ export function defaultTrustStore(): TrustStore {
     systemStore = TrustStore.fromPem(rootCertificates, { skipInvalid: true, strictAnchors: false });
   }
   return systemStore;
+}
+
+/** How many distinct `ca` lists keep their parsed store (connect() calls that pass the same `ca`). */
+const CA_STORES = 16;
+
+// Also a memo of pure results, not state that changes behaviour: a TrustStore is a function of the
+// DER it was built from (its cache of recently seen certificates holds only parses, imported keys
+// and verified signatures, all pure). connect({ ca }) builds a new context for every connection, as
+// node:tls does; with this memo the anchors are parsed, their keys imported and a server's chain
+// verified once per process instead of once per connection. Bounded, least recently used first out.
+const caStores = new Map<string, TrustStore>();
+
+/**
+ * The TrustStore for these anchors (DER, or PEM text), shared by every context built from the same bytes. Throws
+ * like TrustStore.fromPem when one does not parse (nothing is cached then).
+ */
+export function trustStoreFor(ders: readonly (string | Uint8Array)[]): TrustStore {
+  let key = '';
+  for (const d of ders) key += typeof d === 'string' ? `p${d.length}:${d}` : `d${d.length}:${Buffer.from(d.buffer, d.byteOffset, d.length).toString('latin1')}`;
+  const hit = caStores.get(key);
+  if (hit !== undefined) {
+    caStores.delete(key);
+    caStores.set(key, hit);
+    return hit;
+  }
+  const store = TrustStore.fromPem(ders);
+  if (caStores.size >= CA_STORES) {
+    const oldest = caStores.keys().next();
+    if (oldest.done !== true) caStores.delete(oldest.value);
+  }
+  caStores.set(key, store);
+  return store;
 }
 
 /**
