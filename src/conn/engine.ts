@@ -186,6 +186,13 @@ export abstract class Engine implements Connection {
     return parts.length === 1 ? (parts[0] as Uint8Array) : concatBytes(...parts);
   }
 
+  readPlaintextChunks(): readonly Uint8Array[] | null {
+    if (this.plaintext.length === 0) return null;
+    const parts = this.plaintext;
+    this.plaintext = [];
+    return parts;
+  }
+
   close(): void {
     if (this._closed || this._error !== undefined) return;
     if (!this.handshakeComplete) {

@@ -248,9 +248,14 @@ export class TLSSocket extends TransportDuplex {
 
   #pushPlaintext(c: Connection): void {
     if (this.#readBlocked || this.#readEnded) return;
-    const pt = c.readPlaintext();
-    if (pt === null || pt.length === 0) return;
-    if (!this.push(Buffer.from(pt.buffer, pt.byteOffset, pt.length))) {
+    // One push per record: the chunks are fresh buffers (decrypted output), so no concatenating copy.
+    const chunks = c.readPlaintextChunks !== undefined ? c.readPlaintextChunks() : [c.readPlaintext()];
+    if (chunks === null) return;
+    let more = true;
+    for (const pt of chunks) {
+      if (pt !== null && pt.length > 0) more = this.push(Buffer.from(pt.buffer, pt.byteOffset, pt.length));
+    }
+    if (!more) {
       // Our reader is not keeping up: stop reading the transport until _read() is called.
       this.#readBlocked = true;
       if (!this.#socketPaused) {
@@ -326,7 +331,9 @@ export class TLSSocket extends TransportDuplex {
       this.#early.push(chunk);
       return;
     }
-    this.#run((c) => c.receive(chunk));
+    // A plain Uint8Array view: the record layer's many subarray() calls then skip Buffer's slower species path.
+    const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
+    this.#run((c) => c.receive(bytes));
   }
 
   #onTransportEnd(): void {
@@ -398,12 +405,21 @@ export class TLSSocket extends TransportDuplex {
     if (c === undefined) return cb(new Error('TLSSocket: no connection'));
     if (c.error !== undefined) return cb(c.error);
     if (c.closed) return cb(new TlsError('ERR_STREAM_WRITE_AFTER_END', AlertDescription.internal_error, 'write after the TLS connection was closed'));
+    const s = this.socket;
+    // A writev batch: each chunk's records go to the transport as their own buffer (corked into one
+    // transport write), rather than being copied into one joined buffer by takeOutput().
+    const batch = chunks.length > 1 && !s.writableCorked && !s.destroyed;
     try {
       this.#busy++;
+      if (batch) s.cork();
       try {
-        for (const chunk of chunks) c.write(chunk);
+        for (const chunk of chunks) {
+          c.write(chunk);
+          if (batch) this.#flushOutput();
+        }
       } finally {
         this.#busy--;
+        if (batch) s.uncork();
       }
     } catch (e) {
       this.#pump();
