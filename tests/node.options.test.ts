@@ -10,6 +10,7 @@ import type { TlsConnectOptions, TlsServerOptions } from '../src/node/index.js';
 import { clientConfig, contextOf, serverConfig } from '../src/node/options.js';
 import { mapCa } from '../src/node/context.js';
 import { TrustStore } from '../src/pki/trust-store.js';
+import { testPki } from './helpers/certs.js';
 import type { ClientConfig } from '../src/conn/config.js';
 import { TlsError } from '../src/errors.js';
 import { CipherSuite, NamedGroup, SignatureScheme } from '../src/wire/iana.js';
@@ -126,4 +127,20 @@ test('names: cipher suites by IANA and OpenSSL name; OpenSSL cipher-list syntax'
   assert.equal(lookupGroup('prime256v1'), NamedGroup.secp256r1);
   assert.equal(lookupScheme('RSA+SHA256'), SignatureScheme.rsa_pkcs1_sha256);
   assert.equal(lookupScheme('ed25519'), SignatureScheme.ed25519);
+});
+
+test('options: contexts built from the same ca share one TrustStore (parsed once, its caches reused); another ca gets its own', async () => {
+  const pki = await testPki();
+  const a = pki.server.ecdsa.caPem;
+  const b = pki.server.ecdsa.certPem; // any other certificate list
+  const first = contextOf({ ca: [a] }).fields.ca;
+  const again = contextOf({ ca: [a] }).fields.ca;
+  const asDer = contextOf({ ca: [new X509Certificate(a).raw] }).fields.ca;
+  const other = contextOf({ ca: [b] }).fields.ca;
+  assert.ok(first instanceof TrustStore);
+  assert.equal(again, first);
+  assert.equal(asDer, first, 'the same certificate as DER finds the same store');
+  assert.ok(other instanceof TrustStore);
+  assert.notEqual(other, first);
+  assert.throws(() => contextOf({ ca: ['not a certificate'] }), /ca/);
 });

@@ -8,7 +8,7 @@ import type { CertifiedKey, VersionName } from '../conn/types.js';
 import { isTls13Suite, lookupGroup, lookupScheme, parseSuiteList, splitNameList, suiteNames } from '../wire/names.js';
 import { CipherSuite } from '../wire/iana.js';
 import { defaultCryptoProvider } from './default-provider.js';
-import { defaultTrustStore, trustStoreFor } from './verify.js';
+import { cachedTrustStore, defaultTrustStore, trustStoreFor } from './verify.js';
 import { describe, optionError } from './option-error.js';
 import { certificatesFrom, looksLikePem, pemBlocks } from './pem.js';
 
@@ -79,8 +79,14 @@ function isPemValue(v: unknown): v is PemValue {
 export function mapCa(ca: SecureContextOptions['ca'], option = 'ca'): readonly PemOrDer[] | TrustStore {
   // Node's root store, parsed once per process (src/node/verify.ts), as node:tls does.
   if (ca === undefined) return defaultTrustStore();
+  const items = list(ca);
+  // The same `ca` again (connect({ ca }) on every connection): the store parsed then, no decoding.
+  if (items.every(isPemValue)) {
+    const hit = cachedTrustStore(items);
+    if (hit !== undefined) return hit;
+  }
   const out: Uint8Array[] = [];
-  for (const v of list(ca)) {
+  for (const v of items) {
     if (!isPemValue(v)) throw optionError(option, `expected PEM text or a DER buffer (or an array of them), got ${describe(v)}`);
     try {
       out.push(...certificatesFrom(v, option));
@@ -238,7 +244,7 @@ export class SecureContext {
       // chains; src/node/verify.ts). A `ca` that does not parse keeps its old path: the error
       // surfaces when a chain is verified.
       try {
-        fields.ca = trustStoreFor(fields.ca);
+        fields.ca = trustStoreFor(fields.ca, list(options.ca));
       } catch {
         // keep the DER list
       }

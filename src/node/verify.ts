@@ -31,25 +31,39 @@ const CA_STORES = 16;
 // verified once per process instead of once per connection. Bounded, least recently used first out.
 const caStores = new Map<string, TrustStore>();
 
-/**
- * The TrustStore for these anchors (DER, or PEM text), shared by every context built from the same bytes. Throws
- * like TrustStore.fromPem when one does not parse (nothing is cached then).
- */
-export function trustStoreFor(ders: readonly (string | Uint8Array)[]): TrustStore {
+function cacheKey(items: readonly (string | Uint8Array)[]): string {
   let key = '';
-  for (const d of ders) key += typeof d === 'string' ? `p${d.length}:${d}` : `d${d.length}:${Buffer.from(d.buffer, d.byteOffset, d.length).toString('latin1')}`;
-  const hit = caStores.get(key);
-  if (hit !== undefined) {
-    caStores.delete(key);
-    caStores.set(key, hit);
-    return hit;
-  }
-  const store = TrustStore.fromPem(ders);
+  for (const d of items) key += typeof d === 'string' ? `p${d.length}:${d}` : `d${d.length}:${Buffer.from(d.buffer, d.byteOffset, d.length).toString('latin1')}`;
+  return key;
+}
+
+function remember(key: string, store: TrustStore): void {
+  caStores.delete(key);
   if (caStores.size >= CA_STORES) {
     const oldest = caStores.keys().next();
     if (oldest.done !== true) caStores.delete(oldest.value);
   }
   caStores.set(key, store);
+}
+
+/** The store built before from exactly these `ca` values (PEM text or DER), if any. */
+export function cachedTrustStore(items: readonly (string | Uint8Array)[]): TrustStore | undefined {
+  const key = cacheKey(items);
+  const hit = caStores.get(key);
+  if (hit !== undefined) remember(key, hit);
+  return hit;
+}
+
+/**
+ * The TrustStore for these anchors (DER), shared by every context built from the same bytes; also
+ * found afterwards by `original` (the `ca` option as given, e.g. PEM text). Throws like
+ * TrustStore.fromPem when one does not parse (nothing is cached then).
+ */
+export function trustStoreFor(ders: readonly (string | Uint8Array)[], original?: readonly (string | Uint8Array)[]): TrustStore {
+  const key = cacheKey(ders);
+  const store = caStores.get(key) ?? TrustStore.fromPem(ders);
+  remember(key, store);
+  if (original !== undefined) remember(cacheKey(original), store);
   return store;
 }
 
