@@ -203,6 +203,7 @@ export class TLSSocket extends TransportDuplex {
   #pumpOnce(): void {
     const c = this.#conn;
     if (c === undefined || this.destroyed) return;
+    this.#flushOutput();
     // Taken as a batch and replaced by a fresh array, so an idle connection keeps no grown one.
     while (this.#events.length > 0) {
       const batch = this.#events;
@@ -213,9 +214,6 @@ export class TLSSocket extends TransportDuplex {
       }
     }
     if (!this.#secured && c.handshakeComplete && c.summary !== undefined) this.#onHandshake(c.summary);
-    // After the handshake events: what their listeners write (the client's first data after its
-    // Finished, the server's close_notify after its tickets) leaves in the same transport write.
-    this.#flushOutput();
     if (this.destroyed) return;
     this.#pushPlaintext(c);
     const err = c.error;
