@@ -37,6 +37,7 @@ type IdentityCheck = (hostname: string, chain: readonly Uint8Array[]) => Error |
  */
 class DefaultVerifier implements CertificateVerifier {
   private inner: CertificateVerifier | undefined;
+  private store: TrustStore | undefined;
 
   constructor(
     private readonly crypto: CryptoProvider,
@@ -50,17 +51,29 @@ class DefaultVerifier implements CertificateVerifier {
     if (crl !== undefined) this.pki();
   }
 
-  private pki(): CertificateVerifier {
-    if (this.inner !== undefined) return this.inner;
-    const { crypto, ca, hook, crl } = this;
-    const csi = this.checkServerIdentity;
-    const trustStore = (): TrustStore =>
+  private trustStore(): TrustStore {
+    if (this.store !== undefined) return this.store;
+    const { crypto, ca } = this;
+    this.store =
       ca instanceof TrustStore
         ? ca
         : ca === undefined
           ? // The platform's curated roots: some predate the CA/B Forum anchor profile.
             TrustStore.fromPem(crypto.trustAnchors?.() ?? [], { skipInvalid: true, strictAnchors: false })
           : TrustStore.fromPem(ca);
+    return this.store;
+  }
+
+  /**
+   * src/pki's verifier. Kept only with CRLs (parsed once); otherwise built per call, so a client's
+   * connection does not hold it after its handshake (the trust store's caches do the reuse).
+   */
+  private pki(): CertificateVerifier {
+    if (this.inner !== undefined) return this.inner;
+    const { crypto, hook, crl } = this;
+    const csi = this.checkServerIdentity;
+    const store = this.trustStore();
+    const trustStore = (): TrustStore => store;
     // Node's checkServerIdentity replaces the built-in name check (as in node:tls) and runs before
     // the application's hook.
     const chainHook: ChainHook | undefined =
@@ -73,14 +86,15 @@ class DefaultVerifier implements CertificateVerifier {
             }
             return hook?.(info);
           };
-    this.inner = createCertificateVerifier({
+    const verifier = createCertificateVerifier({
       crypto,
       trustStore,
       now: this.now,
       ...(crl !== undefined ? { crl } : {}),
       ...(chainHook !== undefined ? { hook: chainHook } : {}),
     });
-    return this.inner;
+    if (crl !== undefined) this.inner = verifier;
+    return verifier;
   }
 
   leafPublicKey(der: Uint8Array): PublicKey {
