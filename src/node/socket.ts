@@ -195,9 +195,22 @@ export class TLSSocket extends TransportDuplex {
     }
   }
 
+  /**
+   * The client's last flight and what it writes on secureConnect leave in one TCP write, as with
+   * node:tls (whose secureConnect handlers run before that flight is written). Otherwise Nagle holds a
+   * small first write behind the unacknowledged Finished until the peer's delayed ACK (~40 ms), when
+   * the peer has nothing to answer the Finished with (resumed TLS 1.2).
+   */
+  #corkOneTurn(): void {
+    const s = this.socket;
+    s.cork();
+    setImmediate(() => s.uncork());
+  }
+
   #pumpOnce(): void {
     const c = this.#conn;
     if (c === undefined || this.destroyed) return;
+    if (!this.#secured && c.isClient && c.handshakeComplete) this.#corkOneTurn();
     this.#flushOutput();
     for (let ev = this.#events.shift(); ev !== undefined; ev = this.#events.shift()) {
       this.#handleEvent(ev);
