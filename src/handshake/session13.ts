@@ -75,8 +75,15 @@ function readChain(r: Reader): Uint8Array[] {
   return out;
 }
 
+/** Bytes a certificate chain takes encoded (sizes the writers below, so they never grow). */
+function chainSize(certs: readonly Uint8Array[]): number {
+  let n = 3;
+  for (const c of certs) n += 3 + c.length;
+  return n;
+}
+
 export function encodeServerTicketState(s: ServerTicketState): Uint8Array {
-  const w = new Writer(256);
+  const w = new Writer(128 + s.psk.length + (s.alpn?.length ?? 0) * 3 + (s.serverName?.length ?? 0) * 3 + chainSize(s.peerCertificates));
   w.u16(SERVER_FORMAT).u16(ProtocolVersion.TLSv1_3).u16(s.suite).vecBytes(1, s.psk).u32(s.ageAdd);
   u64(w, s.issuedAt);
   w.u32(s.lifetime).u32(s.maxEarlyData);
@@ -111,7 +118,8 @@ export function decodeServerTicketState(b: Uint8Array): ServerTicketState | unde
 
 /** The bytes of the client's `session` event (opaque to the application). */
 export function encodeClientSession(s: ClientSession13): Uint8Array {
-  const w = new Writer(512);
+  const strings = (s.alpn?.length ?? 0) * 3 + (s.serverName?.length ?? 0) * 3;
+  const w = new Writer(128 + s.psk.length + s.ticket.length + strings + chainSize(s.peerCertificates) + (s.verifiedChain === undefined ? 0 : chainSize(s.verifiedChain)));
   w.u16(CLIENT_FORMAT).u16(ProtocolVersion.TLSv1_3).u16(s.suite).vecBytes(1, s.psk).vecBytes(2, s.ticket).u32(s.ageAdd);
   u64(w, s.receivedAt);
   w.u32(s.lifetime).u32(s.maxEarlyData);
