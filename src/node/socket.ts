@@ -84,6 +84,8 @@ export class TLSSocket extends TransportDuplex {
   #truncated = false;
   #errorHandled = false;
   #waitingDrain = false;
+  /** The client corked the transport once for its last flight (see #corkOneTurn). */
+  #flightCorked = false;
   #drainCallback: WriteCallback | undefined;
   #heldWrite: { readonly chunks: readonly Uint8Array[]; readonly cb: WriteCallback } | undefined;
   #heldFinal: WriteCallback | undefined;
@@ -191,6 +193,7 @@ export class TLSSocket extends TransportDuplex {
     for (let out = c.takeOutput(); out !== null; out = c.takeOutput()) {
       const s = this.socket;
       if (s.destroyed || s.writableEnded) continue; // nobody to send to any more
+      if (!this.#secured && c.isClient && c.handshakeComplete) this.#corkOneTurn();
       if (!s.write(out)) this.#waitingDrain = true;
     }
   }
@@ -202,6 +205,8 @@ export class TLSSocket extends TransportDuplex {
    * the peer has nothing to answer the Finished with (resumed TLS 1.2).
    */
   #corkOneTurn(): void {
+    if (this.#flightCorked) return;
+    this.#flightCorked = true;
     const s = this.socket;
     s.cork();
     setImmediate(() => s.uncork());
@@ -210,7 +215,6 @@ export class TLSSocket extends TransportDuplex {
   #pumpOnce(): void {
     const c = this.#conn;
     if (c === undefined || this.destroyed) return;
-    if (!this.#secured && c.isClient && c.handshakeComplete) this.#corkOneTurn();
     this.#flushOutput();
     for (let ev = this.#events.shift(); ev !== undefined; ev = this.#events.shift()) {
       this.#handleEvent(ev);
