@@ -65,7 +65,7 @@ async function main(): Promise<void> {
         client.write(chunk);
         const out = client.takeOutput();
         if (out !== null) server.receive(out);
-        server.readPlaintext();
+        server.readPlaintextChunks();
       }
     };
     run(32);

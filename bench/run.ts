@@ -226,7 +226,7 @@ function scenarios(o: Options, certs: Certs): Scenario[] {
       id: `bulk-${aead.toLowerCase()}`,
       title: `bulk ${aead} (one connection, 64 KiB writes)`,
       comparative: true,
-      run: (impl) => runOne({ kind: 'bulk', impl, via, spec: spec(certs.ecdsa, suite), warmupMiB: q ? 2 : 16, totalMiB: q ? 8 : 128, writeKiB: 64 }),
+      run: (impl) => runOne({ kind: 'bulk', impl, via, spec: spec(certs.ecdsa, suite), warmupMiB: q ? 2 : 128, totalMiB: q ? 8 : 128, writeKiB: 64 }),
     });
   }
   const idleN = q ? 50 : 1000;

@@ -72,7 +72,7 @@ export abstract class Engine implements Connection {
   /** Tracing only: names of the keys protecting what we read and write, and of the keys derived next. */
   private readKeys = 'none';
   private writeKeys = 'none';
-  private nextKeys: { read?: string; write?: string } = {};
+  private nextKeys: { read?: string | undefined; write?: string | undefined } | undefined;
   /** Trace/keylog events kept until the first listener is set (only when tracing or logging keys). */
   private early: ConnectionEvent[] | undefined;
 
@@ -186,6 +186,13 @@ export abstract class Engine implements Connection {
     return parts.length === 1 ? (parts[0] as Uint8Array) : concatBytes(...parts);
   }
 
+  readPlaintextChunks(): readonly Uint8Array[] | null {
+    if (this.plaintext.length === 0) return null;
+    const parts = this.plaintext;
+    this.plaintext = [];
+    return parts;
+  }
+
   close(): void {
     if (this._closed || this._error !== undefined) return;
     if (!this.handshakeComplete) {
@@ -245,6 +252,7 @@ export abstract class Engine implements Connection {
       // The label and length only: the secret itself leaves through the keylog, never the trace.
       this.trace({ kind: 'secret', label, length: secret.length });
       const k = keysOfSecret(label, this.isClient);
+      this.nextKeys ??= {};
       if (k.read !== undefined) this.nextKeys.read = k.read;
       if (k.write !== undefined) this.nextKeys.write = k.write;
     }
@@ -254,7 +262,7 @@ export abstract class Engine implements Connection {
   /** Sends a handshake message with the current write protection. */
   sendHandshake(msg: HandshakeMessage): void {
     this.records.send(ContentType.handshake, msg.raw);
-    this.trace({ kind: 'message', direction: 'sent', type: handshakeName(msg.type), length: msg.raw.length, code: msg.type, raw: msg.raw, keys: this.writeKeys });
+    if (this.config.trace) this.trace({ kind: 'message', direction: 'sent', type: handshakeName(msg.type), length: msg.raw.length, code: msg.type, raw: msg.raw, keys: this.writeKeys });
   }
 
   /** RFC 8446 §D.4: the dummy change_cipher_spec of middlebox compatibility mode (always plaintext). */
@@ -265,8 +273,8 @@ export abstract class Engine implements Connection {
   setWriteProtector(p: RecordProtector | null): void {
     this.records.setWriteProtector(p);
     if (this.config.trace) {
-      this.writeKeys = p === null ? 'none' : (this.nextKeys.write ?? keysAfterUpdate(this.writeKeys));
-      delete this.nextKeys.write;
+      this.writeKeys = p === null ? 'none' : (this.nextKeys?.write ?? keysAfterUpdate(this.writeKeys));
+      if (this.nextKeys !== undefined) this.nextKeys.write = undefined;
       this.trace({ kind: 'keys', direction: 'write', keys: this.writeKeys });
     }
   }
@@ -286,8 +294,8 @@ export abstract class Engine implements Connection {
     if (p instanceof RecordProtector13 && this.receiveLimit !== undefined) p.maxInnerPlaintext = this.receiveLimit;
     this.records.setReadProtector(p);
     if (this.config.trace) {
-      this.readKeys = p === null ? 'none' : (this.nextKeys.read ?? keysAfterUpdate(this.readKeys));
-      delete this.nextKeys.read;
+      this.readKeys = p === null ? 'none' : (this.nextKeys?.read ?? keysAfterUpdate(this.readKeys));
+      if (this.nextKeys !== undefined) this.nextKeys.read = undefined;
       this.trace({ kind: 'keys', direction: 'read', keys: this.readKeys });
     }
   }
@@ -477,7 +485,7 @@ export abstract class Engine implements Connection {
   }
 
   private handleMessage(msg: HandshakeMessage): void {
-    this.trace({ kind: 'message', direction: 'received', type: handshakeName(msg.type), length: msg.raw.length, code: msg.type, raw: msg.raw, keys: this.readKeys });
+    if (this.config.trace) this.trace({ kind: 'message', direction: 'received', type: handshakeName(msg.type), length: msg.raw.length, code: msg.type, raw: msg.raw, keys: this.readKeys });
     const next = this.state.handle(msg);
     if (next instanceof Promise) {
       this._waiting = true;

@@ -9,8 +9,30 @@ import type { CommonConfig } from './config.js';
 import type { ConnectionListener, VersionName } from './types.js';
 import type { CertificateVerifier } from '../handshake/verifier.js';
 
-export const TLS13_SUITES: readonly number[] = [CS.TLS_AES_128_GCM_SHA256, CS.TLS_AES_256_GCM_SHA384, CS.TLS_CHACHA20_POLY1305_SHA256];
-const DEFAULT_GROUPS: readonly number[] = [G.x25519, G.secp256r1, G.secp384r1];
+export const TLS13_SUITES: readonly number[] = Object.freeze([CS.TLS_AES_128_GCM_SHA256, CS.TLS_AES_256_GCM_SHA384, CS.TLS_CHACHA20_POLY1305_SHA256]);
+const DEFAULT_GROUPS: readonly number[] = Object.freeze([G.x25519, G.secp256r1, G.secp384r1]);
+const NONE: readonly never[] = Object.freeze([]);
+const DEFAULT_PSK_MODES: readonly number[] = Object.freeze([PskKeyExchangeMode.psk_dhe_ke]);
+
+/** Date.now, as the default clock (a constant function, so a resolved config captures nothing else). */
+const systemNow = (): number => Date.now();
+
+function providerRandom(crypto: CryptoProvider): (n: number) => Uint8Array {
+  return (n) => crypto.randomBytes(n);
+}
+
+/**
+ * The list as the resolved config keeps it: a frozen input is shared as it is (a server's or a
+ * context's connections then hold one copy between them), anything else is copied and frozen.
+ */
+function frozen<T>(list: readonly T[]): readonly T[] {
+  return Object.isFrozen(list) ? list : Object.freeze([...list]);
+}
+
+/** `list`, or `whole` when they hold the same values in the same order (shares the constant). */
+function sameOr(list: readonly number[], whole: readonly number[]): readonly number[] {
+  return list.length === whole.length && list.every((v, i) => v === whole[i]) ? whole : frozen(list);
+}
 
 export interface ResolvedConfig {
   readonly crypto: CryptoProvider;
@@ -60,21 +82,23 @@ export function resolveCommon(
   caps: Capabilities,
 ): ResolvedConfig {
   const crypto = c.crypto ?? defaultProvider();
-  const now = c.now ?? (() => Date.now());
+  const now = c.now ?? systemNow;
   const minVersion = versionCode(c.minVersion, 'minVersion', ProtocolVersion.TLSv1_2);
   const maxVersion = versionCode(c.maxVersion, 'maxVersion', ProtocolVersion.TLSv1_3);
   if (minVersion > maxVersion) throw configError('minVersion', `${c.minVersion} is above maxVersion ${c.maxVersion}`);
 
-  let suites13: number[] = [...TLS13_SUITES];
-  let suites12: number[] = [...caps.defaultSuites12];
+  let suites13: readonly number[] = TLS13_SUITES;
+  let suites12: readonly number[] = caps.defaultSuites12;
   if (c.cipherSuites !== undefined) {
-    suites13 = [];
-    suites12 = [];
+    const s13: number[] = [];
+    const s12: number[] = [];
     for (const s of c.cipherSuites) {
-      if (TLS13_SUITES.includes(s)) suites13.push(s);
-      else if (caps.suites12.includes(s)) suites12.push(s);
+      if (TLS13_SUITES.includes(s)) s13.push(s);
+      else if (caps.suites12.includes(s)) s12.push(s);
       else throw configError('cipherSuites', `${suiteName(s)} is not supported`);
     }
+    suites13 = sameOr(s13, TLS13_SUITES);
+    suites12 = sameOr(s12, caps.defaultSuites12);
   }
   const tls13 = maxVersion >= ProtocolVersion.TLSv1_3;
   const tls12 = minVersion <= ProtocolVersion.TLSv1_2 && caps.suites12.length > 0;
@@ -85,7 +109,7 @@ export function resolveCommon(
   if (effectiveMin > maxVersion) throw configError('maxVersion', 'TLS 1.2 is not available in this build; allow TLS 1.3');
 
   const supported = crypto.supportedGroups();
-  const groups = c.groups ?? DEFAULT_GROUPS.filter((g) => supported.includes(g));
+  const groups = c.groups ?? sameOr(DEFAULT_GROUPS.filter((g) => supported.includes(g)), DEFAULT_GROUPS);
   if (groups.length === 0) throw configError('groups', 'no key exchange group');
   for (const g of groups) if (!supported.includes(g)) throw configError('groups', `${groupName(g)} is not supported by the crypto provider`);
   if (new Set(groups).size !== groups.length) throw configError('groups', 'a group is listed twice');
@@ -93,7 +117,7 @@ export function resolveCommon(
   const signatureSchemes = c.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES;
   for (const s of signatureSchemes) if (!schemeInfo(s)) throw configError('signatureSchemes', `${schemeName(s)} is not supported`);
 
-  const alpn = c.alpnProtocols ?? [];
+  const alpn = c.alpnProtocols ?? NONE;
   for (const p of alpn) {
     if (p.length === 0 || p.length > 255) throw configError('alpnProtocols', `protocol name "${p}" must be 1 to 255 bytes`);
   }
@@ -102,24 +126,24 @@ export function resolveCommon(
   if (recordSizeLimit !== undefined && (!Number.isInteger(recordSizeLimit) || recordSizeLimit < 64 || recordSizeLimit > 16385)) {
     throw configError('recordSizeLimit', `${recordSizeLimit} is not an integer from 64 to 16385 (RFC 8449)`);
   }
-  const pskModes = c.pskModes ?? [PskKeyExchangeMode.psk_dhe_ke];
+  const pskModes = c.pskModes ?? DEFAULT_PSK_MODES;
   for (const m of pskModes) {
     if (m !== PskKeyExchangeMode.psk_dhe_ke && m !== PskKeyExchangeMode.psk_ke) throw configError('pskModes', `${m} is not a PSK key exchange mode (0 psk_ke, 1 psk_dhe_ke)`);
   }
 
   return Object.freeze({
     recordSizeLimit,
-    pskModes: Object.freeze([...pskModes]),
+    pskModes: frozen(pskModes),
     crypto,
     minVersion: effectiveMin,
     maxVersion,
-    suites13: tls13 ? suites13 : [],
-    suites12: tls12 ? suites12 : [],
-    groups: Object.freeze([...groups]),
-    signatureSchemes: Object.freeze([...signatureSchemes]),
-    alpn: Object.freeze([...alpn]),
+    suites13: tls13 ? suites13 : NONE,
+    suites12: tls12 ? suites12 : NONE,
+    groups: frozen(groups),
+    signatureSchemes: frozen(signatureSchemes),
+    alpn: frozen(alpn),
     rejectUnauthorized: c.rejectUnauthorized ?? true,
-    random: c.random ?? ((n: number) => crypto.randomBytes(n)),
+    random: c.random ?? providerRandom(crypto),
     now,
     listener: c.listener,
     keylog: c.keylog ?? false,

@@ -1,31 +1,50 @@
 // ServerConnection: the sans-IO TLS server (shared/DESIGN.md, src/conn).
 import { Engine } from './engine.js';
-import { configError, resolveCommon } from './resolve.js';
+import { configError, resolveCommon, type ResolvedConfig } from './resolve.js';
 import { defaultProvider, defaultVerifier, TLS12_CAPABILITIES } from './defaults.js';
 import type { ServerConfig } from './config.js';
 import { ExpectClientHello } from '../handshake/server-hello.js';
-import { TicketKeys } from '../handshake/ticket-keys.js';
+import { TicketKeys, type TicketSealer } from '../handshake/ticket-keys.js';
 import { resolveServerResumption } from '../handshake/resumption-config.js';
+import type { ServerResumption } from '../handshake/psk-server13.js';
 
-export class ServerConnection extends Engine {
-  constructor(config: ServerConfig) {
+/**
+ * A ServerConfig validated once, for a server's many connections: `new ServerConnection(prepared)`
+ * then shares the resolved options, the certificate verifier (with its caches) and the ticket keys
+ * instead of building them per connection. Immutable; the config must not change afterwards.
+ */
+export class PreparedServerConfig {
+  readonly resolved: ResolvedConfig;
+  readonly ticketSealer: TicketSealer | undefined;
+  readonly resumption: ServerResumption;
+
+  constructor(readonly config: ServerConfig) {
     const resolved = resolveCommon(config, defaultProvider, (crypto, now) => defaultVerifier(crypto, config.ca, config.crl, config.verifyHook, undefined, now), TLS12_CAPABILITIES);
     if (config.certificates.length === 0 && config.sniCallback === undefined) {
       throw configError('certificates', 'a server needs at least one certificate and key');
     }
-    const requestCert = config.requestCert ?? false;
-    const ticketSealer = config.ticketSealer ?? (config.ticketKeys !== undefined ? new TicketKeys(resolved.crypto, config.ticketKeys) : undefined);
-    const resumption = resolveServerResumption(config, resolved, ticketSealer);
-    super(resolved, false, { name: 'Placeholder', handle: () => { throw new Error('unreachable'); } });
+    this.resolved = resolved;
+    this.ticketSealer = config.ticketSealer ?? (config.ticketKeys !== undefined ? new TicketKeys(resolved.crypto, config.ticketKeys) : undefined);
+    this.resumption = resolveServerResumption(config, resolved, this.ticketSealer);
+    Object.freeze(this);
+  }
+}
+
+export class ServerConnection extends Engine {
+  constructor(config: ServerConfig | PreparedServerConfig) {
+    const p = config instanceof PreparedServerConfig ? config : new PreparedServerConfig(config);
+    const c = p.config;
+    super(p.resolved, false, { name: 'Placeholder', handle: () => { throw new Error('unreachable'); } });
+    const requestCert = c.requestCert ?? false;
     this.state = new ExpectClientHello(this, {
-      certificates: config.certificates,
-      sniCallback: config.sniCallback,
+      certificates: c.certificates,
+      sniCallback: c.sniCallback,
       requestCert,
-      requireCert: requestCert && (config.requireCert ?? resolved.rejectUnauthorized),
-      sessionCache: config.sessionCache,
-      ticketSealer,
-      sessionTimeout: config.sessionTimeout,
-      resumption,
+      requireCert: requestCert && (c.requireCert ?? p.resolved.rejectUnauthorized),
+      sessionCache: c.sessionCache,
+      ticketSealer: p.ticketSealer,
+      sessionTimeout: c.sessionTimeout,
+      resumption: p.resumption,
     });
   }
 }

@@ -64,6 +64,12 @@ export interface Connection {
   write(data: Uint8Array): void;
   /** Decrypted application data received so far (concatenated), or null when there is none. */
   readPlaintext(): Uint8Array | null;
+  /**
+   * The same data as readPlaintext, as the records delivered it (one chunk per record, no
+   * concatenating copy), or null when there is none. Each chunk is the caller's to keep: later
+   * records never overwrite it. Optional: a caller falls back to readPlaintext.
+   */
+  readPlaintextChunks?(): readonly Uint8Array[] | null;
   /** Sends close_notify; no more application data may be written (half-close: reading continues). */
   close(): void;
   /** TLS 1.3: sends a KeyUpdate; with requestPeer the peer is asked to update too. */

@@ -16,7 +16,11 @@ import {
   sign as nodeSign,
   timingSafeEqual as nodeTimingSafeEqual,
   verify as nodeVerify,
+  type CipherChaCha20Poly1305,
+  type CipherGCM,
   type CipherGCMTypes,
+  type DecipherChaCha20Poly1305,
+  type DecipherGCM,
   type Hash,
   type JsonWebKey,
   type KeyObject,
@@ -86,9 +90,14 @@ function aeadKeyLength(alg: AeadAlgorithm): number {
   return alg === 'aes-128-gcm' ? 16 : 32;
 }
 
+/** The options of every AEAD cipher object (one frozen object, not one per record). */
+const AEAD_OPTIONS = Object.freeze({ authTagLength: TAG_LENGTH });
+
 class NodeAead implements Aead {
   readonly keyLength: number;
   private readonly key: Uint8Array;
+  /** The name node:crypto knows the cipher by; the overloads of createCipheriv are keyed on literal types. */
+  private readonly name: CipherGCMTypes | 'chacha20-poly1305';
   constructor(
     readonly algorithm: AeadAlgorithm,
     key: Uint8Array,
@@ -97,7 +106,17 @@ class NodeAead implements Aead {
     if (key.length !== this.keyLength) {
       throw internalError(`${algorithm} needs a ${this.keyLength}-byte key, got ${key.length} bytes`);
     }
+    // Raw key bytes: a KeyObject (createSecretKey) measured no faster per record on Node 20.
     this.key = key.slice();
+    this.name = algorithm;
+  }
+
+  private cipher(nonce: Uint8Array): CipherGCM | CipherChaCha20Poly1305 {
+    return this.name === 'chacha20-poly1305' ? createCipheriv(this.name, this.key, nonce, AEAD_OPTIONS) : createCipheriv(this.name, this.key, nonce, AEAD_OPTIONS);
+  }
+
+  private decipher(nonce: Uint8Array): DecipherGCM | DecipherChaCha20Poly1305 {
+    return this.name === 'chacha20-poly1305' ? createDecipheriv(this.name, this.key, nonce, AEAD_OPTIONS) : createDecipheriv(this.name, this.key, nonce, AEAD_OPTIONS);
   }
 
   sealInto(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array, outOffset: number): number {
@@ -105,11 +124,7 @@ class NodeAead implements Aead {
     if (outOffset < 0 || outOffset + need > out.length) {
       throw internalError(`AEAD output buffer too small: need ${need} bytes at offset ${outOffset}, have ${out.length}`);
     }
-    // The overloads of createCipheriv are keyed on the literal algorithm type.
-    const c =
-      this.algorithm === 'chacha20-poly1305'
-        ? createCipheriv('chacha20-poly1305', this.key, nonce, { authTagLength: TAG_LENGTH })
-        : createCipheriv(this.algorithm as CipherGCMTypes, this.key, nonce, { authTagLength: TAG_LENGTH });
+    const c = this.cipher(nonce);
     c.setAAD(aad, { plaintextLength: plaintext.length });
     const body = c.update(plaintext);
     out.set(body, outOffset);
@@ -123,10 +138,7 @@ class NodeAead implements Aead {
     if (ciphertextAndTag.length < TAG_LENGTH) return null;
     const ctLen = ciphertextAndTag.length - TAG_LENGTH;
     try {
-      const d =
-        this.algorithm === 'chacha20-poly1305'
-          ? createDecipheriv('chacha20-poly1305', this.key, nonce, { authTagLength: TAG_LENGTH })
-          : createDecipheriv(this.algorithm as CipherGCMTypes, this.key, nonce, { authTagLength: TAG_LENGTH });
+      const d = this.decipher(nonce);
       d.setAAD(aad, { plaintextLength: ctLen });
       d.setAuthTag(ciphertextAndTag.subarray(ctLen));
       const body = d.update(ciphertextAndTag.subarray(0, ctLen));

@@ -27,6 +27,7 @@ import { verifyFinished12, verifySignature12, type SignatureVerified } from './p
 import { chooseScheme, signWithScheme } from './schemes.js';
 import { Traffic12 } from './traffic12.js';
 import { encodeSession12, type Session12 } from './session12.js';
+import { sessionEvent } from './session-event.js';
 import { Transcript12, armCcs, deriveMaster12, protectors12, send12, type CcsBox, type Protectors12 } from './common12.js';
 import { bytesEqual, concatBytes } from '../wire/bytes.js';
 import type { CertifiedKey } from '../conn/types.js';
@@ -355,7 +356,7 @@ class ExpectServerFinished implements State {
         createdAt: resumed?.createdAt ?? conn.config.now(),
         lifetime: ticket !== undefined && ticket.lifetimeHint > 0 ? ticket.lifetimeHint : resumed?.lifetime ?? 300,
       };
-      conn.emit({ type: 'session', session: encodeSession12(session) });
+      conn.emit(sessionEvent(() => encodeSession12(session)));
     }
     return traffic;
   }

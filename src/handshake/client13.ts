@@ -469,7 +469,7 @@ class ExpectFinished implements State {
       });
     const traffic = new Traffic13(
       conn,
-      { suite, readSecret: serverAp, writeSecret: clientAp, exporterMasterSecret: exporter, resumptionMasterSecret: resumption },
+      { suite, readSecret: serverAp, writeSecret: clientAp, exporterMasterSecret: exporter },
       proof,
       sink,
     );

@@ -6,6 +6,7 @@
 import { AlertDescription, HandshakeType, PskKeyExchangeMode } from '../wire/iana.js';
 import { ext as X, type Extension, type HelloExtensions } from '../wire/extensions.js';
 import { decodeNewSessionTicket13 } from '../wire/messages13.js';
+import { sessionEvent } from './session-event.js';
 import { encodeHandshake, type HandshakeMessage } from '../wire/handshake.js';
 import type { ServerHello } from '../wire/hello.js';
 import { TlsError, illegalParameter } from '../errors.js';
@@ -208,7 +209,7 @@ export function ticketSink(conn: Engine, res: ClientResumption, o: TicketOrigin)
     const session: ClientSession13 = {
       suite: o.suite.suite,
       psk: resumptionPsk(conn.config.crypto, o.suite.hash, o.resumptionMasterSecret, t.nonce),
-      ticket: t.ticket,
+      ticket: t.ticket.slice(), // not a view pinning the whole decrypted record
       ageAdd: t.ageAdd,
       receivedAt: conn.config.now(),
       lifetime: t.lifetime,
@@ -218,10 +219,10 @@ export function ticketSink(conn: Engine, res: ClientResumption, o: TicketOrigin)
       peerCertificates: o.peerCertificates,
       verifiedChain: o.verifiedChain,
     };
-    const bytes = encodeClientSession(session);
-    if (res.store !== undefined && res.storeKey !== undefined) res.store.put(res.storeKey, bytes);
+    const event = sessionEvent(() => encodeClientSession(session));
+    if (res.store !== undefined && res.storeKey !== undefined) res.store.put(res.storeKey, event.session);
     conn.trace({ kind: 'new-session-ticket', lifetime: t.lifetime, maxEarlyData: session.maxEarlyData });
-    conn.emit({ type: 'session', session: bytes });
+    conn.emit(event);
   };
 }
 

@@ -30,7 +30,7 @@ const table: ReadonlyMap<number, SchemeInfo> = new Map<number, SchemeInfo>([
 ]);
 
 /** Our default preference for signatures we accept (and make). SHA-1 schemes are not offered. */
-export const DEFAULT_SIGNATURE_SCHEMES: readonly number[] = [
+export const DEFAULT_SIGNATURE_SCHEMES: readonly number[] = Object.freeze([
   S.ecdsa_secp256r1_sha256,
   S.ecdsa_secp384r1_sha384,
   S.ecdsa_secp521r1_sha512,
@@ -45,7 +45,7 @@ export const DEFAULT_SIGNATURE_SCHEMES: readonly number[] = [
   S.rsa_pkcs1_sha256,
   S.rsa_pkcs1_sha384,
   S.rsa_pkcs1_sha512,
-];
+]);
 
 export function schemeInfo(scheme: number): SchemeInfo | undefined {
   return table.get(scheme);

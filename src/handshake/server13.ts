@@ -443,7 +443,7 @@ export class ExpectClientFinished implements State {
     const resumption = this.keys.schedule.resumptionMasterSecret(transcript.hash());
     const traffic = new Traffic13(
       conn,
-      { suite, readSecret: this.keys.clientAp, writeSecret: this.keys.serverAp, exporterMasterSecret: this.keys.exporter, resumptionMasterSecret: resumption },
+      { suite, readSecret: this.keys.clientAp, writeSecret: this.keys.serverAp, exporterMasterSecret: this.keys.exporter },
       proof,
       undefined,
     );

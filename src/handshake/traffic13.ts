@@ -14,7 +14,6 @@ export interface TrafficSecrets13 {
   readSecret: Uint8Array;
   writeSecret: Uint8Array;
   readonly exporterMasterSecret: Uint8Array;
-  readonly resumptionMasterSecret: Uint8Array;
 }
 
 /** Handles post-handshake NewSessionTicket messages (the client); resumption lives in its own file. */
@@ -27,9 +26,12 @@ export class Traffic13 implements TrafficState {
   constructor(
     private readonly conn: Engine,
     private readonly secrets: TrafficSecrets13,
-    readonly proof: FinishedVerified,
+    // Required (a skipped Finished check does not compile), not kept: the connection may live long.
+    proof: FinishedVerified,
     private readonly onTicket: TicketSink | undefined,
-  ) {}
+  ) {
+    void proof;
+  }
 
   handle(msg: HandshakeMessage): Traffic13 {
     switch (msg.type) {
@@ -61,10 +63,6 @@ export class Traffic13 implements TrafficState {
   exportKeyingMaterial(length: number, label: string, context: Uint8Array | undefined): Uint8Array {
     const s = this.secrets;
     return exporter13(this.conn.config.crypto, s.suite.hash, s.exporterMasterSecret, label, context ?? new Uint8Array(0), length);
-  }
-
-  get resumptionMasterSecret(): Uint8Array {
-    return this.secrets.resumptionMasterSecret;
   }
 
   private updateReadKeys(): void {

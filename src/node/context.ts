@@ -168,7 +168,7 @@ function mapSuites(o: SecureContextOptions, f: ContextFields): void {
     if (o.ciphers === undefined) tls12 = defaultSuites.filter((s) => !isTls13Suite(s));
   }
   if (tls13.length === 0 && tls12.length === 0) throw optionError(o.ciphers !== undefined ? 'ciphers' : 'ciphersuites', 'selects no cipher suite typetls implements');
-  f.cipherSuites = [...tls13, ...tls12];
+  f.cipherSuites = Object.freeze([...tls13, ...tls12]);
   // node:tls: no TLS 1.3 suite means TLS 1.2 only, and no TLS 1.2 suite means TLS 1.3 only.
   if (tls13.length === 0) {
     if (f.minVersion === 'TLSv1.3') throw optionError('ciphers', 'has no TLS 1.3 suite but minVersion is TLSv1.3');
@@ -183,7 +183,8 @@ function mapSuites(o: SecureContextOptions, f: ContextFields): void {
 /** Maps the algorithm, version and trust options (everything but certificates). */
 function mapContextFields(o: SecureContextOptions): ContextFields {
   const f: ContextFields = {};
-  if (o.crypto !== undefined) f.crypto = o.crypto;
+  // One provider per context, shared by its connections (a provider holds no per-connection state).
+  f.crypto = o.crypto ?? defaultCryptoProvider();
   f.ca = mapCa(o.ca);
   if (o.crl !== undefined) f.crl = mapCrl(o.crl);
   const min = mapVersion('minVersion', o.minVersion, true);
@@ -207,7 +208,7 @@ function mapContextFields(o: SecureContextOptions): ContextFields {
         return g;
       });
       if (groups.length === 0) throw optionError('ecdhCurve', 'names no group');
-      f.groups = groups;
+      f.groups = Object.freeze(groups);
     }
   }
   if (o.sigalgs !== undefined) {
@@ -218,7 +219,7 @@ function mapContextFields(o: SecureContextOptions): ContextFields {
       return s;
     });
     if (schemes.length === 0) throw optionError('sigalgs', 'names no signature algorithm');
-    f.signatureSchemes = schemes;
+    f.signatureSchemes = Object.freeze(schemes);
   }
   return f;
 }

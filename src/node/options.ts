@@ -116,7 +116,7 @@ function mapAlpn(v: AlpnOption | undefined): readonly string[] | undefined {
   } else {
     throw optionError('ALPNProtocols', `expected an array of strings/buffers or a wire-format buffer, got ${describe(v)}`);
   }
-  return out;
+  return Object.freeze(out);
 }
 
 function checkBoolean(option: string, v: unknown): boolean | undefined {

@@ -5,7 +5,7 @@ import { Buffer } from 'node:buffer';
 import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ServerConfig } from '../conn/config.js';
-import { ServerConnection } from '../conn/server.js';
+import { PreparedServerConfig, ServerConnection } from '../conn/server.js';
 import type { CertifiedKey, Connection } from '../conn/types.js';
 import { TlsError } from '../errors.js';
 import { AlertDescription } from '../wire/iana.js';
@@ -13,7 +13,7 @@ import { toSecureContext } from './context.js';
 import type { SecureContext, SecureContextOptions } from './context.js';
 import { describe, optionError } from './option-error.js';
 import { callNodeSni, checkTicketKeys, contextOf, serverConfig, ticketKeysOption, withSwitches } from './options.js';
-import type { TlsServerOptions } from './options.js';
+import type { ConnectionSwitches, TlsServerOptions } from './options.js';
 import { TLSSocket } from './socket.js';
 import { TicketKeys } from '../handshake/ticket-keys.js';
 import { EarlyDataReplayGuard } from '../handshake/anti-replay.js';
@@ -39,6 +39,8 @@ export class Server extends net.Server {
   /** TLS 1.2 sessions resumable by ID, bounded in size and lifetime (node:tls's sessionTimeout, default 300 s). */
   readonly #sessionCache: SessionCache;
   #base: ServerConfig;
+  /** #base validated once per keylog/trace combination, shared by the connections (rebuilt with #base). */
+  #prepared = new Map<string, PreparedServerConfig>();
 
   constructor(options: TlsServerOptions = {}, secureConnectionListener?: SecureConnectionListener) {
     super({ allowHalfOpen: true });
@@ -71,6 +73,17 @@ export class Server extends net.Server {
     );
   }
 
+  /** The validated config for these switches: resolved options, verifier and caches shared by connections. */
+  #preparedFor(sw: ConnectionSwitches): PreparedServerConfig {
+    const key = `${sw.keylog ? 'k' : ''}${sw.trace ? 't' : ''}`;
+    let p = this.#prepared.get(key);
+    if (p === undefined) {
+      p = new PreparedServerConfig(withSwitches(this.#base, sw));
+      this.#prepared.set(key, p);
+    }
+    return p;
+  }
+
   #selectByName(name: string): CertifiedKey | undefined | Promise<CertifiedKey | undefined> {
     const user = this.#options.SNICallback;
     if (user !== undefined) return callNodeSni(user, name);
@@ -78,17 +91,24 @@ export class Server extends net.Server {
     return undefined;
   }
 
-  #onConnection(raw: Duplex): void {
+  /** The TLSSocket over an accepted transport (in its own scope: its closures capture nothing per connection). */
+  #socketFor(raw: Duplex, wantKeylog: boolean): TLSSocket {
     const o = this.#options;
     const base = this.#base;
-    const make = o.connectionFactory ?? ((c: ServerConfig): Connection => new ServerConnection(c));
-    const wantKeylog = this.listenerCount('keylog') > 0;
-    const tls = new TLSSocket(raw, (sw) => make(withSwitches(base, sw)), {
+    const factory = o.connectionFactory;
+    const make = factory !== undefined ? (sw: ConnectionSwitches): Connection => factory(withSwitches(base, sw)) : (sw: ConnectionSwitches): Connection => new ServerConnection(this.#preparedFor(sw));
+    return new TLSSocket(raw, make, {
       allowHalfOpen: o.allowHalfOpen ?? false,
-      wantKeylog: () => wantKeylog,
+      wantKeylog: wantKeylog ? () => true : () => false,
       requestCert: base.requestCert === true,
       ...(o.trace !== undefined ? { trace: o.trace } : {}),
     });
+  }
+
+  #onConnection(raw: Duplex): void {
+    const o = this.#options;
+    const wantKeylog = this.listenerCount('keylog') > 0;
+    const tls = this.#socketFor(raw, wantKeylog);
     if (wantKeylog) tls.on('keylog', (line: Buffer) => this.emit('keylog', line, tls));
     const onError = (err: Error): void => {
       this.emit('tlsClientError', err, tls);
@@ -102,9 +122,12 @@ export class Server extends net.Server {
           }, timeout)
         : undefined;
     timer?.unref();
-    tls.once('close', () => clearTimeout(timer));
+    const onClose = (): void => clearTimeout(timer);
+    tls.once('close', onClose);
     tls.once('secure', () => {
       clearTimeout(timer);
+      tls.removeListener('close', onClose); // nothing left to clear: the connection keeps no timer
+
       tls.removeListener('error', onError);
       this.emit('secureConnection', tls);
     });
@@ -115,6 +138,7 @@ export class Server extends net.Server {
     if (typeof hostname !== 'string' || hostname === '') throw optionError('hostname', `expected a host name, got ${describe(hostname)}`);
     this.#contexts.push({ pattern: hostnamePattern(hostname), context: toSecureContext(context, 'context') });
     this.#base = this.#buildBase();
+    this.#prepared = new Map();
   }
 
   /** Replaces the server's certificates and algorithm options for new connections. */
@@ -123,6 +147,7 @@ export class Server extends net.Server {
     this.#options = { ...this.#options, ...options };
     this.#context = context;
     this.#base = this.#buildBase();
+    this.#prepared = new Map();
   }
 
   getTicketKeys(): Buffer {

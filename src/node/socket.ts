@@ -65,12 +65,14 @@ export class TLSSocket extends TransportDuplex {
   servername: string | false | null = null;
 
   #conn: Connection | undefined;
-  readonly #source: ConnectionSource;
+  /** Dropped once the connection is built (a factory's closure need not live as long as the socket). */
+  #source: ConnectionSource | undefined;
   readonly #opts: TLSSocketOptions;
   #summary: HandshakeSummary | undefined;
   #secured = false;
-  #session: Buffer | undefined;
-  readonly #events: ConnectionEvent[] = [];
+  /** The latest 'session' event: its bytes are only encoded when read (the event, or getSession()). */
+  #session: { readonly session: Uint8Array } | undefined;
+  #events: ConnectionEvent[] = [];
   readonly #early: Buffer[] = [];
   #busy = 0;
   #pumping = false;
@@ -132,15 +134,18 @@ export class TLSSocket extends TransportDuplex {
 
   #start(): void {
     if (this.destroyed || this.#conn !== undefined) return;
+    const source = this.#source;
+    if (source === undefined) return;
+    this.#source = undefined;
     let conn: Connection;
     try {
       conn =
-        typeof this.#source === 'function'
-          ? this.#source({
+        typeof source === 'function'
+          ? source({
               keylog: this.listenerCount('keylog') > 0 || (this.#opts.wantKeylog?.() ?? false),
               trace: (this.#opts.trace !== undefined && this.#opts.trace !== false) || traceChannelActive(),
             })
-          : this.#source;
+          : source;
     } catch (e) {
       this.destroy(e instanceof Error ? e : new Error(String(e)));
       return;
@@ -215,12 +220,19 @@ export class TLSSocket extends TransportDuplex {
   #pumpOnce(): void {
     const c = this.#conn;
     if (c === undefined || this.destroyed) return;
-    this.#flushOutput();
-    for (let ev = this.#events.shift(); ev !== undefined; ev = this.#events.shift()) {
-      this.#handleEvent(ev);
-      if (this.destroyed) return;
+    // Taken as a batch and replaced by a fresh array, so an idle connection keeps no grown one.
+    while (this.#events.length > 0) {
+      const batch = this.#events;
+      this.#events = [];
+      for (const ev of batch) {
+        this.#handleEvent(ev);
+        if (this.destroyed) return;
+      }
     }
     if (!this.#secured && c.handshakeComplete && c.summary !== undefined) this.#onHandshake(c.summary);
+    // After the handshake events: what their listeners write (the client's first data after its
+    // Finished, the server's close_notify after its tickets) leaves in the same transport write.
+    this.#flushOutput();
     if (this.destroyed) return;
     this.#pushPlaintext(c);
     const err = c.error;
@@ -253,9 +265,14 @@ export class TLSSocket extends TransportDuplex {
 
   #pushPlaintext(c: Connection): void {
     if (this.#readBlocked || this.#readEnded) return;
-    const pt = c.readPlaintext();
-    if (pt === null || pt.length === 0) return;
-    if (!this.push(Buffer.from(pt.buffer, pt.byteOffset, pt.length))) {
+    // One push per record: the chunks are fresh buffers (decrypted output), so no concatenating copy.
+    const chunks = c.readPlaintextChunks !== undefined ? c.readPlaintextChunks() : [c.readPlaintext()];
+    if (chunks === null) return;
+    let more = true;
+    for (const pt of chunks) {
+      if (pt !== null && pt.length > 0) more = this.push(Buffer.from(pt.buffer, pt.byteOffset, pt.length));
+    }
+    if (!more) {
       // Our reader is not keeping up: stop reading the transport until _read() is called.
       this.#readBlocked = true;
       if (!this.#socketPaused) {
@@ -280,8 +297,8 @@ export class TLSSocket extends TransportDuplex {
         if (!this.#secured) this.#onHandshake(ev.summary);
         return;
       case 'session':
-        this.#session = Buffer.from(ev.session);
-        this.emit('session', this.#session);
+        this.#session = ev;
+        if (this.listenerCount('session') > 0) this.emit('session', this.getSession());
         return;
       case 'keylog':
         this.emit('keylog', Buffer.from(ev.line + '\n', 'latin1'));
@@ -331,7 +348,9 @@ export class TLSSocket extends TransportDuplex {
       this.#early.push(chunk);
       return;
     }
-    this.#run((c) => c.receive(chunk));
+    // A plain Uint8Array view: the record layer's many subarray() calls then skip Buffer's slower species path.
+    const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
+    this.#run((c) => c.receive(bytes));
   }
 
   #onTransportEnd(): void {
@@ -403,12 +422,21 @@ export class TLSSocket extends TransportDuplex {
     if (c === undefined) return cb(new Error('TLSSocket: no connection'));
     if (c.error !== undefined) return cb(c.error);
     if (c.closed) return cb(new TlsError('ERR_STREAM_WRITE_AFTER_END', AlertDescription.internal_error, 'write after the TLS connection was closed'));
+    const s = this.socket;
+    // A writev batch: each chunk's records go to the transport as their own buffer (corked into one
+    // transport write), rather than being copied into one joined buffer by takeOutput().
+    const batch = chunks.length > 1 && !s.writableCorked && !s.destroyed;
     try {
       this.#busy++;
+      if (batch) s.cork();
       try {
-        for (const chunk of chunks) c.write(chunk);
+        for (const chunk of chunks) {
+          c.write(chunk);
+          if (batch) this.#flushOutput();
+        }
       } finally {
         this.#busy--;
+        if (batch) s.uncork();
       }
     } catch (e) {
       this.#pump();
@@ -519,7 +547,8 @@ export class TLSSocket extends TransportDuplex {
   }
 
   getSession(): Buffer | undefined {
-    return this.#session;
+    const s = this.#session?.session;
+    return s === undefined ? undefined : Buffer.from(s.buffer, s.byteOffset, s.length);
   }
 
   isSessionReused(): boolean {

@@ -6,6 +6,7 @@ export { bytesEqual as equalBytes } from '../wire/bytes.js';
 /** A string key for a byte string (one char per byte), for Map/Set look-ups. */
 export function bytesKey(b: Uint8Array): string {
   let s = '';
-  for (let i = 0; i < b.length; i += 4096) s += String.fromCharCode(...b.subarray(i, i + 4096));
+  // apply() reads the typed array as an array-like: no iterator objects (a spread allocates per byte).
+  for (let i = 0; i < b.length; i += 4096) s += String.fromCharCode.apply(null, b.subarray(i, i + 4096) as unknown as number[]);
   return s;
 }

@@ -49,7 +49,7 @@ class RecentCertificates {
 /** The last 64 bytes of a DER certificate (inside its signature value), as a map key; undefined when too short. */
 function signatureKey(der: Uint8Array): string | undefined {
   if (der.length < 128) return undefined;
-  return `${der.length}:${String.fromCharCode(...der.subarray(der.length - 64))}`;
+  return `${der.length}:${bytesKey(der.subarray(der.length - 64))}`;
 }
 
 export class TrustStore {

@@ -3,7 +3,6 @@
 import type { CryptoProvider, PublicKey } from '../crypto/provider.js';
 import type { CertificateVerifier, PeerCertificateCheck, VerifiedPeer } from '../handshake/verifier.js';
 import { type Certificate, toDerList } from './certificate.js';
-import { bytesKey } from './bytes.js';
 import { type Crl, parseCrl } from './crl.js';
 import { verifyError } from './errors.js';
 import type { TrustStore } from './trust-store.js';
@@ -28,18 +27,11 @@ export interface CertificateVerifierOptions {
   readonly allowSha1?: boolean;
 }
 
-const INTERMEDIATE_CACHE_SIZE = 64;
-
 class PkiCertificateVerifier implements CertificateVerifier {
   private store: TrustStore | undefined;
   private readonly crls: readonly Crl[];
   /** The last leaf parsed by leafPublicKey, reused by verify for the same bytes. */
   private lastLeaf: Certificate | undefined;
-  /**
-   * Intermediates seen recently, parsed and with their keys imported: peers send the same chain on
-   * every handshake, and importing a key costs more than the rest of the verification.
-   */
-  private readonly intermediates = new Map<string, Certificate>();
 
   constructor(private readonly o: CertificateVerifierOptions) {
     const crls: Crl[] = [];
@@ -62,17 +54,12 @@ class PkiCertificateVerifier implements CertificateVerifier {
     return leaf;
   }
 
+  /**
+   * Intermediates through the trust store's cache of recently seen certificates: peers send the same
+   * chain on every handshake, and importing a key costs more than the rest of the verification.
+   */
   private intermediate(der: Uint8Array): Certificate {
-    const key = bytesKey(der);
-    const hit = this.intermediates.get(key);
-    if (hit !== undefined) return hit;
-    const cert = this.anchors().parseCertificate(der);
-    if (this.intermediates.size >= INTERMEDIATE_CACHE_SIZE) {
-      const oldest = this.intermediates.keys().next();
-      if (oldest.done !== true) this.intermediates.delete(oldest.value);
-    }
-    this.intermediates.set(key, cert);
-    return cert;
+    return this.anchors().parseCertificate(der);
   }
 
   leafPublicKey(der: Uint8Array): PublicKey {

@@ -1,6 +1,8 @@
 // A FIFO of byte chunks: bytes are appended as they arrive and taken from the front without
 // re-copying what is left (no O(n²) behaviour when data arrives a byte at a time). Taking a span
-// that lies inside one chunk returns a view; a span that crosses chunks is copied once.
+// that lies inside one chunk returns a view; a span that crosses chunks is copied once, into a new
+// buffer or, when the caller says it is done with the span before its next take, into a scratch
+// buffer the queue keeps (so a bulk stream does not allocate per record).
 
 const EMPTY = new Uint8Array(0);
 
@@ -11,6 +13,7 @@ export class ByteQueue {
   /** Offset of the first unread byte in chunks[first]. */
   private head = 0;
   private total = 0;
+  private scratch: Uint8Array = EMPTY;
 
   get length(): number {
     return this.total;
@@ -34,8 +37,12 @@ export class ByteQueue {
     throw new RangeError(`ByteQueue.peek(${index}) past the end (${this.total} bytes)`);
   }
 
-  /** Removes and returns the first `n` bytes (n <= length): a view when they sit in one chunk, else one copy. */
-  take(n: number): Uint8Array {
+  /**
+   * Removes and returns the first `n` bytes (n <= length): a view when they sit in one chunk, else one
+   * copy. With `transient`, a span that crosses chunks is copied into the queue's scratch buffer: the
+   * bytes returned are then valid only until the next take(), and the caller must not keep them.
+   */
+  take(n: number, transient = false): Uint8Array {
     if (n > this.total) throw new RangeError(`ByteQueue.take(${n}) with only ${this.total} bytes`);
     const first = this.chunks[this.first];
     if (n === 0 || first === undefined) return new Uint8Array(0);
@@ -44,7 +51,7 @@ export class ByteQueue {
       this.skip(n);
       return out;
     }
-    const out = new Uint8Array(n);
+    const out = transient ? this.scratchOf(n) : new Uint8Array(n);
     let at = 0;
     while (at < n) {
       const c = this.chunks[this.first];
@@ -55,6 +62,16 @@ export class ByteQueue {
       this.skip(take);
     }
     return out;
+  }
+
+  /**
+   * The first n bytes of the scratch buffer: allocated at the first crossing take and grown to the
+   * largest span taken (a full record in a bulk stream), dropped when the queue runs empty so an idle
+   * connection holds none.
+   */
+  private scratchOf(n: number): Uint8Array {
+    if (this.scratch.length < n) this.scratch = new Uint8Array(n);
+    return this.scratch.subarray(0, n);
   }
 
   private skip(n: number): void {
@@ -76,6 +93,8 @@ export class ByteQueue {
     if (this.first === this.chunks.length) {
       this.chunks = [];
       this.first = 0;
+      // A span just taken may still be a view of the scratch buffer: only the reference is dropped.
+      this.scratch = EMPTY;
     } else if (this.first >= 64 && this.first * 2 >= this.chunks.length) {
       this.chunks = this.chunks.slice(this.first);
       this.first = 0;

@@ -49,8 +49,13 @@ export class RecordDeframer {
     this.queue.push(data);
   }
 
-  /** The next complete record, or null when more bytes are needed. Throws a TlsError on a bad header. */
-  next(): TlsRecord | null {
+  /**
+   * The next complete record, or null when more bytes are needed. Throws a TlsError on a bad header.
+   * A record of content type `transientType` (when given) may be assembled in a scratch buffer that
+   * the next call reuses: the caller passes it only for records it consumes at once (decrypts into a
+   * new buffer) and keeps no view of.
+   */
+  next(transientType?: number): TlsRecord | null {
     const q = this.queue;
     if (q.length < RECORD_HEADER_LENGTH) {
       // Fail early on a first byte that cannot start a record (e.g. plaintext HTTP on a TLS port).
@@ -67,7 +72,7 @@ export class RecordDeframer {
       throw recordOverflow(`record of ${length} bytes exceeds the limit of ${this.maxFragmentLength}`);
     }
     if (q.length < RECORD_HEADER_LENGTH + length) return null;
-    const whole = q.take(RECORD_HEADER_LENGTH + length);
+    const whole = q.take(RECORD_HEADER_LENGTH + length, type === transientType);
     const header = whole.subarray(0, RECORD_HEADER_LENGTH);
     return {
       type,

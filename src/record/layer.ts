@@ -133,7 +133,9 @@ export class RecordLayer {
     const compat = allowCompatCcs;
     const plainAlert = this.allowPlaintextAlert || compat;
     for (;;) {
-      const rec = this.deframer.next();
+      // A protected application_data record is always decrypted into a new buffer (open() below)
+      // before the next record is taken, so it may be assembled in the deframer's scratch buffer.
+      const rec = this.deframer.next(this.readProtector !== null ? ContentType.application_data : undefined);
       if (rec === null) return null;
       if (rec.type === ContentType.change_cipher_spec) {
         const isCompat = rec.fragment.length === 1 && rec.fragment[0] === 0x01;

@@ -12,17 +12,19 @@ import { SequenceNumber, badRecordMac, type RecordProtector } from './protect13.
 const TAG_LENGTH = 16;
 const BLOCK = 16;
 
-function writeHeader(out: Uint8Array, type: number, version: number, length: number): void {
-  out[0] = type;
-  out[1] = version >>> 8;
-  out[2] = version & 0xff;
-  out[3] = length >>> 8;
-  out[4] = length & 0xff;
+function writeHeader(out: Uint8Array, type: number, version: number, length: number, offset = 0): void {
+  out[offset] = type;
+  out[offset + 1] = version >>> 8;
+  out[offset + 2] = version & 0xff;
+  out[offset + 3] = length >>> 8;
+  out[offset + 4] = length & 0xff;
 }
 
-/** seq_num ‖ type ‖ version ‖ length: the AEAD additional data and the MAC prefix (RFC 5246 §6.2.3.2, §6.2.3.3). */
-function pseudoHeader(seq: SequenceNumber, type: number, versionHi: number, versionLo: number, length: number): Uint8Array {
-  const a = new Uint8Array(13);
+/**
+ * seq_num ‖ type ‖ version ‖ length: the AEAD additional data and the MAC prefix (RFC 5246 §6.2.3.2,
+ * §6.2.3.3), written into `a` (13 bytes; a new buffer when not given).
+ */
+function pseudoHeader(seq: SequenceNumber, type: number, versionHi: number, versionLo: number, length: number, a = new Uint8Array(13)): Uint8Array {
   seq.write(a, 0);
   a[8] = type;
   a[9] = versionHi;
@@ -39,6 +41,8 @@ export class RecordProtector12Aead implements RecordProtector {
   private readonly aead: Aead;
   private readonly explicitLength: number;
   private readonly nonceBuf = new Uint8Array(12);
+  /** The additional data of the record being sealed or opened (used at once, then rewritten). */
+  private readonly aadBuf = new Uint8Array(13);
 
   constructor(
     p: CryptoProvider,
@@ -65,17 +69,31 @@ export class RecordProtector12Aead implements RecordProtector {
   }
 
   seal(type: number, content: Uint8Array): Uint8Array {
-    if (content.length > this.maxContent) throw internalError(`record content of ${content.length} bytes exceeds ${this.maxContent}`);
-    this.seq.check();
-    const length = this.explicitLength + content.length + TAG_LENGTH;
-    const out = new Uint8Array(RECORD_HEADER_LENGTH + length);
-    writeHeader(out, type, this.version, length);
-    const nonce = this.nonce();
-    if (this.explicitLength > 0) out.set(nonce.subarray(4), RECORD_HEADER_LENGTH);
-    const aad = pseudoHeader(this.seq, type, this.version >>> 8, this.version & 0xff, content.length);
-    this.aead.sealInto(nonce, aad, content, out, RECORD_HEADER_LENGTH + this.explicitLength);
-    this.seq.increment();
+    const out = new Uint8Array(this.sealedLength(content.length));
+    this.sealInto(type, content, out, 0);
     return out;
+  }
+
+  /** Bytes of the record that seals `contentLength` bytes (header, explicit nonce, ciphertext, tag). */
+  sealedLength(contentLength: number): number {
+    return RECORD_HEADER_LENGTH + this.explicitLength + contentLength + TAG_LENGTH;
+  }
+
+  /** Seals like `seal`, writing the whole record into `out` at `offset`; returns the bytes written. */
+  sealInto(type: number, content: Uint8Array, out: Uint8Array, offset: number): number {
+    if (content.length > this.maxContent) throw internalError(`record content of ${content.length} bytes exceeds ${this.maxContent}`);
+    const length = this.explicitLength + content.length + TAG_LENGTH;
+    if (offset < 0 || offset + RECORD_HEADER_LENGTH + length > out.length) {
+      throw internalError(`record buffer too small: need ${RECORD_HEADER_LENGTH + length} bytes at offset ${offset}, have ${out.length}`);
+    }
+    this.seq.check();
+    writeHeader(out, type, this.version, length, offset);
+    const nonce = this.nonce();
+    if (this.explicitLength > 0) out.set(nonce.subarray(4), offset + RECORD_HEADER_LENGTH);
+    const aad = pseudoHeader(this.seq, type, this.version >>> 8, this.version & 0xff, content.length, this.aadBuf);
+    this.aead.sealInto(nonce, aad, content, out, offset + RECORD_HEADER_LENGTH + this.explicitLength);
+    this.seq.increment();
+    return RECORD_HEADER_LENGTH + length;
   }
 
   open(record: TlsRecord): { type: number; content: Uint8Array } {
@@ -87,7 +105,7 @@ export class RecordProtector12Aead implements RecordProtector {
     this.seq.check();
     const nonce = this.nonce();
     if (this.explicitLength > 0) nonce.set(f.subarray(0, 8), 4);
-    const aad = pseudoHeader(this.seq, record.type, record.header[1] as number, record.header[2] as number, plainLength);
+    const aad = pseudoHeader(this.seq, record.type, record.header[1] as number, record.header[2] as number, plainLength, this.aadBuf);
     const content = this.aead.open(nonce, aad, f.subarray(this.explicitLength));
     if (content === null) throw badRecordMac();
     this.seq.increment();
@@ -122,31 +140,54 @@ export class RecordProtector12Cbc implements RecordProtector {
   }
 
   seal(type: number, content: Uint8Array): Uint8Array {
+    const out = new Uint8Array(this.sealedLength(content.length));
+    this.sealInto(type, content, out, 0);
+    return out;
+  }
+
+  /** content ‖ MAC (MAC-then-encrypt only) ‖ padding ‖ padding_length, a whole number of blocks. */
+  private paddedLength(contentLength: number): number {
+    const unpadded = contentLength + (this.encryptThenMac ? 0 : this.macLength) + 1;
+    return unpadded + ((BLOCK - (unpadded % BLOCK)) % BLOCK);
+  }
+
+  /** Bytes of the record that seals `contentLength` bytes (header, IV, ciphertext, MAC with encrypt-then-MAC). */
+  sealedLength(contentLength: number): number {
+    return RECORD_HEADER_LENGTH + BLOCK + this.paddedLength(contentLength) + (this.encryptThenMac ? this.macLength : 0);
+  }
+
+  /** Seals like `seal`, writing the whole record into `out` at `offset`; returns the bytes written. */
+  sealInto(type: number, content: Uint8Array, out: Uint8Array, offset: number): number {
     if (content.length > this.maxContent) throw internalError(`record content of ${content.length} bytes exceeds ${this.maxContent}`);
+    const total = this.sealedLength(content.length);
+    if (offset < 0 || offset + total > out.length) {
+      throw internalError(`record buffer too small: need ${total} bytes at offset ${offset}, have ${out.length}`);
+    }
     this.seq.check();
     const vHi = this.version >>> 8;
     const vLo = this.version & 0xff;
     const iv = this.p.randomBytes(BLOCK); // RFC 5246 §6.2.3.2: a fresh unpredictable IV per record
     const macInside = this.encryptThenMac ? 0 : this.macLength;
-    const unpadded = content.length + macInside + 1;
-    const padLength = (BLOCK - (unpadded % BLOCK)) % BLOCK; // padding_length byte value
-    const plain = new Uint8Array(unpadded + padLength);
+    const plainLength = this.paddedLength(content.length);
+    const padLength = plainLength - content.length - macInside - 1; // padding_length byte value
+    // The plaintext is laid out where its ciphertext goes, then encrypted and written over itself.
+    const ctAt = offset + RECORD_HEADER_LENGTH + BLOCK;
+    const plain = out.subarray(ctAt, ctAt + plainLength);
     plain.set(content, 0);
     if (!this.encryptThenMac) plain.set(this.computeMac(type, vHi, vLo, content.length, [content]), content.length);
     plain.fill(padLength, content.length + macInside);
     const ct = this.cbc.encrypt(iv, plain);
-    const length = BLOCK + ct.length + (this.encryptThenMac ? this.macLength : 0);
-    const out = new Uint8Array(RECORD_HEADER_LENGTH + length);
-    writeHeader(out, type, this.version, length);
-    out.set(iv, RECORD_HEADER_LENGTH);
-    out.set(ct, RECORD_HEADER_LENGTH + BLOCK);
+    out.set(ct, ctAt);
+    const length = total - RECORD_HEADER_LENGTH;
+    writeHeader(out, type, this.version, length, offset);
+    out.set(iv, offset + RECORD_HEADER_LENGTH);
     if (this.encryptThenMac) {
       // RFC 7366 §3: MAC(MAC_write_key, seq_num ‖ type ‖ version ‖ length ‖ IV ‖ ENC(content ‖ padding)).
       const mac = this.computeMac(type, vHi, vLo, BLOCK + ct.length, [iv, ct]);
-      out.set(mac, RECORD_HEADER_LENGTH + BLOCK + ct.length);
+      out.set(mac, ctAt + ct.length);
     }
     this.seq.increment();
-    return out;
+    return total;
   }
 
   open(record: TlsRecord): { type: number; content: Uint8Array } {
