@@ -1,7 +1,7 @@
 // Pieces both TLS 1.2 sides share: the transcript of raw handshake messages (CertificateVerify signs
 // the messages themselves, RFC 5246 §7.4.8), key derivation into record protectors, the master secret
 // with or without RFC 7627, the renegotiation_info and extension checks.
-import type { CryptoProvider } from '../crypto/provider.js';
+import type { CryptoProvider, HashContext } from '../crypto/provider.js';
 import { extendedMasterSecret12, keyBlock12, masterSecret12 } from '../keys/prf12.js';
 import { keyBlockSizes12, type Suite12 } from '../keys/suites12.js';
 import { recordProtector12 } from '../record/protect12.js';
@@ -9,9 +9,19 @@ import type { RecordProtector } from '../record/layer.js';
 import type { Engine } from '../conn/engine.js';
 import type { HandshakeMessage } from '../wire/handshake.js';
 
-/** The TLS 1.2 handshake transcript: the raw messages, hashed on demand with the PRF hash. */
+/**
+ * The TLS 1.2 handshake transcript: the raw messages (CertificateVerify signs the messages themselves),
+ * and a running hash with the PRF hash from its first use, so no message is hashed twice and asking
+ * twice with nothing added in between (the extended master secret's session hash and the client
+ * Finished, RFC 7627 §4, RFC 5246 §7.4.9) costs nothing.
+ */
 export class Transcript12 {
   private readonly messages: Uint8Array[];
+  private running: HashContext | undefined;
+  /** How many messages `running` has taken in. */
+  private hashed = 0;
+  /** The digest at `hashed` messages, until the next add(). */
+  private current: Uint8Array | undefined;
 
   constructor(
     private readonly crypto: CryptoProvider,
@@ -22,6 +32,7 @@ export class Transcript12 {
 
   add(raw: Uint8Array): void {
     this.messages.push(raw);
+    this.current = undefined;
   }
 
   /** All messages so far, concatenated (the content a TLS 1.2 CertificateVerify signs). */
@@ -38,9 +49,18 @@ export class Transcript12 {
   }
 
   hash(alg: 'sha256' | 'sha384'): Uint8Array {
-    const h = this.crypto.hash(alg);
-    for (const m of this.messages) h.update(m);
-    return h.digest();
+    let h = this.running;
+    if (h === undefined || h.algorithm !== alg) {
+      // The PRF hash is fixed by the suite, so this happens once per handshake.
+      h = this.crypto.hash(alg);
+      this.running = h;
+      this.hashed = 0;
+      this.current = undefined;
+    }
+    if (this.current !== undefined && this.hashed === this.messages.length) return this.current;
+    for (; this.hashed < this.messages.length; this.hashed++) h.update(this.messages[this.hashed] as Uint8Array);
+    this.current = h.digest();
+    return this.current;
   }
 }
 

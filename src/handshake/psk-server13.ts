@@ -29,6 +29,28 @@ export interface ServerResumption {
   readonly replayGuard: EarlyDataReplayGuard | undefined;
   /** Modes the server accepts (psk_dhe_ke by default). */
   readonly pskModes: readonly number[];
+  /** This connection's last opened ticket (one per connection, see resolveServerResumption). */
+  readonly opened: OpenedTicket;
+}
+
+/**
+ * The last ticket this connection opened: choosing the suite (ticketHash), the early data budget and
+ * accepting the PSK all look at the first identity of the same ClientHello, which is opened (MAC
+ * check and decryption) once. Keyed by the identity's bytes object, so a new ClientHello (after a
+ * HelloRetryRequest) opens its tickets afresh.
+ */
+export class OpenedTicket {
+  private identity: Uint8Array | undefined;
+  private state: ServerTicketState | undefined;
+
+  open(sealer: TicketSealer, identity: Uint8Array): ServerTicketState | undefined {
+    if (identity !== this.identity) {
+      const plain = sealer.open(identity);
+      this.state = plain === undefined ? undefined : decodeServerTicketState(plain);
+      this.identity = identity;
+    }
+    return this.state;
+  }
 }
 
 export const DEFAULT_TICKET_LIFETIME = 7200;
@@ -49,8 +71,7 @@ export interface AcceptedPsk {
 
 function openTicket(res: ServerResumption, identity: Uint8Array): ServerTicketState | undefined {
   if (res.tickets === undefined) return undefined;
-  const plain = res.tickets.open(identity);
-  return plain === undefined ? undefined : decodeServerTicketState(plain);
+  return res.opened.open(res.tickets, identity);
 }
 
 /** The hash of the first ticket that opens, so the suite can be chosen to fit it (RFC 8446 §4.2.11). */
@@ -242,10 +263,13 @@ export function sendTickets(conn: Engine, res: ServerResumption, t: TicketContex
   if (sealer === undefined || res.numTickets === 0) return;
   const crypto = conn.config.crypto;
   const now = conn.config.now();
+  // Every ticket's ticket_age_add from one draw (a node:crypto call costs more than the bytes).
+  const ageAdds = crypto.randomBytes(4 * res.numTickets);
+  const ages = new DataView(ageAdds.buffer, ageAdds.byteOffset, ageAdds.length);
   for (let i = 0; i < res.numTickets; i++) {
     const nonce = new Uint8Array(8);
     new DataView(nonce.buffer).setUint32(4, i);
-    const ageAdd = new DataView(crypto.randomBytes(4).buffer).getUint32(0);
+    const ageAdd = ages.getUint32(4 * i);
     const state: ServerTicketState = {
       suite: t.suite.suite,
       psk: resumptionPsk(crypto, t.suite.hash, t.resumptionMasterSecret, nonce),

@@ -3,7 +3,7 @@
 import type { ClientConfig, ServerConfig } from '../conn/config.js';
 import { configError, type ResolvedConfig } from '../conn/resolve.js';
 import type { TicketSealer } from './ticket-keys.js';
-import { DEFAULT_MAX_EARLY_DATA, DEFAULT_TICKET_LIFETIME, type ServerResumption } from './psk-server13.js';
+import { DEFAULT_MAX_EARLY_DATA, DEFAULT_TICKET_LIFETIME, OpenedTicket, type ServerResumption } from './psk-server13.js';
 import type { ClientResumption } from './psk-client13.js';
 
 function count(option: string, v: number | undefined, dflt: number, max: number): number {
@@ -21,7 +21,7 @@ export function resolveServerResumption(c: ServerConfig, r: ResolvedConfig, tick
   if (maxEarly > 0 && c.replayGuard === undefined) {
     throw configError('replayGuard', 'accepting early data needs an EarlyDataReplayGuard shared by all the connections of the server');
   }
-  return { tickets, numTickets, ticketLifetime, maxEarlyData: maxEarly, replayGuard: c.replayGuard, pskModes: r.pskModes };
+  return { tickets, numTickets, ticketLifetime, maxEarlyData: maxEarly, replayGuard: c.replayGuard, pskModes: r.pskModes, opened: new OpenedTicket() };
 }
 
 export function resolveClientResumption(c: ClientConfig, serverName: string | undefined): ClientResumption {

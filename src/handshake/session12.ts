@@ -46,17 +46,19 @@ export function encodeSession12(s: Session12): Uint8Array {
 export function decodeSession12(bytes: Uint8Array): Session12 | undefined {
   if (bytes.length < MAGIC.length || MAGIC.some((b, i) => bytes[i] !== b)) return undefined;
   try {
-    const r = new Reader(bytes, MAGIC.length);
+    // One private copy; the secret, IDs and certificates are views into it (one allocation, not one each).
+    const own = bytes.slice();
+    const r = new Reader(own, MAGIC.length);
     const suite = r.u16();
-    const masterSecret = r.vec8(48, 48).slice();
+    const masterSecret = r.vec8(48, 48);
     const extendedMasterSecret = r.u8() === 1;
-    const sessionId = r.vec8(0, 32).slice();
-    const ticket = r.vec16(0, 0xffff).slice();
+    const sessionId = r.vec8(0, 32);
+    const ticket = r.vec16(0, 0xffff);
     const serverName = dec.decode(r.vec16(0, 0xffff));
     const alpn = dec.decode(r.vec8(0, 255));
     const certs = r.sub24(0, 0xffffff);
     const peerCertificates: Uint8Array[] = [];
-    while (!certs.atEnd) peerCertificates.push(certs.vec24(1, 0xffffff).slice());
+    while (!certs.atEnd) peerCertificates.push(certs.vec24(1, 0xffffff));
     const createdAt = r.u32() * 1000;
     const lifetime = r.u32();
     r.end('session');

@@ -68,15 +68,23 @@ function readOptString(r: Reader): string | undefined {
 function chain(w: Writer, certs: readonly Uint8Array[]): void {
   w.vec24((x) => certs.forEach((c) => x.vecBytes(3, c)));
 }
+/** The certificates as views into the reader's bytes (the decoders below read a private copy). */
 function readChain(r: Reader): Uint8Array[] {
   const list = r.sub24(0, 0xffffff);
   const out: Uint8Array[] = [];
-  while (!list.atEnd) out.push(list.vec24(1, 0xffffff).slice());
+  while (!list.atEnd) out.push(list.vec24(1, 0xffffff));
   return out;
 }
 
+/** Bytes a certificate chain takes encoded (sizes the writers below, so they never grow). */
+function chainSize(certs: readonly Uint8Array[]): number {
+  let n = 3;
+  for (const c of certs) n += 3 + c.length;
+  return n;
+}
+
 export function encodeServerTicketState(s: ServerTicketState): Uint8Array {
-  const w = new Writer(256);
+  const w = new Writer(128 + s.psk.length + (s.alpn?.length ?? 0) * 3 + (s.serverName?.length ?? 0) * 3 + chainSize(s.peerCertificates));
   w.u16(SERVER_FORMAT).u16(ProtocolVersion.TLSv1_3).u16(s.suite).vecBytes(1, s.psk).u32(s.ageAdd);
   u64(w, s.issuedAt);
   w.u32(s.lifetime).u32(s.maxEarlyData);
@@ -90,10 +98,12 @@ export function encodeServerTicketState(s: ServerTicketState): Uint8Array {
 /** Decodes the plaintext of a ticket we sealed; undefined for any other format. */
 export function decodeServerTicketState(b: Uint8Array): ServerTicketState | undefined {
   try {
-    const r = new Reader(b, 0, b.length);
+    // One private copy; the PSK and certificates are views into it (one allocation, not one each).
+    const own = b.slice();
+    const r = new Reader(own, 0, own.length);
     if (r.u16() !== SERVER_FORMAT || r.u16() !== ProtocolVersion.TLSv1_3) return undefined;
     const suite = r.u16();
-    const psk = r.vec8(32, 64).slice();
+    const psk = r.vec8(32, 64);
     const ageAdd = r.u32();
     const issuedAt = readU64(r);
     const lifetime = r.u32();
@@ -111,7 +121,8 @@ export function decodeServerTicketState(b: Uint8Array): ServerTicketState | unde
 
 /** The bytes of the client's `session` event (opaque to the application). */
 export function encodeClientSession(s: ClientSession13): Uint8Array {
-  const w = new Writer(512);
+  const strings = (s.alpn?.length ?? 0) * 3 + (s.serverName?.length ?? 0) * 3;
+  const w = new Writer(128 + s.psk.length + s.ticket.length + strings + chainSize(s.peerCertificates) + (s.verifiedChain === undefined ? 0 : chainSize(s.verifiedChain)));
   w.u16(CLIENT_FORMAT).u16(ProtocolVersion.TLSv1_3).u16(s.suite).vecBytes(1, s.psk).vecBytes(2, s.ticket).u32(s.ageAdd);
   u64(w, s.receivedAt);
   w.u32(s.lifetime).u32(s.maxEarlyData);
@@ -126,11 +137,13 @@ export function encodeClientSession(s: ClientSession13): Uint8Array {
 /** Decodes a `session` given back by the application; undefined when it is not a TLS 1.3 session of ours. */
 export function decodeClientSession(b: Uint8Array): ClientSession13 | undefined {
   try {
-    const r = new Reader(b, 0, b.length);
+    // One private copy (the application keeps its bytes); every field is a view into it.
+    const own = b.slice();
+    const r = new Reader(own, 0, own.length);
     if (r.u16() !== CLIENT_FORMAT || r.u16() !== ProtocolVersion.TLSv1_3) return undefined;
     const suite = r.u16();
-    const psk = r.vec8(32, 64).slice();
-    const ticket = r.vec16(1, 0xffff).slice();
+    const psk = r.vec8(32, 64);
+    const ticket = r.vec16(1, 0xffff);
     const ageAdd = r.u32();
     const receivedAt = readU64(r);
     const lifetime = r.u32();

@@ -22,9 +22,14 @@ export function pHash(p: CryptoProvider, hash: HashAlgorithm, secret: Uint8Array
   return out;
 }
 
+/** The labels of the handshake (RFC 5246 §6.3, §7.4.9, §8.1; RFC 7627 §4), encoded once at load. */
+const FIXED_LABELS: ReadonlyMap<string, Uint8Array> = new Map(
+  ['master secret', 'extended master secret', 'key expansion', 'client finished', 'server finished'].map((l) => [l, encoder.encode(l)]),
+);
+
 /** PRF(secret, label, seed) = P_<hash>(secret, label ‖ seed) (RFC 5246 §5). */
 export function prf12(p: CryptoProvider, hash: HashAlgorithm, secret: Uint8Array, label: string, seed: Uint8Array, length: number): Uint8Array {
-  return pHash(p, hash, secret, concatBytes(encoder.encode(label), seed), length);
+  return pHash(p, hash, secret, concatBytes(FIXED_LABELS.get(label) ?? encoder.encode(label), seed), length);
 }
 
 /** master_secret from the premaster secret and the hello randoms (RFC 5246 §8.1). */

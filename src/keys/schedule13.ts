@@ -106,19 +106,54 @@ export function hkdfExpand(p: CryptoProvider, hash: HashAlgorithm, prk: Uint8Arr
   return out;
 }
 
-/** The HkdfLabel structure (RFC 8446 §7.1): uint16 length, opaque label<7..255>, opaque context<0..255>. */
-function hkdfLabel(label: string, context: Uint8Array, length: number): Uint8Array {
+/** "tls13 " ‖ label as bytes: the labels of the key schedule are encoded once, at load. */
+const FIXED_LABELS: ReadonlyMap<string, Uint8Array> = new Map(
+  [
+    'derived',
+    'ext binder',
+    'res binder',
+    'c e traffic',
+    'e exp master',
+    'c hs traffic',
+    's hs traffic',
+    'c ap traffic',
+    's ap traffic',
+    'exp master',
+    'res master',
+    'key',
+    'iv',
+    'finished',
+    'traffic upd',
+    'resumption',
+    'exporter',
+  ].map((l) => [l, encoder.encode(`tls13 ${l}`)]),
+);
+
+function fullLabel(label: string): Uint8Array {
+  const fixed = FIXED_LABELS.get(label);
+  if (fixed !== undefined) return fixed;
   const l = encoder.encode(label);
-  const fullLen = LABEL_PREFIX.length + l.length;
+  const out = new Uint8Array(LABEL_PREFIX.length + l.length);
+  out.set(LABEL_PREFIX);
+  out.set(l, LABEL_PREFIX.length);
+  return out;
+}
+
+/**
+ * The HkdfLabel structure (RFC 8446 §7.1): uint16 length, opaque label<7..255>, opaque context<0..255>,
+ * followed by `trailer` zero bytes (room for HKDF-Expand's counter, so one block needs one buffer).
+ */
+function hkdfLabel(label: string, context: Uint8Array, length: number, trailer: number): Uint8Array {
+  const l = fullLabel(label);
+  const fullLen = l.length;
   if (fullLen > 255) throw internalError(`HKDF label "tls13 ${label}" is longer than 255 bytes`);
   if (context.length > 255) throw internalError(`HKDF context of ${context.length} bytes is longer than 255 bytes`);
   if (length > 0xffff) throw internalError(`HKDF-Expand-Label length ${length} does not fit 16 bits`);
-  const out = new Uint8Array(2 + 1 + fullLen + 1 + context.length);
+  const out = new Uint8Array(2 + 1 + fullLen + 1 + context.length + trailer);
   out[0] = length >>> 8;
   out[1] = length & 0xff;
   out[2] = fullLen;
-  out.set(LABEL_PREFIX, 3);
-  out.set(l, 3 + LABEL_PREFIX.length);
+  out.set(l, 3);
   out[3 + fullLen] = context.length;
   out.set(context, 4 + fullLen);
   return out;
@@ -133,7 +168,15 @@ export function hkdfExpandLabel(
   context: Uint8Array,
   length: number,
 ): Uint8Array {
-  return hkdfExpand(p, hash, secret, hkdfLabel(label, context, length), length);
+  if (Number.isInteger(length) && length >= 0 && length <= p.hashLength(hash)) {
+    // One block (every derivation of the key schedule): T(1) = HMAC(PRK, HkdfLabel ‖ 0x01), built
+    // in one buffer (RFC 5869 §2.3).
+    const input = hkdfLabel(label, context, length, 1);
+    input[input.length - 1] = 1;
+    const t1 = p.hmac(hash, secret, input);
+    return length === t1.length ? t1 : t1.slice(0, length);
+  }
+  return hkdfExpand(p, hash, secret, hkdfLabel(label, context, length, 0), length);
 }
 
 /** Derive-Secret(Secret, Label, Messages) with the transcript hash already computed (RFC 8446 §7.1). */

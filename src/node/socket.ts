@@ -86,6 +86,8 @@ export class TLSSocket extends TransportDuplex {
   #truncated = false;
   #errorHandled = false;
   #waitingDrain = false;
+  /** The client corked the transport once for its last flight (see #corkOneTurn). */
+  #flightCorked = false;
   #drainCallback: WriteCallback | undefined;
   #heldWrite: { readonly chunks: readonly Uint8Array[]; readonly cb: WriteCallback } | undefined;
   #heldFinal: WriteCallback | undefined;
@@ -196,8 +198,25 @@ export class TLSSocket extends TransportDuplex {
     for (let out = c.takeOutput(); out !== null; out = c.takeOutput()) {
       const s = this.socket;
       if (s.destroyed || s.writableEnded) continue; // nobody to send to any more
+      if (c.isClient && c.handshakeComplete && !this.#flightCorked) this.#corkOneTurn();
       if (!s.write(out)) this.#waitingDrain = true;
     }
+  }
+
+  /**
+   * The client's last flight and what it writes on secureConnect leave in one TCP write, as with
+   * node:tls (whose secureConnect handlers run before that flight is written). Otherwise Nagle holds a
+   * small first write behind the unacknowledged Finished until the peer's delayed ACK (~40 ms), when
+   * the peer has nothing to answer the Finished with (resumed TLS 1.2). Flushing after the handshake
+   * events covers writes made in the listeners; this cork (one event-loop turn, once per connection,
+   * at the first flush after the handshake completes) also covers writes made in a promise
+   * continuation (`await connect()`).
+   */
+  #corkOneTurn(): void {
+    this.#flightCorked = true;
+    const s = this.socket;
+    s.cork();
+    setImmediate(() => s.uncork());
   }
 
   #pumpOnce(): void {
