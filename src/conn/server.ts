@@ -5,8 +5,8 @@ import { defaultProvider, defaultVerifier, TLS12_CAPABILITIES } from './defaults
 import type { ServerConfig } from './config.js';
 import { ExpectClientHello } from '../handshake/server-hello.js';
 import { TicketKeys, type TicketSealer } from '../handshake/ticket-keys.js';
-import { resolveServerResumption } from '../handshake/resumption-config.js';
-import type { ServerResumption } from '../handshake/psk-server13.js';
+import { resolveServerResumption, type ServerResumptionConfig } from '../handshake/resumption-config.js';
+import { OpenedTicket } from '../handshake/psk-server13.js';
 
 /**
  * A ServerConfig validated once, for a server's many connections: `new ServerConnection(prepared)`
@@ -16,7 +16,7 @@ import type { ServerResumption } from '../handshake/psk-server13.js';
 export class PreparedServerConfig {
   readonly resolved: ResolvedConfig;
   readonly ticketSealer: TicketSealer | undefined;
-  readonly resumption: ServerResumption;
+  readonly resumption: ServerResumptionConfig;
 
   constructor(readonly config: ServerConfig) {
     const resolved = resolveCommon(config, defaultProvider, (crypto, now) => defaultVerifier(crypto, config.ca, config.crl, config.verifyHook, undefined, now), TLS12_CAPABILITIES);
@@ -44,7 +44,8 @@ export class ServerConnection extends Engine {
       sessionCache: c.sessionCache,
       ticketSealer: p.ticketSealer,
       sessionTimeout: c.sessionTimeout,
-      resumption: p.resumption,
+      // The ticket a ClientHello offers is opened once per connection (never shared between them).
+      resumption: { ...p.resumption, opened: new OpenedTicket() },
     });
   }
 }

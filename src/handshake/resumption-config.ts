@@ -3,7 +3,7 @@
 import type { ClientConfig, ServerConfig } from '../conn/config.js';
 import { configError, type ResolvedConfig } from '../conn/resolve.js';
 import type { TicketSealer } from './ticket-keys.js';
-import { DEFAULT_MAX_EARLY_DATA, DEFAULT_TICKET_LIFETIME, OpenedTicket, type ServerResumption } from './psk-server13.js';
+import { DEFAULT_MAX_EARLY_DATA, DEFAULT_TICKET_LIFETIME, type ServerResumption } from './psk-server13.js';
 import type { ClientResumption } from './psk-client13.js';
 
 function count(option: string, v: number | undefined, dflt: number, max: number): number {
@@ -12,7 +12,10 @@ function count(option: string, v: number | undefined, dflt: number, max: number)
   return v;
 }
 
-export function resolveServerResumption(c: ServerConfig, r: ResolvedConfig, tickets: TicketSealer | undefined): ServerResumption {
+/** The server's resumption options, validated once per config (the per-connection part is added by ServerConnection). */
+export type ServerResumptionConfig = Omit<ServerResumption, 'opened'>;
+
+export function resolveServerResumption(c: ServerConfig, r: ResolvedConfig, tickets: TicketSealer | undefined): ServerResumptionConfig {
   const numTickets = count('numTickets', c.numTickets, 2, 16);
   // RFC 8446 §4.6.1: at most seven days.
   const ticketLifetime = count('ticketLifetime', c.ticketLifetime ?? c.sessionTimeout, DEFAULT_TICKET_LIFETIME, 604800);
@@ -21,7 +24,7 @@ export function resolveServerResumption(c: ServerConfig, r: ResolvedConfig, tick
   if (maxEarly > 0 && c.replayGuard === undefined) {
     throw configError('replayGuard', 'accepting early data needs an EarlyDataReplayGuard shared by all the connections of the server');
   }
-  return { tickets, numTickets, ticketLifetime, maxEarlyData: maxEarly, replayGuard: c.replayGuard, pskModes: r.pskModes, opened: new OpenedTicket() };
+  return { tickets, numTickets, ticketLifetime, maxEarlyData: maxEarly, replayGuard: c.replayGuard, pskModes: r.pskModes };
 }
 
 export function resolveClientResumption(c: ClientConfig, serverName: string | undefined): ClientResumption {
