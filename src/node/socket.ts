@@ -207,10 +207,9 @@ export class TLSSocket extends TransportDuplex {
    * The client's last flight and what it writes on secureConnect leave in one TCP write, as with
    * node:tls (whose secureConnect handlers run before that flight is written). Otherwise Nagle holds a
    * small first write behind the unacknowledged Finished until the peer's delayed ACK (~40 ms), when
-   * the peer has nothing to answer the Finished with (resumed TLS 1.2). Flushing after the handshake
-   * events covers writes made in the listeners; this cork (one event-loop turn, once per connection,
-   * at the first flush after the handshake completes) also covers writes made in a promise
-   * continuation (`await connect()`).
+   * the peer has nothing to answer the Finished with (resumed TLS 1.2). The cork (one event-loop
+   * turn, once per connection, from the flush of the Finished) covers writes made in the
+   * secureConnect listeners and in a promise continuation (`await connect()`).
    */
   #corkOneTurn(): void {
     this.#flightCorked = true;
