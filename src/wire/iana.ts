@@ -208,9 +208,3 @@ export const groupName = (v: number): string => names.group.get(v) ?? `unknown($
 export const schemeName = (v: number): string => names.scheme.get(v) ?? `unknown(${hex4(v)})`;
 export const suiteName = (v: number): string => names.suite.get(v) ?? `unknown(${hex4(v)})`;
 
-/** Looks a name up in a table, case-insensitively; undefined when absent. */
-export function lookupName(table: Readonly<Record<string, number>>, name: string): number | undefined {
-  const lower = name.toLowerCase();
-  for (const [k, v] of Object.entries(table)) if (k.toLowerCase() === lower) return v;
-  return undefined;
-}

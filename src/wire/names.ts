@@ -1,7 +1,7 @@
 // Spellings of cipher suites, groups and signature schemes outside the IANA registry: OpenSSL's names
 // (node:tls's `ciphers`, `ecdhCurve`, `sigalgs`, and openssl's command line) and the usual aliases.
 // The IANA names themselves live in ./iana.ts; everything here maps onto those code points.
-import { CipherSuite, NamedGroup, SignatureScheme, lookupName } from './iana.js';
+import { CipherSuite, NamedGroup, SignatureScheme } from './iana.js';
 
 export interface SuiteNames {
   readonly code: number;
@@ -72,9 +72,20 @@ const groupAliases: Readonly<Record<string, number>> = {
   x25519mlkem768: NamedGroup.X25519MLKEM768,
 };
 
+/** A name table indexed by lower-case name, with the aliases (built once, at load). */
+function lowerIndex(table: Readonly<Record<string, number>>, aliases: Readonly<Record<string, number>>): ReadonlyMap<string, number> {
+  const m = new Map<string, number>();
+  for (const [k, v] of Object.entries(aliases)) m.set(k, v);
+  // IANA names win over an alias spelled the same.
+  for (const [k, v] of Object.entries(table)) m.set(k.toLowerCase(), v);
+  return m;
+}
+
+const groupsByName = lowerIndex(NamedGroup, groupAliases);
+
 /** A group by IANA name (x25519, secp256r1) or OpenSSL alias (X25519, P-256, prime256v1); case-insensitive. */
 export function lookupGroup(name: string): number | undefined {
-  return lookupName(NamedGroup, name) ?? groupAliases[name.toLowerCase()];
+  return groupsByName.get(name.toLowerCase());
 }
 
 // OpenSSL's `sig+hash` spellings (SSL_CONF "SignatureAlgorithms"), besides the IANA names.
@@ -95,9 +106,11 @@ const schemeAliases: Readonly<Record<string, number>> = {
   'pss+sha512': SignatureScheme.rsa_pss_rsae_sha512,
 };
 
+const schemesByName = lowerIndex(SignatureScheme, schemeAliases);
+
 /** A signature scheme by IANA name (ecdsa_secp256r1_sha256) or OpenSSL `sig+hash` (ECDSA+SHA256). */
 export function lookupScheme(name: string): number | undefined {
-  return lookupName(SignatureScheme, name) ?? schemeAliases[name.toLowerCase()];
+  return schemesByName.get(name.toLowerCase());
 }
 
 /** A list separated by ':' or ',' (spaces allowed), empty items dropped. */
