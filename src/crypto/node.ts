@@ -125,7 +125,9 @@ class NodeAead implements Aead {
       throw internalError(`AEAD output buffer too small: need ${need} bytes at offset ${outOffset}, have ${out.length}`);
     }
     const c = this.cipher(nonce);
-    c.setAAD(aad, { plaintextLength: plaintext.length });
+    // No options object per record: node reads plaintextLength for CCM only (not one of our ciphers),
+    // though its ChaCha20-Poly1305 typing asks for it.
+    (c as CipherGCM).setAAD(aad);
     const body = c.update(plaintext);
     out.set(body, outOffset);
     const fin = c.final();
@@ -139,7 +141,7 @@ class NodeAead implements Aead {
     const ctLen = ciphertextAndTag.length - TAG_LENGTH;
     try {
       const d = this.decipher(nonce);
-      d.setAAD(aad, { plaintextLength: ctLen });
+      (d as DecipherGCM).setAAD(aad); // no per-record options object (see sealInto)
       d.setAuthTag(ciphertextAndTag.subarray(ctLen));
       const body = d.update(ciphertextAndTag.subarray(0, ctLen));
       const fin = d.final(); // throws when authentication fails
