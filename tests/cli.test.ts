@@ -193,6 +193,32 @@ describe('CLI: client and server', () => {
     }
   });
 
+  test('server --early-data --num-tickets 1 + client --early-data: after the handshake without a session, 0-RTT accepted with one (RFC 8446 §4.2.10)', async () => {
+    const srv = await startListening(
+      ...cli(['server', '--port', '0', '--cert', f.serverCert, '--key', f.serverKey, '--echo', '--early-data', '--num-tickets', '1', '--naccept', '2']),
+    );
+    try {
+      const target = `127.0.0.1:${String(srv.port)}`;
+      const sess = join(f.dir, 'sess-early.pem');
+      const early = join(f.dir, 'early.txt');
+      writeFileSync(early, 'early bytes\n');
+      const first = await runCli(['client', target, '--ca', f.ca, '--sess-out', sess, '--early-data', early], { input: '' });
+      assert.equal(first.code, 0, first.stderr);
+      assert.equal(summaryOf(first.stderr).get('early data'), 'not sent');
+      assert.doesNotMatch(first.stderr, /^note:/m);
+      assert.equal(first.stdout, 'early bytes\n', 'sent after the handshake and echoed');
+      assert.ok(existsSync(sess), 'the ticket was saved');
+      const again = await runCli(['client', target, '--ca', f.ca, '--sess-in', sess, '--early-data', early], { input: 'late\n' });
+      assert.equal(again.code, 0, again.stderr);
+      const s = summaryOf(again.stderr);
+      assert.equal(s.get('resumed'), 'yes');
+      assert.equal(s.get('early data'), 'accepted');
+      assert.equal(again.stdout, 'early bytes\nlate\n');
+    } finally {
+      srv.stop();
+    }
+  });
+
   test('client: a required client certificate that is missing fails with exit 1 and the reason', async () => {
     const srv = await startListening(...cli(['server', '--port', '0', '--cert', f.serverCert, '--key', f.serverKey, '--ca', f.ca, '--verify-client', 'require', '--naccept', '1']));
     try {

@@ -116,7 +116,7 @@ export async function runServer(argv: readonly string[]): Promise<number> {
     options.rejectUnauthorized = true;
   } else if (verify !== 'none') throw new UsageError(`--verify-client must be none, request or require, not "${verify}"`);
   if (args.strings.has('num-tickets')) {
-    Object.assign(options, numTicketsOptions(intOption(args, 'num-tickets', 2, 255)));
+    Object.assign(options, numTicketsOptions(intOption(args, 'num-tickets', 2, 16)));
     if (!backend.numTickets) process.stderr.write(`note: ${backend.name} ignores --num-tickets\n`);
   }
   if (args.booleans.has('early-data')) {

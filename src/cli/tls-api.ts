@@ -34,27 +34,30 @@ export const backend = {
   /** Emits `trace` events. */
   trace: true,
   /** Can send and accept TLS 1.3 early data. */
-  earlyData: false,
+  earlyData: true,
   /** Honours a per-server ticket count. */
-  numTickets: false,
+  numTickets: true,
 } as const;
 
-/** Client options that send `data` as TLS 1.3 early data (none with node:tls: it cannot). */
-export function earlyDataClientOptions(_data: Uint8Array): Partial<ClientOptions> {
-  return {};
+/**
+ * Client options that send `data` as TLS 1.3 early data when the session (`--sess-in`) allows it;
+ * otherwise, or when the server refuses it, the connection sends it after the handshake.
+ */
+export function earlyDataClientOptions(data: Uint8Array): Partial<ClientOptions> {
+  return { earlyData: data };
 }
 
-/** Server options that accept early data (none with node:tls). */
+/** Server options that accept early data (replays refused by the server's own record). */
 export function earlyDataServerOptions(): Partial<ServerOptions> {
-  return {};
+  return { earlyData: true };
 }
 
-/** Server options for the number of session tickets sent after a TLS 1.3 handshake (none with node:tls). */
-export function numTicketsOptions(_n: number): Partial<ServerOptions> {
-  return {};
+/** Server options for the number of session tickets sent after a TLS 1.3 handshake. */
+export function numTicketsOptions(n: number): Partial<ServerOptions> {
+  return { numTickets: n };
 }
 
 /** Whether early data was accepted on this connection. */
-export function earlyDataState(_socket: TLSSocket, sent: boolean): 'accepted' | 'rejected' | 'not sent' {
-  return sent && backend.earlyData ? 'rejected' : 'not sent';
+export function earlyDataState(socket: TLSSocket, sent: boolean): 'accepted' | 'rejected' | 'not sent' {
+  return socket.summary?.earlyData ?? (sent ? 'rejected' : 'not sent');
 }

@@ -55,6 +55,8 @@ export class Server extends net.Server {
     this.#sessionCache = new SessionCache(typeof timeout === 'number' && timeout > 0 ? { lifetimeSeconds: timeout } : {});
     this.#context = contextOf(options);
     this.#base = this.#buildBase();
+    // Validated now, so a bad option throws from createServer() (as node:tls does), not per connection.
+    if (options.connectionFactory === undefined) this.#preparedFor({ keylog: false, trace: false });
     this.on('connection', (raw: Duplex) => this.#onConnection(raw));
     if (secureConnectionListener !== undefined) this.on('secureConnection', secureConnectionListener);
   }
