@@ -48,6 +48,8 @@ test('adapter: option errors name the bad option', () => {
   }
   assert.throws(() => createServer({}), /`cert`.*needs `cert` and `key`/);
   assert.throws(() => createServer({ ...serverBase, ticketKeys: Buffer.alloc(10) }), /`ticketKeys`.*48-byte/);
+  // Validated by createServer itself, not when the first client connects.
+  assert.throws(() => createServer({ ...serverBase, numTickets: 17 }), /numTickets/);
   assert.throws(() => createServer({ ...serverBase }).setTicketKeys(Buffer.alloc(47)), /`keys`/);
 });
 

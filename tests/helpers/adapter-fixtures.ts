@@ -29,7 +29,7 @@ function notNeeded(): never {
   throw new Error('not needed by the adapter tests');
 }
 
-/** Imports keys with node:crypto; every other primitive throws. */
+/** Imports keys with node:crypto and names its groups (x25519, secp256r1); every primitive throws. */
 export const keyOnlyProvider = {
   name: 'key-only (tests)',
   importPrivateKey(key: string | Uint8Array, passphrase?: string): PrivateKey {
@@ -44,7 +44,7 @@ export const keyOnlyProvider = {
   hmac: notNeeded,
   aead: notNeeded,
   cbc: notNeeded,
-  supportedGroups: notNeeded,
+  supportedGroups: () => [0x001d, 0x0017],
   keyExchange: notNeeded,
   importSpki: notNeeded,
   sign: notNeeded,
