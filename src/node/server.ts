@@ -129,7 +129,6 @@ export class Server extends net.Server {
     tls.once('secure', () => {
       clearTimeout(timer);
       tls.removeListener('close', onClose); // nothing left to clear: the connection keeps no timer
-
       tls.removeListener('error', onError);
       this.emit('secureConnection', tls);
     });
