@@ -10,10 +10,14 @@ export type Job =
       readonly via: Via;
       readonly spec: Spec;
       readonly warmup: number;
-      /** role both: measure for this long; role client: measure this many handshakes. */
+      /** Also keep warming up until this much time has passed (the same budget for both implementations). */
+      readonly warmupMs?: number;
+      /** role both: measure for this long (0: measure `count` handshakes); role client: measure `count` handshakes. */
       readonly durationMs: number;
       readonly count: number;
       readonly port?: number;
+      /** Run with V8's default tiering (no --interrupt-budget): a fresh process's cold start. */
+      readonly coldJit?: boolean;
     }
   | {
       readonly kind: 'bulk';

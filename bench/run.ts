@@ -19,6 +19,16 @@ const here = dirname(fileURLToPath(import.meta.url));
 const WORKER = join(here, 'worker.js');
 const RUN_TIMEOUT_MS = 180_000;
 
+/**
+ * V8 flags of every worker (both implementations). With V8's default tiering, typetls's handshake
+ * code keeps being optimised for about 4,000 handshakes (10 s): 3.3 ms of CPU per handshake after
+ * 500, 2.2–2.5 ms after 4,000, while node:tls's handshake (in C++) barely moves. A smaller interrupt
+ * budget makes V8 optimise after fewer calls, so both reach that steady state within the warm-up
+ * (typetls after about 1,000 handshakes) and a run stays short. Steady state is what a long-running
+ * server sees; the `handshake-cold-13` scenario runs without the flag and measures the cold start.
+ */
+const STEADY_JIT = ['--interrupt-budget=4096'];
+
 interface Options {
   readonly quick: boolean;
   readonly only: readonly string[];
@@ -60,7 +70,8 @@ interface Child {
 }
 
 function start(job: Job): Child {
-  const proc = fork(WORKER, [], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const cold = job.kind === 'handshake' && job.coldJit === true;
+  const proc = fork(WORKER, [], { execArgv: ['--expose-gc', ...(cold ? [] : STEADY_JIT)], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const queue: ToParent[] = [];
   let wake: (() => void) | undefined;
   let exited = false;
@@ -168,9 +179,11 @@ function scenarios(o: Options, certs: Certs): Scenario[] {
   const spec = (cert: Spec['cert'], suite: string, version: Spec['version'] = 'TLSv1.3', resumption = false): Spec => ({ cert, suite, version, resumption });
   const hs = (id: string, title: string, s: Spec, count: number): Scenario[] => {
     const check = async (): Promise<string | undefined> => typetlsSupports(s);
-    // Enough handshakes for V8 to finish optimising the JavaScript of both implementations (typetls's
-    // handshake code is still tiering up after 100; both reach their steady state by about 500).
-    const warmup = q ? 10 : 500;
+    // Long enough for V8 to finish optimising the JavaScript of both implementations (with STEADY_JIT
+    // typetls reaches its steady state after about 1,000 handshakes, 2–2.5 s; node:tls sooner): the
+    // same time for both.
+    const warmup = q ? 10 : 0;
+    const warmupMs = q ? 0 : 2500;
     const warmup2proc = q ? 10 : 200;
     return [
       {
@@ -178,7 +191,7 @@ function scenarios(o: Options, certs: Certs): Scenario[] {
         title: `${title}, one process`,
         check,
         comparative: true,
-        run: (impl) => runOne({ kind: 'handshake', role: 'both', impl, via, spec: s, warmup, durationMs: q ? 300 : 1200, count: 0 }),
+        run: (impl) => runOne({ kind: 'handshake', role: 'both', impl, via, spec: s, warmup, warmupMs, durationMs: q ? 300 : 1200, count: 0 }),
       },
       {
         id: `${id}-2proc`,
@@ -203,6 +216,13 @@ function scenarios(o: Options, certs: Certs): Scenario[] {
   const ecdsa13 = spec(certs.ecdsa, 'TLS_AES_128_GCM_SHA256');
   const list: Scenario[] = [
     ...hs('handshake-full-13', 'handshake-full-13 (ECDSA P-256, x25519, TLS_AES_128_GCM_SHA256)', ecdsa13, 300),
+    {
+      id: 'handshake-cold-13',
+      title: `handshake-full-13 (ECDSA P-256), cold start: the first ${q ? 30 : 500} handshakes of a fresh process, V8's default tiering, one process`,
+      check: async () => typetlsSupports(ecdsa13),
+      comparative: true,
+      run: (impl) => runOne({ kind: 'handshake', role: 'both', impl, via, spec: ecdsa13, warmup: 0, durationMs: 0, count: q ? 30 : 500, coldJit: true }),
+    },
     ...hs(
       'handshake-full-13-ctx',
       'handshake-full-13 (ECDSA P-256; client context built once and passed as secureContext)',

@@ -19,7 +19,8 @@ async function clientLoop(
   let session: unknown = undefined;
   const resume = job.spec.resumption;
   const onSession = resume ? (s: unknown) => (session = s) : undefined;
-  for (let i = 0; i < job.warmup; i++) await oneConnection(impl, port, session, onSession);
+  const warmupUntil = performance.now() + (job.warmupMs ?? 0);
+  for (let i = 0; i < job.warmup || performance.now() < warmupUntil; i++) await oneConnection(impl, port, session, onSession);
   if (resume && session === undefined) throw new Error('no session after the warm-up: resumption unavailable');
   await onStart();
   const latencies: number[] = [];
@@ -49,7 +50,8 @@ export async function runHandshake(job: HandshakeJob): Promise<void> {
   const impl = await makeImpl(job.impl, job.spec, job.via);
   if (job.role === 'both') {
     const server = await impl.listen(closeAfterFirstByte);
-    const m = await clientLoop(impl, server.port, job, (_n, t0) => performance.now() - t0 >= job.durationMs, async () => undefined);
+    const stop = job.durationMs > 0 ? (_n: number, t0: number) => performance.now() - t0 >= job.durationMs : (n: number) => n >= job.count;
+    const m = await clientLoop(impl, server.port, job, stop, async () => undefined);
     send({ type: 'result', metrics: m, via: impl.via });
     return;
   }
