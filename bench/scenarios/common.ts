@@ -1,5 +1,6 @@
 // Helpers shared by the scenario workers: IPC with the orchestrator, CPU and memory snapshots.
 import type { Duplex } from 'node:stream';
+import { getHeapSpaceStatistics } from 'node:v8';
 import type { Metrics, ToChild, ToParent } from '../protocol.js';
 import type { BenchSocket, Impl } from '../impl.js';
 
@@ -56,6 +57,8 @@ export interface MemSnapshot {
   readonly rss: number;
   readonly heap: number;
   readonly external: number;
+  /** V8's young generation as reserved (both semi-spaces), part of rss: it grows with the allocation rate and survivors, not per connection. */
+  readonly youngGen: number;
 }
 
 export async function memory(): Promise<MemSnapshot> {
@@ -64,7 +67,8 @@ export async function memory(): Promise<MemSnapshot> {
   await settle(50);
   gc();
   const m = process.memoryUsage();
-  return { rss: m.rss, heap: m.heapUsed, external: m.external };
+  const young = getHeapSpaceStatistics().find((sp) => sp.space_name === 'new_space')?.space_size ?? 0;
+  return { rss: m.rss, heap: m.heapUsed, external: m.external, youngGen: young };
 }
 
 export function perConnectionKiB(before: MemSnapshot, after: MemSnapshot, n: number, prefix: string): Metrics {
@@ -72,6 +76,7 @@ export function perConnectionKiB(before: MemSnapshot, after: MemSnapshot, n: num
     [`${prefix}rss_kib_per_conn`]: (after.rss - before.rss) / 1024 / n,
     [`${prefix}heap_kib_per_conn`]: (after.heap - before.heap) / 1024 / n,
     [`${prefix}external_kib_per_conn`]: (after.external - before.external) / 1024 / n,
+    [`${prefix}young_gen_kib_per_conn`]: (after.youngGen - before.youngGen) / 1024 / n,
   };
 }
 
