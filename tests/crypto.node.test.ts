@@ -337,3 +337,26 @@ test('crypto: injected randomness makes key shares reproducible (RFC 8448 client
   assert.equal(zeroFirst.keyExchange(NamedGroup.secp256r1).publicKey.length, 65);
   assert.equal(calls, 2, 'a zero scalar is redrawn');
 });
+
+test('crypto: randomBytes from the pool: right sizes, fresh buffers, no repeats across refills; the default provider is shared', () => {
+  assert.equal(nodeCryptoProvider(), p, 'providers without options are one object');
+  assert.notEqual(nodeCryptoProvider({ random: (n) => new Uint8Array(n) }), p);
+  assert.equal(p.randomBytes(0).length, 0);
+  assert.equal(p.randomBytes(1000).length, 1000, 'large draws bypass the pool');
+  assert.throws(() => p.randomBytes(-1));
+  const seen = new Set<string>();
+  // 600 draws of 32 bytes cross the 4 KiB pool several times.
+  for (let i = 0; i < 600; i++) {
+    const r = p.randomBytes(32);
+    assert.equal(r.length, 32);
+    assert.equal(r.byteOffset, 0, 'each draw is its own buffer, not a view of the pool');
+    assert.equal(r.buffer.byteLength, 32);
+    const k = toHex(r);
+    assert.ok(!seen.has(k), 'no draw repeats');
+    seen.add(k);
+  }
+  const a = p.randomBytes(16);
+  const copy = toHex(a);
+  p.randomBytes(16);
+  assert.equal(toHex(a), copy, 'later draws do not change an earlier one');
+});

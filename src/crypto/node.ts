@@ -13,6 +13,7 @@ import {
   privateDecrypt,
   publicEncrypt,
   randomBytes,
+  randomFillSync,
   sign as nodeSign,
   timingSafeEqual as nodeTimingSafeEqual,
   verify as nodeVerify,
@@ -327,12 +328,38 @@ export interface NodeCryptoOptions {
   readonly random?: (n: number) => Uint8Array;
 }
 
+/**
+ * CSPRNG bytes (node's randomFillSync) served from a 4 KiB pool: one native call covers the eight or
+ * so small draws of many handshakes (randoms, key shares, ticket nonces). Each draw is copied out and
+ * its pool bytes zeroed at once, so no value handed out stays behind in the pool. Large draws go
+ * straight to randomBytes.
+ */
+const POOL_SIZE = 4096;
+const POOLED_MAX = 256;
+let pool: Buffer | undefined;
+let poolAt = POOL_SIZE;
+
+function pooledRandom(n: number): Uint8Array {
+  if (!(n > 0 && n <= POOLED_MAX && Number.isInteger(n))) return view(randomBytes(n)); // incl. 0 and bad sizes (randomBytes throws)
+  if (poolAt + n > POOL_SIZE) {
+    pool ??= Buffer.allocUnsafeSlow(POOL_SIZE);
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  const p = pool as Buffer;
+  const out = new Uint8Array(n);
+  out.set(p.subarray(poolAt, poolAt + n));
+  p.fill(0, poolAt, poolAt + n);
+  poolAt += n;
+  return out;
+}
+
 class NodeCryptoProvider implements CryptoProvider {
   readonly name = 'node';
   private readonly random: (n: number) => Uint8Array;
 
   constructor(options: NodeCryptoOptions) {
-    this.random = options.random ?? ((n: number) => view(randomBytes(n)));
+    this.random = options.random ?? pooledRandom;
   }
 
   randomBytes(n: number): Uint8Array {
@@ -491,6 +518,10 @@ class NodeCryptoProvider implements CryptoProvider {
 }
 
 /** The CryptoProvider backed by node:crypto. Stateless; cheap to create. */
+/** The default provider has no state of its own: every caller without options shares one. */
+let shared: CryptoProvider | undefined;
+
 export function nodeCryptoProvider(options: NodeCryptoOptions = {}): CryptoProvider {
+  if (options.random === undefined) return (shared ??= new NodeCryptoProvider(options));
   return new NodeCryptoProvider(options);
 }

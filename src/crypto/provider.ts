@@ -25,6 +25,7 @@ export interface Aead {
   /**
    * Encrypts `plaintext` and writes ciphertext then tag into `out` at `outOffset`
    * (`out` must have room for plaintext.length + 16). Returns the number of bytes written.
+   * `nonce` and `aad` are valid only during the call (the record layer rewrites them for the next record).
    */
   sealInto(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array, outOffset: number): number;
   /** Decrypts ciphertext‖tag; returns the plaintext or null when authentication fails (never throws for that). */

@@ -11,8 +11,8 @@ import type { FinishedVerified } from './proofs.js';
 
 export interface TrafficSecrets13 {
   readonly suite: Suite13;
-  readSecret: Uint8Array;
-  writeSecret: Uint8Array;
+  readonly readSecret: Uint8Array;
+  readonly writeSecret: Uint8Array;
   readonly exporterMasterSecret: Uint8Array;
 }
 
@@ -22,15 +22,32 @@ export type TicketSink = (msg: HandshakeMessage) => void;
 export class Traffic13 implements TrafficState {
   readonly name = 'Traffic13';
   readonly traffic = true as const;
+  private readonly suite: Suite13;
+  /**
+   * The read and write traffic secrets and the exporter master secret, in that order, in one buffer
+   * (Hash.length each): an idle connection keeps one allocation for them, not three.
+   */
+  private readonly secrets: Uint8Array;
 
   constructor(
     private readonly conn: Engine,
-    private readonly secrets: TrafficSecrets13,
+    secrets: TrafficSecrets13,
     // Required (a skipped Finished check does not compile), not kept: the connection may live long.
     proof: FinishedVerified,
     private readonly onTicket: TicketSink | undefined,
   ) {
     void proof;
+    const h = secrets.suite.hashLength;
+    this.suite = secrets.suite;
+    this.secrets = new Uint8Array(3 * h);
+    this.secrets.set(secrets.readSecret, 0);
+    this.secrets.set(secrets.writeSecret, h);
+    this.secrets.set(secrets.exporterMasterSecret, 2 * h);
+  }
+
+  private secret(which: 0 | 1 | 2): Uint8Array {
+    const h = this.suite.hashLength;
+    return this.secrets.subarray(which * h, (which + 1) * h);
   }
 
   handle(msg: HandshakeMessage): Traffic13 {
@@ -61,22 +78,21 @@ export class Traffic13 implements TrafficState {
   }
 
   exportKeyingMaterial(length: number, label: string, context: Uint8Array | undefined): Uint8Array {
-    const s = this.secrets;
-    return exporter13(this.conn.config.crypto, s.suite.hash, s.exporterMasterSecret, label, context ?? new Uint8Array(0), length);
+    return exporter13(this.conn.config.crypto, this.suite.hash, this.secret(2), label, context ?? new Uint8Array(0), length);
   }
 
   private updateReadKeys(): void {
-    const s = this.secrets;
-    s.readSecret = nextTrafficSecret(this.conn.config.crypto, s.suite.hash, s.readSecret);
-    this.conn.setReadProtector(new RecordProtector13(this.conn.config.crypto, s.suite, s.readSecret));
+    const next = nextTrafficSecret(this.conn.config.crypto, this.suite.hash, this.secret(0));
+    this.secrets.set(next, 0);
+    this.conn.setReadProtector(new RecordProtector13(this.conn.config.crypto, this.suite, next));
     this.conn.trace({ kind: 'key-update', direction: 'received' });
   }
 
   private updateWriteKeys(requestPeer: boolean): void {
-    const s = this.secrets;
     this.conn.sendHandshake(encodeKeyUpdate(requestPeer ? KeyUpdateRequest.update_requested : KeyUpdateRequest.update_not_requested));
-    s.writeSecret = nextTrafficSecret(this.conn.config.crypto, s.suite.hash, s.writeSecret);
-    this.conn.setWriteProtector(new RecordProtector13(this.conn.config.crypto, s.suite, s.writeSecret));
+    const next = nextTrafficSecret(this.conn.config.crypto, this.suite.hash, this.secret(1));
+    this.secrets.set(next, this.suite.hashLength);
+    this.conn.setWriteProtector(new RecordProtector13(this.conn.config.crypto, this.suite, next));
     this.conn.trace({ kind: 'key-update', direction: 'sent', requestPeer });
   }
 }

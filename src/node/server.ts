@@ -15,6 +15,7 @@ import { describe, optionError } from './option-error.js';
 import { callNodeSni, checkTicketKeys, contextOf, serverConfig, ticketKeysOption, withSwitches } from './options.js';
 import type { ConnectionSwitches, TlsServerOptions } from './options.js';
 import { TLSSocket } from './socket.js';
+import type { TLSSocketOptions } from './socket.js';
 import { TicketKeys } from '../handshake/ticket-keys.js';
 import { EarlyDataReplayGuard } from '../handshake/anti-replay.js';
 import { defaultCryptoProvider } from './default-provider.js';
@@ -41,6 +42,8 @@ export class Server extends net.Server {
   #base: ServerConfig;
   /** #base validated once per keylog/trace combination, shared by the connections (rebuilt with #base). */
   #prepared = new Map<string, PreparedServerConfig>();
+  /** TLSSocket options without and with the key log wanted (see #socketOptionsFor). */
+  #socketOptions: [TLSSocketOptions | undefined, TLSSocketOptions | undefined] = [undefined, undefined];
 
   constructor(options: TlsServerOptions = {}, secureConnectionListener?: SecureConnectionListener) {
     super({ allowHalfOpen: true });
@@ -99,12 +102,24 @@ export class Server extends net.Server {
     const base = this.#base;
     const factory = o.connectionFactory;
     const make = factory !== undefined ? (sw: ConnectionSwitches): Connection => factory(withSwitches(base, sw)) : (sw: ConnectionSwitches): Connection => new ServerConnection(this.#preparedFor(sw));
-    return new TLSSocket(raw, make, {
-      allowHalfOpen: o.allowHalfOpen ?? false,
-      wantKeylog: wantKeylog ? () => true : () => false,
-      requestCert: base.requestCert === true,
-      ...(o.trace !== undefined ? { trace: o.trace } : {}),
-    });
+    return new TLSSocket(raw, make, this.#socketOptionsFor(wantKeylog));
+  }
+
+  /** The TLSSocket options: two frozen objects shared by every connection (rebuilt with #base). */
+  #socketOptionsFor(wantKeylog: boolean): TLSSocketOptions {
+    const i = wantKeylog ? 1 : 0;
+    let opts = this.#socketOptions[i];
+    if (opts === undefined) {
+      const o = this.#options;
+      opts = Object.freeze({
+        allowHalfOpen: o.allowHalfOpen ?? false,
+        wantKeylog: wantKeylog ? () => true : () => false,
+        requestCert: this.#base.requestCert === true,
+        ...(o.trace !== undefined ? { trace: o.trace } : {}),
+      });
+      this.#socketOptions[i] = opts;
+    }
+    return opts;
   }
 
   #onConnection(raw: Duplex): void {
@@ -140,6 +155,7 @@ export class Server extends net.Server {
     this.#contexts.push({ pattern: hostnamePattern(hostname), context: toSecureContext(context, 'context') });
     this.#base = this.#buildBase();
     this.#prepared = new Map();
+    this.#socketOptions = [undefined, undefined];
   }
 
   /** Replaces the server's certificates and algorithm options for new connections. */
@@ -149,6 +165,7 @@ export class Server extends net.Server {
     this.#context = context;
     this.#base = this.#buildBase();
     this.#prepared = new Map();
+    this.#socketOptions = [undefined, undefined];
   }
 
   getTicketKeys(): Buffer {

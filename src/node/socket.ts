@@ -13,6 +13,7 @@ import { peerCertificateChain } from './certificate.js';
 import type { PeerCertificate } from './certificate.js';
 import type { ConnectionSwitches } from './options.js';
 import { TransportDuplex } from './socket-base.js';
+import type { SocketLike } from './socket-base.js';
 import { wrapOptions } from './wrap.js';
 import type { NodeTLSSocketOptions } from './wrap.js';
 import { cipherInfo, ephemeralKeyInfo } from './socket-info.js';
@@ -40,6 +41,10 @@ function isConnectionSource(v: ConnectionSource | NodeTLSSocketOptions): v is Co
 }
 
 type WriteCallback = (error?: Error | null) => void;
+
+/** The transport points back at its TLSSocket (for the shared listeners below). */
+const kOwner = Symbol('typetls.TLSSocket');
+type OwnedTransport = SocketLike & { [kOwner]?: TLSSocket };
 
 /** node:tls's error (and code) for a transport that ended before the handshake finished. */
 function transportClosedEarly(cause?: TlsError): TlsError {
@@ -73,7 +78,8 @@ export class TLSSocket extends TransportDuplex {
   /** The latest 'session' event: its bytes are only encoded when read (the event, or getSession()). */
   #session: { readonly session: Uint8Array } | undefined;
   #events: ConnectionEvent[] = [];
-  readonly #early: Buffer[] = [];
+  /** Transport bytes that arrived before the connection was built (rare: allocated on first use). */
+  #early: Buffer[] | undefined;
   #busy = 0;
   #pumping = false;
   #pumpAgain = false;
@@ -113,13 +119,15 @@ export class TLSSocket extends TransportDuplex {
     this.#source = wrapped?.source ?? (connection as ConnectionSource);
     this.#opts = opts;
     if (opts.servername !== undefined) this.servername = opts.servername;
-    const s = this.socket;
-    s.on('data', (chunk: Buffer | string) => this.#onData(typeof chunk === 'string' ? Buffer.from(chunk) : chunk));
-    s.on('end', () => this.#onTransportEnd());
-    s.on('error', (err: Error) => this.destroy(err));
-    s.on('close', () => this.#onTransportClose());
-    s.on('drain', () => this.#onDrain());
-    s.on('timeout', () => this.emit('timeout'));
+    const s = this.socket as OwnedTransport;
+    s[kOwner] = this;
+    const on = TLSSocket.#transportListeners;
+    s.on('data', on.data);
+    s.on('end', on.end);
+    s.on('error', on.error);
+    s.on('close', on.close);
+    s.on('drain', on.drain);
+    s.on('timeout', on.timeout);
     if (s.connecting === true) {
       s.once('connect', () => {
         this.emit('connect');
@@ -129,6 +137,35 @@ export class TLSSocket extends TransportDuplex {
       process.nextTick(() => this.#start());
     }
   }
+
+  /**
+   * The transport's listeners, shared by every TLSSocket: each finds its TLSSocket through the
+   * transport (`this` is the emitter), so a connection holds no closures for them.
+   */
+  static readonly #transportListeners = {
+    data(this: OwnedTransport, chunk: Buffer | string): void {
+      const t = this[kOwner];
+      if (t !== undefined) t.#onData(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    },
+    end(this: OwnedTransport): void {
+      const t = this[kOwner];
+      if (t !== undefined) t.#onTransportEnd();
+    },
+    error(this: OwnedTransport, err: Error): void {
+      this[kOwner]?.destroy(err);
+    },
+    close(this: OwnedTransport): void {
+      const t = this[kOwner];
+      if (t !== undefined) t.#onTransportClose();
+    },
+    drain(this: OwnedTransport): void {
+      const t = this[kOwner];
+      if (t !== undefined) t.#onDrain();
+    },
+    timeout(this: OwnedTransport): void {
+      this[kOwner]?.emit('timeout');
+    },
+  };
 
   // ---- driving the connection ----
 
@@ -151,11 +188,17 @@ export class TLSSocket extends TransportDuplex {
       return;
     }
     this.#conn = conn;
-    conn.setListener((ev) => this.#onConnEvent(ev));
-    const early = this.#early.splice(0);
-    if (early.length > 0) this.#run((c) => early.forEach((b) => c.receive(b)));
+    this.#listenTo(conn);
+    const early = this.#early;
+    this.#early = undefined;
+    if (early !== undefined) this.#run((c) => early.forEach((b) => c.receive(b)));
     else this.#pump(); // client: the ClientHello goes out now, without waiting for a write.
     if (this.#transportEnded) this.#onTransportEnd();
+  }
+
+  /** In its own scope, so the listener's closure keeps nothing else of #start() alive. */
+  #listenTo(conn: Connection): void {
+    conn.setListener((ev) => this.#onConnEvent(ev));
   }
 
   #onConnEvent(ev: ConnectionEvent): void {
@@ -344,7 +387,7 @@ export class TLSSocket extends TransportDuplex {
   #onData(chunk: Buffer): void {
     if (this.destroyed) return;
     if (this.#conn === undefined) {
-      this.#early.push(chunk);
+      (this.#early ??= []).push(chunk);
       return;
     }
     // A plain Uint8Array view: the record layer's many subarray() calls then skip Buffer's slower species path.

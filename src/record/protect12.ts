@@ -7,7 +7,10 @@ import { internalError } from '../errors.js';
 import type { RecordCipher12 } from '../keys/suites12.js';
 import { ProtocolVersion } from '../wire/iana.js';
 import { MAX_PLAINTEXT, RECORD_HEADER_LENGTH, recordOverflow, type TlsRecord } from './deframer.js';
-import { SequenceNumber, badRecordMac, type RecordProtector } from './protect13.js';
+import { NONCE_SCRATCH, SequenceNumber, badRecordMac, type RecordProtector } from './protect13.js';
+
+/** The additional data of the record being sealed or opened: used at once, then rewritten (shared, like NONCE_SCRATCH). */
+const AAD_SCRATCH = new Uint8Array(13);
 
 const TAG_LENGTH = 16;
 const BLOCK = 16;
@@ -40,9 +43,6 @@ export class RecordProtector12Aead implements RecordProtector {
   maxContent = MAX_PLAINTEXT;
   private readonly aead: Aead;
   private readonly explicitLength: number;
-  private readonly nonceBuf = new Uint8Array(12);
-  /** The additional data of the record being sealed or opened (used at once, then rewritten). */
-  private readonly aadBuf = new Uint8Array(13);
 
   constructor(
     p: CryptoProvider,
@@ -59,13 +59,13 @@ export class RecordProtector12Aead implements RecordProtector {
   private nonce(): Uint8Array {
     if (this.cipher.kind === 'gcm') {
       // RFC 5288 §3: salt (4 bytes) ‖ nonce_explicit; the sequence number is a unique explicit part.
-      this.nonceBuf.set(this.fixedIv, 0);
-      this.seq.write(this.nonceBuf, 4);
+      NONCE_SCRATCH.set(this.fixedIv, 0);
+      this.seq.write(NONCE_SCRATCH, 4);
     } else {
       // RFC 7905 §2: the 64-bit sequence number, left-padded, XOR the 12-byte IV.
-      this.seq.nonce(this.fixedIv, this.nonceBuf);
+      this.seq.nonce(this.fixedIv, NONCE_SCRATCH);
     }
-    return this.nonceBuf;
+    return NONCE_SCRATCH;
   }
 
   seal(type: number, content: Uint8Array): Uint8Array {
@@ -90,7 +90,7 @@ export class RecordProtector12Aead implements RecordProtector {
     writeHeader(out, type, this.version, length, offset);
     const nonce = this.nonce();
     if (this.explicitLength > 0) out.set(nonce.subarray(4), offset + RECORD_HEADER_LENGTH);
-    const aad = pseudoHeader(this.seq, type, this.version >>> 8, this.version & 0xff, content.length, this.aadBuf);
+    const aad = pseudoHeader(this.seq, type, this.version >>> 8, this.version & 0xff, content.length, AAD_SCRATCH);
     this.aead.sealInto(nonce, aad, content, out, offset + RECORD_HEADER_LENGTH + this.explicitLength);
     this.seq.increment();
     return RECORD_HEADER_LENGTH + length;
@@ -105,7 +105,7 @@ export class RecordProtector12Aead implements RecordProtector {
     this.seq.check();
     const nonce = this.nonce();
     if (this.explicitLength > 0) nonce.set(f.subarray(0, 8), 4);
-    const aad = pseudoHeader(this.seq, record.type, record.header[1] as number, record.header[2] as number, plainLength, this.aadBuf);
+    const aad = pseudoHeader(this.seq, record.type, record.header[1] as number, record.header[2] as number, plainLength, AAD_SCRATCH);
     const content = this.aead.open(nonce, aad, f.subarray(this.explicitLength));
     if (content === null) throw badRecordMac();
     this.seq.increment();
