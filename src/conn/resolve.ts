@@ -17,8 +17,16 @@ const DEFAULT_PSK_MODES: readonly number[] = Object.freeze([PskKeyExchangeMode.p
 /** Date.now, as the default clock (a constant function, so a resolved config captures nothing else). */
 const systemNow = (): number => Date.now();
 
+/** One randomBytes function per provider (not one closure per resolved config, i.e. per connection). */
+const randomOf = new WeakMap<CryptoProvider, (n: number) => Uint8Array>();
+
 function providerRandom(crypto: CryptoProvider): (n: number) => Uint8Array {
-  return (n) => crypto.randomBytes(n);
+  let f = randomOf.get(crypto);
+  if (f === undefined) {
+    f = (n) => crypto.randomBytes(n);
+    randomOf.set(crypto, f);
+  }
+  return f;
 }
 
 /**
@@ -31,7 +39,26 @@ function frozen<T>(list: readonly T[]): readonly T[] {
 
 /** `list`, or `whole` when they hold the same values in the same order (shares the constant). */
 function sameOr(list: readonly number[], whole: readonly number[]): readonly number[] {
-  return list.length === whole.length && list.every((v, i) => v === whole[i]) ? whole : frozen(list);
+  return list.length === whole.length && list.every((v, i) => v === whole[i]) ? whole : interned(list);
+}
+
+/**
+ * Code point lists (suites, groups) shared between configs with the same contents: a client that
+ * passes the same `ciphers` to every connect() keeps one frozen copy, not one per connection.
+ * Bounded: emptied when it reaches INTERNED_MAX distinct lists.
+ */
+const INTERNED_MAX = 256;
+const internedLists = new Map<string, readonly number[]>();
+
+function interned(list: readonly number[]): readonly number[] {
+  const key = list.join(',');
+  let found = internedLists.get(key);
+  if (found === undefined) {
+    if (internedLists.size >= INTERNED_MAX) internedLists.clear();
+    found = Object.freeze([...list]);
+    internedLists.set(key, found);
+  }
+  return found;
 }
 
 export interface ResolvedConfig {
@@ -109,7 +136,7 @@ export function resolveCommon(
   if (effectiveMin > maxVersion) throw configError('maxVersion', 'TLS 1.2 is not available in this build; allow TLS 1.3');
 
   const supported = crypto.supportedGroups();
-  const groups = c.groups ?? sameOr(DEFAULT_GROUPS.filter((g) => supported.includes(g)), DEFAULT_GROUPS);
+  const groups = c.groups !== undefined ? (Object.isFrozen(c.groups) ? c.groups : interned(c.groups)) : sameOr(DEFAULT_GROUPS.filter((g) => supported.includes(g)), DEFAULT_GROUPS);
   if (groups.length === 0) throw configError('groups', 'no key exchange group');
   for (const g of groups) if (!supported.includes(g)) throw configError('groups', `${groupName(g)} is not supported by the crypto provider`);
   if (new Set(groups).size !== groups.length) throw configError('groups', 'a group is listed twice');
@@ -139,7 +166,7 @@ export function resolveCommon(
     maxVersion,
     suites13: tls13 ? suites13 : NONE,
     suites12: tls12 ? suites12 : NONE,
-    groups: frozen(groups),
+    groups,
     signatureSchemes: frozen(signatureSchemes),
     alpn: frozen(alpn),
     rejectUnauthorized: c.rejectUnauthorized ?? true,

@@ -109,44 +109,36 @@ export class SequenceNumber {
 export const NONCE_SCRATCH = new Uint8Array(12);
 
 /**
- * A 12-byte static IV kept as six 16-bit numbers, which V8 stores unboxed in the object: about 40
- * bytes per direction where a typed array with its ArrayBuffer costs about 300 for a connection's
- * whole life.
+ * A 12-byte static IV kept as three signed 32-bit numbers, which V8 stores as small integers in the
+ * object: 48 bytes per direction where a typed array with its ArrayBuffer costs about 300 for a
+ * connection's whole life.
  */
 class StaticIv {
   private readonly w0: number;
   private readonly w1: number;
   private readonly w2: number;
-  private readonly w3: number;
-  private readonly w4: number;
-  private readonly w5: number;
   constructor(iv: Uint8Array) {
     if (iv.length !== 12) throw internalError(`TLS 1.3 IV must be 12 bytes, got ${iv.length}`);
-    const w = (i: number): number => ((iv[i] as number) << 8) | (iv[i + 1] as number);
+    const w = (i: number): number => ((iv[i] as number) << 24) | ((iv[i + 1] as number) << 16) | ((iv[i + 2] as number) << 8) | (iv[i + 3] as number);
     this.w0 = w(0);
-    this.w1 = w(2);
-    this.w2 = w(4);
-    this.w3 = w(6);
-    this.w4 = w(8);
-    this.w5 = w(10);
+    this.w1 = w(4);
+    this.w2 = w(8);
   }
 
   /** Writes iv XOR (0^32 ‖ seq64) into `out` (RFC 8446 §5.3). */
   nonce(seq: SequenceNumber, out: Uint8Array): void {
-    out[0] = this.w0 >>> 8;
-    out[1] = this.w0 & 0xff;
-    out[2] = this.w1 >>> 8;
-    out[3] = this.w1 & 0xff;
-    out[4] = this.w2 >>> 8;
-    out[5] = this.w2 & 0xff;
-    out[6] = this.w3 >>> 8;
-    out[7] = this.w3 & 0xff;
-    out[8] = this.w4 >>> 8;
-    out[9] = this.w4 & 0xff;
-    out[10] = this.w5 >>> 8;
-    out[11] = this.w5 & 0xff;
+    put32(out, 0, this.w0);
+    put32(out, 4, this.w1);
+    put32(out, 8, this.w2);
     seq.xorInto(out, 12);
   }
+}
+
+function put32(out: Uint8Array, at: number, v: number): void {
+  out[at] = v >>> 24;
+  out[at + 1] = (v >>> 16) & 0xff;
+  out[at + 2] = (v >>> 8) & 0xff;
+  out[at + 3] = v & 0xff;
 }
 
 export class RecordProtector13 implements RecordProtector {
