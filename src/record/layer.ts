@@ -2,10 +2,11 @@
 // (decrypted) content; content out → fragments → (protected) records → one output buffer.
 // Sans-IO: the connection feeds `receive()` and drains `takeOutput()`. Protection is pluggable
 // (RecordProtector), so TLS 1.2 protectors slot in beside the TLS 1.3 one.
-import { decodeError, unexpectedMessage } from '../errors.js';
+import { decodeError, internalError, unexpectedMessage } from '../errors.js';
 import { ContentType, HandshakeType, ProtocolVersion } from '../wire/iana.js';
 import { MAX_CIPHERTEXT_12, MAX_CIPHERTEXT_13, MAX_PLAINTEXT, RECORD_HEADER_LENGTH, RecordDeframer, recordOverflow } from './deframer.js';
 import type { RecordProtector } from './protect13.js';
+import { allocUnfilled } from './alloc.js';
 
 export type { RecordProtector } from './protect13.js';
 
@@ -274,7 +275,9 @@ export class RecordLayer {
       // Every record of this send goes into one buffer: header, ciphertext and tag written in place.
       let total = 0;
       for (let at = 0; at < data.length; at += limit) total += protector.sealedLength(Math.min(limit, data.length - at));
-      const out = new Uint8Array(total);
+      // Not zero-filled first (a 64 KiB write would clear 64 KiB for nothing): every byte is written
+      // below, which the check after the loop confirms before the buffer can leave.
+      const out = allocUnfilled(total);
       let pos = 0;
       for (let at = 0; at < data.length; at += limit) {
         const fragment = data.subarray(at, Math.min(data.length, at + limit));
@@ -282,6 +285,7 @@ export class RecordLayer {
         this.recordsSent++;
         this.onRecord?.('sent', type, fragment.length, true);
       }
+      if (pos !== total) throw internalError(`sealed ${pos} bytes into a ${total}-byte record buffer`);
       this.output.push(out);
       this.outputLength += out.length;
       return;
