@@ -191,7 +191,7 @@ function scenarios(o: Options, certs: Certs): Scenario[] {
         title: `${title}, one process`,
         check,
         comparative: true,
-        run: (impl) => runOne({ kind: 'handshake', role: 'both', impl, via, spec: s, warmup, warmupMs, durationMs: q ? 300 : 1200, count: 0 }),
+        run: (impl) => runOne({ kind: 'handshake', role: 'both', impl, via, spec: s, warmup, warmupMs, durationMs: q ? 300 : 1000, count: 0 }),
       },
       {
         id: `${id}-2proc`,
@@ -218,10 +218,10 @@ function scenarios(o: Options, certs: Certs): Scenario[] {
     ...hs('handshake-full-13', 'handshake-full-13 (ECDSA P-256, x25519, TLS_AES_128_GCM_SHA256)', ecdsa13, 300),
     {
       id: 'handshake-cold-13',
-      title: `handshake-full-13 (ECDSA P-256), cold start: the first ${q ? 30 : 500} handshakes of a fresh process, V8's default tiering, one process`,
+      title: `handshake-full-13 (ECDSA P-256), cold start: the first ${q ? 30 : 300} handshakes of a fresh process, V8's default tiering, one process`,
       check: async () => typetlsSupports(ecdsa13),
       comparative: true,
-      run: (impl) => runOne({ kind: 'handshake', role: 'both', impl, via, spec: ecdsa13, warmup: 0, durationMs: 0, count: q ? 30 : 500, coldJit: true }),
+      run: (impl) => runOne({ kind: 'handshake', role: 'both', impl, via, spec: ecdsa13, warmup: 0, durationMs: 0, count: q ? 30 : 300, coldJit: true }),
     },
     ...hs(
       'handshake-full-13-ctx',

@@ -10,7 +10,7 @@ type ScalingJob = Extract<Job, { kind: 'scaling' }>;
 
 const OPEN_IN_FLIGHT = 50;
 /** Sequential connections before the scaling measurements (V8 optimises both implementations first). */
-const WARMUP = 300;
+const WARMUP = 150;
 
 /** Opens n idle connections, at most OPEN_IN_FLIGHT handshakes at a time. */
 async function openMany(impl: Impl, port: number, n: number): Promise<Duplex[]> {
@@ -66,7 +66,7 @@ export async function runIdle(job: IdleJob): Promise<void> {
   if (port === undefined) throw new Error('client role needs a port');
   // Warm up the code paths (V8 optimises them here, not while the connections are counted), then
   // take the baseline with no connection open.
-  for (let i = 0; i < 200; i++) await oneConnection(impl, port, undefined, undefined);
+  for (let i = 0; i < 100; i++) await oneConnection(impl, port, undefined, undefined);
   await mark('baseline');
   const before = await memory();
   const held = await openMany(impl, port, job.connections);

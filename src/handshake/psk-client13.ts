@@ -5,7 +5,7 @@
 // `session` events and store entries.
 import { AlertDescription, HandshakeType, PskKeyExchangeMode } from '../wire/iana.js';
 import { ext as X, type Extension, type HelloExtensions } from '../wire/extensions.js';
-import { decodeNewSessionTicket13 } from '../wire/messages13.js';
+import type { NewSessionTicket13 } from '../wire/messages13.js';
 import { sessionEvent } from './session-event.js';
 import { encodeHandshake, type HandshakeMessage } from '../wire/handshake.js';
 import type { ServerHello } from '../wire/hello.js';
@@ -202,8 +202,7 @@ export interface TicketOrigin {
 
 /** RFC 8446 §4.6.1: each NewSessionTicket becomes a `session` event (and a store entry). */
 export function ticketSink(conn: Engine, res: ClientResumption, o: TicketOrigin): TicketSink {
-  return (msg: HandshakeMessage) => {
-    const t = decodeNewSessionTicket13(msg.body);
+  return (t: NewSessionTicket13) => {
     // A lifetime of zero means "discard immediately" (RFC 8446 §4.6.1).
     if (t.lifetime === 0) return;
     const session: ClientSession13 = {

@@ -1,7 +1,7 @@
 // The TLS 1.3 traffic state (after Finished): KeyUpdate (RFC 8446 §4.6.3), NewSessionTicket on the
 // client (§4.6.1), exporters (§7.5). It can only be built from a FinishedVerified proof.
 import { HandshakeType, KeyUpdateRequest, handshakeName } from '../wire/iana.js';
-import { decodeKeyUpdate, decodeNewSessionTicket13, encodeKeyUpdate } from '../wire/messages13.js';
+import { decodeKeyUpdate, decodeNewSessionTicket13, encodeKeyUpdate, type NewSessionTicket13 } from '../wire/messages13.js';
 import type { HandshakeMessage } from '../wire/handshake.js';
 import { unexpectedMessage } from '../errors.js';
 import { exporter13, nextTrafficSecret, type Suite13 } from '../keys/schedule13.js';
@@ -16,8 +16,8 @@ export interface TrafficSecrets13 {
   readonly exporterMasterSecret: Uint8Array;
 }
 
-/** Handles post-handshake NewSessionTicket messages (the client); resumption lives in its own file. */
-export type TicketSink = (msg: HandshakeMessage) => void;
+/** Handles post-handshake NewSessionTicket messages (the client), decoded once; resumption lives in its own file. */
+export type TicketSink = (ticket: NewSessionTicket13) => void;
 
 export class Traffic13 implements TrafficState {
   readonly name = 'Traffic13';
@@ -61,8 +61,8 @@ export class Traffic13 implements TrafficState {
       }
       case HandshakeType.new_session_ticket:
         if (this.conn.isClient) {
-          decodeNewSessionTicket13(msg.body);
-          this.onTicket?.(msg);
+          const ticket = decodeNewSessionTicket13(msg.body);
+          this.onTicket?.(ticket);
           return this;
         }
         break;
