@@ -4,7 +4,8 @@
 //
 // Options: --quick (smoke test: one round pair, tiny sizes), --only id[,id] (scenario ids or
 // prefixes), --rounds N (rounds, default 5), --out PATH (without extension; default
-// bench/results/latest), --via adapter|bridge|auto (how typetls is reached; default auto).
+// bench/results/latest), --via adapter|bridge|auto (how typetls is reached; default auto),
+// --idle-connections N (idle-memory with N connections instead of 1,000).
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, release } from 'node:os';
@@ -35,6 +36,7 @@ interface Options {
   readonly rounds: number;
   readonly out: string;
   readonly via: Via;
+  readonly idleConnections: number | undefined;
 }
 
 function parseArgs(argv: readonly string[]): Options {
@@ -43,6 +45,7 @@ function parseArgs(argv: readonly string[]): Options {
   let rounds = 5;
   let out = join(here, '..', '..', 'bench', 'results', 'latest');
   let via: Via = 'auto';
+  let idleConnections: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => {
@@ -55,11 +58,13 @@ function parseArgs(argv: readonly string[]): Options {
     else if (a === '--rounds') rounds = Number(value());
     else if (a === '--out') out = value().replace(/\.(json|md)$/, '');
     else if (a === '--via') via = value() as Via;
+    else if (a === '--idle-connections') idleConnections = Number(value());
     else throw new Error(`unknown option ${a}`);
   }
   if (quick && !argv.includes('--rounds')) rounds = 1;
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds must be a positive integer');
-  return { quick, only, rounds, out, via };
+  if (idleConnections !== undefined && (!Number.isInteger(idleConnections) || idleConnections < 1)) throw new Error('--idle-connections must be a positive integer');
+  return { quick, only, rounds, out, via, idleConnections };
 }
 
 // ------------------------------------------------------------------------------------------ processes
@@ -252,7 +257,7 @@ function scenarios(o: Options, certs: Certs): Scenario[] {
       run: (impl) => runOne({ kind: 'bulk', impl, via, spec: spec(certs.ecdsa, suite), warmupMiB: q ? 2 : 128, totalMiB: q ? 8 : 128, writeKiB: 64 }),
     });
   }
-  const idleN = q ? 50 : 1000;
+  const idleN = o.idleConnections ?? (q ? 50 : 1000);
   list.push({
     id: 'idle-memory',
     title: `idle-memory (${idleN} idle connections, two processes)`,
