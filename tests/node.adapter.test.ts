@@ -499,6 +499,35 @@ function duplexPair(): [Duplex, Duplex] {
   return [a, b];
 }
 
+test('adapter: the transport gets its listeners once; a second TLSSocket over it takes them over (nothing delivered twice)', async () => {
+  const [a, b] = duplexPair();
+  // A first wrapper, never used: its listeners are the shared ones, pointed at whoever owns the transport.
+  const first = new TLSSocket(b, { isServer: true, ...serverBase, connectionFactory: (c) => new FakeConnection(false, c) });
+  first.on('error', () => undefined);
+  const counts = ['data', 'end', 'error', 'close', 'drain', 'timeout'].map((e) => b.listenerCount(e));
+  const server = new TLSSocket(b, { isServer: true, ...serverBase, connectionFactory: (c) => new FakeConnection(false, c) });
+  assert.deepEqual(
+    ['data', 'end', 'error', 'close', 'drain', 'timeout'].map((e) => b.listenerCount(e)),
+    counts,
+  );
+  let received = '';
+  server.on('data', (d: Buffer) => {
+    received += d.toString();
+    server.write(d.toString().toUpperCase());
+  });
+  server.on('end', () => server.end());
+  const client = connect({ socket: a, connectionFactory: fakeClient() });
+  const got: Buffer[] = [];
+  client.on('data', (d: Buffer) => got.push(d));
+  await once(client, 'secureConnect');
+  client.write('once');
+  await until(() => Buffer.concat(got).length === 4, 'the echo');
+  client.end();
+  await once(client, 'close');
+  assert.equal(received, 'once');
+  assert.equal(Buffer.concat(got).toString(), 'ONCE');
+});
+
 test('adapter: any Duplex can be the transport (in-memory pair, no net.Socket)', async () => {
   const [a, b] = duplexPair();
   const server = new TLSSocket(b, { isServer: true, ...serverBase, connectionFactory: (c) => new FakeConnection(false, c) });

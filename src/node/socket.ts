@@ -44,7 +44,7 @@ type WriteCallback = (error?: Error | null) => void;
 
 /** The transport points back at its TLSSocket (for the shared listeners below). */
 const kOwner = Symbol('typetls.TLSSocket');
-type OwnedTransport = SocketLike & { [kOwner]?: TLSSocket };
+type OwnedTransport = SocketLike & { [kOwner]?: TLSSocket | undefined };
 
 /** node:tls's error (and code) for a transport that ended before the handshake finished. */
 function transportClosedEarly(cause?: TlsError): TlsError {
@@ -120,14 +120,19 @@ export class TLSSocket extends TransportDuplex {
     this.#opts = opts;
     if (opts.servername !== undefined) this.servername = opts.servername;
     const s = this.socket as OwnedTransport;
+    // A transport wrapped before (by a TLSSocket since destroyed) keeps the shared listeners: they
+    // are attached once, so nothing is delivered twice; they now reach this TLSSocket.
+    const attached = kOwner in s;
     s[kOwner] = this;
-    const on = TLSSocket.#transportListeners;
-    s.on('data', on.data);
-    s.on('end', on.end);
-    s.on('error', on.error);
-    s.on('close', on.close);
-    s.on('drain', on.drain);
-    s.on('timeout', on.timeout);
+    if (!attached) {
+      const on = TLSSocket.#transportListeners;
+      s.on('data', on.data);
+      s.on('end', on.end);
+      s.on('error', on.error); // stays attached: a late transport error never goes unhandled
+      s.on('close', on.close);
+      s.on('drain', on.drain);
+      s.on('timeout', on.timeout);
+    }
     if (s.connecting === true) {
       s.once('connect', () => {
         this.emit('connect');
@@ -519,7 +524,8 @@ export class TLSSocket extends TransportDuplex {
 
   override _destroy(err: Error | null, cb: (error?: Error | null) => void): void {
     this.#conn?.setListener(undefined);
-    const s = this.socket;
+    const s = this.socket as OwnedTransport;
+    if (s[kOwner] === this) s[kOwner] = undefined; // later transport events reach nobody
     if (!s.destroyed) {
       if (s.writableEnded && err === null) {
         // We ended gracefully (close_notify or an alert, then FIN): let the bytes leave, keep
