@@ -93,6 +93,27 @@ test('RFC 8446 §2.2: resumption with psk_dhe_ke: resumed on both sides, no cert
   assert.deepEqual(client.exportKeyingMaterial(32, 'EXPERIMENTAL test', enc.encode('ctx')), server.exportKeyingMaterial(32, 'EXPERIMENTAL test', enc.encode('ctx')));
 });
 
+test('RFC 8446 §4.6.1: after a resumption the server sends one ticket, whatever numTickets says (as OpenSSL), and none with numTickets 0', async () => {
+  const { ca, cert } = await setup();
+  const ticketKeys = new TicketKeys(crypto);
+  for (const [numTickets, afterResumption] of [
+    [3, 1],
+    [1, 1],
+    [0, 0],
+  ] as const) {
+    const serverCfg: ServerConfig = { certificates: [cert], ticketSealer: ticketKeys, numTickets: Math.max(numTickets, 1) };
+    const first = await firstConnection({ serverName: 'localhost', ca }, serverCfg);
+    const again = await firstConnection({ serverName: 'localhost', ca, session: at(first.sessions, 0) }, { ...serverCfg, numTickets });
+    assert.equal(again.client.summary?.resumed, true);
+    assert.equal(again.sessions.length, afterResumption, `numTickets ${numTickets}`);
+    if (afterResumption > 0) {
+      // The new ticket resumes in turn.
+      const third = await firstConnection({ serverName: 'localhost', ca, session: at(again.sessions, 0) }, serverCfg);
+      assert.equal(third.client.summary?.resumed, true);
+    }
+  }
+});
+
 test('RFC 8446 §4.2.11: fall back to a full handshake for an unusable ticket (other keys, expired, other SNI, hash mismatch, garbage)', async () => {
   const { ca, cert } = await setup();
   const ticketKeys = new TicketKeys(crypto);

@@ -94,7 +94,7 @@ export interface ServerConfig extends CommonConfig {
   readonly requestCert?: boolean;
   /** With requestCert: refuse a client without a (valid) certificate. Defaults to rejectUnauthorized. */
   readonly requireCert?: boolean;
-  /** TLS 1.3 NewSessionTicket count after the handshake (default 2, as OpenSSL). */
+  /** TLS 1.3 NewSessionTickets after a full handshake (default 2); after a resumption at most 1 (both as OpenSSL). */
   readonly numTickets?: number;
   /** node:tls-format 48-byte ticket keys. Without them (or ticketSealer) no tickets are issued. */
   readonly ticketKeys?: Uint8Array;

@@ -255,18 +255,25 @@ export interface TicketContext {
   readonly serverName: string | undefined;
   readonly peerCertificates: readonly Uint8Array[];
   readonly peerAuthorized: boolean;
+  /** This connection resumed a session: one ticket replaces the one it used (as OpenSSL does). */
+  readonly resumed: boolean;
 }
 
-/** RFC 8446 §4.6.1: `numTickets` NewSessionTickets, each with its own nonce, age_add and PSK. */
+/**
+ * RFC 8446 §4.6.1: `numTickets` NewSessionTickets after a full handshake, at most one after a
+ * resumption (OpenSSL's rule: the client spent one ticket and gets one back), each with its own
+ * nonce, age_add and PSK.
+ */
 export function sendTickets(conn: Engine, res: ServerResumption, t: TicketContext): void {
   const sealer = res.tickets;
-  if (sealer === undefined || res.numTickets === 0) return;
+  const count = t.resumed ? Math.min(1, res.numTickets) : res.numTickets;
+  if (sealer === undefined || count === 0) return;
   const crypto = conn.config.crypto;
   const now = conn.config.now();
   // Every ticket's ticket_age_add from one draw (a node:crypto call costs more than the bytes).
-  const ageAdds = crypto.randomBytes(4 * res.numTickets);
+  const ageAdds = crypto.randomBytes(4 * count);
   const ages = new DataView(ageAdds.buffer, ageAdds.byteOffset, ageAdds.length);
-  for (let i = 0; i < res.numTickets; i++) {
+  for (let i = 0; i < count; i++) {
     const nonce = new Uint8Array(8);
     new DataView(nonce.buffer).setUint32(4, i);
     const ageAdd = ages.getUint32(4 * i);

@@ -489,6 +489,7 @@ export class ExpectClientFinished implements State {
       serverName: hello.ext.serverName,
       peerCertificates,
       peerAuthorized: authorized,
+      resumed: resumed !== undefined,
     });
     return traffic;
   }

@@ -78,7 +78,7 @@ export interface TlsServerOptions extends SecureContextOptions, TypetlsExtras {
   readonly pauseOnConnect?: boolean;
   /** Milliseconds a client may take to finish the handshake (default 120000, as node:tls). */
   readonly handshakeTimeout?: number;
-  /** typetls extra: TLS 1.3 tickets sent after the handshake. */
+  /** typetls extra: TLS 1.3 tickets sent after a full handshake (default 2; after a resumption at most 1, as OpenSSL). */
   readonly numTickets?: number;
   /** typetls extra: accept TLS 1.3 0-RTT early data (replays refused by the server's own record). */
   readonly earlyData?: boolean;
