@@ -185,3 +185,32 @@ test('RFC 8446 §5.5: a key update falls due before the AEAD usage limit', () =>
   c.seq.set(0, 2 ** 23);
   assert.equal(c.keyUpdateDue, false);
 });
+
+test('record layer: sealing skips the zero fill only when the AEAD says it writes its whole output range', async () => {
+  const { RecordLayer } = await import('../src/record/layer.js');
+  const s = suite(0x1301);
+  const secret = new Uint8Array(32).fill(7);
+  assert.equal(new RecordProtector13(p, s, secret).fillsOutput, true, "node:crypto's AEAD fills its range");
+  // A provider whose AEAD does not say so (a custom one): sealed into zeroed memory, same bytes out.
+  const quiet = {
+    ...p,
+    aead: (alg: Parameters<typeof p.aead>[0], key: Uint8Array) => {
+      const inner = p.aead(alg, key);
+      return { algorithm: inner.algorithm, keyLength: inner.keyLength, sealInto: inner.sealInto.bind(inner), open: inner.open.bind(inner) };
+    },
+    hmac: p.hmac.bind(p),
+    hashLength: p.hashLength.bind(p),
+  };
+  const plain = new RecordProtector13(quiet as typeof p, s, secret);
+  assert.equal(plain.fillsOutput, false);
+  const data = new Uint8Array(40_000).map((_, i) => i & 0xff);
+  const outputs = [new RecordProtector13(p, s, secret), plain].map((prot) => {
+    const layer = new RecordLayer();
+    layer.setWriteProtector(prot);
+    layer.send(23, data);
+    return layer.takeOutput();
+  });
+  const [fast, zeroed] = outputs;
+  assert.ok(fast && zeroed);
+  assert.equal(tohex(fast), tohex(zeroed));
+});

@@ -95,6 +95,8 @@ function aeadKeyLength(alg: AeadAlgorithm): number {
 const AEAD_OPTIONS = Object.freeze({ authTagLength: TAG_LENGTH });
 
 class NodeAead implements Aead {
+  /** sealInto checks below that ciphertext and tag cover its whole output range. */
+  readonly fillsOutput = true;
   readonly keyLength: number;
   private readonly key: Uint8Array;
   /** The name node:crypto knows the cipher by; the overloads of createCipheriv are keyed on literal types. */
@@ -133,7 +135,11 @@ class NodeAead implements Aead {
     out.set(body, outOffset);
     const fin = c.final();
     if (fin.length !== 0) out.set(fin, outOffset + body.length);
-    out.set(c.getAuthTag(), outOffset + plaintext.length);
+    const tag = c.getAuthTag();
+    if (body.length + fin.length !== plaintext.length || tag.length !== TAG_LENGTH) {
+      throw internalError(`${this.name} gave ${body.length + fin.length} bytes of ciphertext and a ${tag.length}-byte tag for ${plaintext.length} bytes`);
+    }
+    out.set(tag, outOffset + plaintext.length);
     return need;
   }
 
@@ -517,10 +523,10 @@ class NodeCryptoProvider implements CryptoProvider {
   }
 }
 
-/** The CryptoProvider backed by node:crypto. Stateless; cheap to create. */
 /** The default provider has no state of its own: every caller without options shares one. */
 let shared: CryptoProvider | undefined;
 
+/** The CryptoProvider backed by node:crypto (without options: one shared instance). */
 export function nodeCryptoProvider(options: NodeCryptoOptions = {}): CryptoProvider {
   if (options.random === undefined) return (shared ??= new NodeCryptoProvider(options));
   return new NodeCryptoProvider(options);

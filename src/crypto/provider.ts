@@ -28,6 +28,11 @@ export interface Aead {
    * `nonce` and `aad` are valid only during the call (the record layer rewrites them for the next record).
    */
   sealInto(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array, outOffset: number): number;
+  /**
+   * True when `sealInto` is certain to write every byte of its output range (ciphertext and tag).
+   * The record layer then seals into memory it did not zero first; without it, into zeroed memory.
+   */
+  readonly fillsOutput?: boolean;
   /** Decrypts ciphertext‖tag; returns the plaintext or null when authentication fails (never throws for that). */
   open(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): Uint8Array | null;
 }

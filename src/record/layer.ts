@@ -275,9 +275,9 @@ export class RecordLayer {
       // Every record of this send goes into one buffer: header, ciphertext and tag written in place.
       let total = 0;
       for (let at = 0; at < data.length; at += limit) total += protector.sealedLength(Math.min(limit, data.length - at));
-      // Not zero-filled first (a 64 KiB write would clear 64 KiB for nothing): every byte is written
-      // below, which the check after the loop confirms before the buffer can leave.
-      const out = allocUnfilled(total);
+      // Not zero-filled first when the protector writes every byte (a 64 KiB write would clear 64 KiB
+      // for nothing); the check after the loop confirms the lengths before the buffer can leave.
+      const out = protector.fillsOutput === true ? allocUnfilled(total) : new Uint8Array(total);
       let pos = 0;
       for (let at = 0; at < data.length; at += limit) {
         const fragment = data.subarray(at, Math.min(data.length, at + limit));

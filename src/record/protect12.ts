@@ -56,6 +56,11 @@ export class RecordProtector12Aead implements RecordProtector {
     this.explicitLength = cipher.kind === 'gcm' ? 8 : 0;
   }
 
+  /** Header, explicit nonce, then the AEAD's output: every byte, when the AEAD fills its range. */
+  get fillsOutput(): boolean {
+    return this.aead.fillsOutput === true;
+  }
+
   private nonce(): Uint8Array {
     if (this.cipher.kind === 'gcm') {
       // RFC 5288 §3: salt (4 bytes) ‖ nonce_explicit; the sequence number is a unique explicit part.

@@ -28,6 +28,8 @@ export interface RecordProtector {
    */
   sealedLength?(contentLength: number): number;
   sealInto?(type: number, content: Uint8Array, out: Uint8Array, offset: number): number;
+  /** sealInto writes every byte of each record it returns the length of (its AEAD says so): no zero fill needed first. */
+  readonly fillsOutput?: boolean;
 }
 
 export function badRecordMac(): TlsError {
@@ -159,6 +161,11 @@ export class RecordProtector13 implements RecordProtector {
   readonly usageLimit: number;
   private readonly aead: Aead;
   private readonly iv: StaticIv;
+
+  /** Header, then the AEAD's output over the whole inner plaintext: every byte, when the AEAD fills its range. */
+  get fillsOutput(): boolean {
+    return this.aead.fillsOutput === true;
+  }
 
   constructor(p: CryptoProvider, s: Suite13, trafficSecret: Uint8Array) {
     this.suite = s;
