@@ -70,14 +70,8 @@ export class SequenceNumber {
 
   /** Writes the 8-byte big-endian value at `offset` (TLS 1.2 MAC / AEAD additional data, GCM explicit nonce). */
   write(buf: Uint8Array, offset: number): void {
-    buf[offset] = this.hi >>> 24;
-    buf[offset + 1] = (this.hi >>> 16) & 0xff;
-    buf[offset + 2] = (this.hi >>> 8) & 0xff;
-    buf[offset + 3] = this.hi & 0xff;
-    buf[offset + 4] = this.lo >>> 24;
-    buf[offset + 5] = (this.lo >>> 16) & 0xff;
-    buf[offset + 6] = (this.lo >>> 8) & 0xff;
-    buf[offset + 7] = this.lo & 0xff;
+    put32(buf, offset, this.hi);
+    put32(buf, offset + 4, this.lo);
   }
 
   /** Checks the counter can be used (it has not reached 2^64 - 1) — RFC 8446 §5.3: never wrap. */
@@ -136,6 +130,7 @@ class StaticIv {
   }
 }
 
+/** Writes the low 32 bits of `v` big-endian at `at`. */
 function put32(out: Uint8Array, at: number, v: number): void {
   out[at] = v >>> 24;
   out[at + 1] = (v >>> 16) & 0xff;
