@@ -202,7 +202,7 @@ export abstract class Engine implements Connection {
     }
     this.sendAlert(AlertLevel.warning, AlertDescription.close_notify);
     this._closed = true;
-    this.trace({ kind: 'close', sent: 'close_notify' });
+    if (this.config.trace) this.trace({ kind: 'close', sent: 'close_notify' });
   }
 
   keyUpdate(requestPeer: boolean): void {
@@ -241,6 +241,11 @@ export abstract class Engine implements Connection {
   emit(event: ConnectionEvent): void {
     if (this.listener) this.listener(event);
     else if (this.early !== undefined && this.early.length < 512 && (event.type === 'trace' || event.type === 'keylog')) this.early.push(event);
+  }
+
+  /** True when trace events are wanted: callers test it before building an event. */
+  get tracing(): boolean {
+    return this.config.trace;
   }
 
   trace(event: TraceEvent): void {
@@ -369,7 +374,7 @@ export abstract class Engine implements Connection {
   /** TLS 1.2: our ChangeCipherSpec message (protected by the current write keys, none in the first handshake). */
   sendChangeCipherSpec(): void {
     this.records.send(ContentType.change_cipher_spec, new Uint8Array([1]));
-    this.trace({ kind: 'change-cipher-spec', direction: 'sent' });
+    if (this.config.trace) this.trace({ kind: 'change-cipher-spec', direction: 'sent' });
   }
 
   /** A warning alert; the connection stays open (TLS 1.2 no_renegotiation, RFC 5746 §4.2). */
@@ -456,7 +461,7 @@ export abstract class Engine implements Connection {
         const handler = this.ccsHandler;
         if (handler === undefined || this.joiner.pending) throw unexpectedMessage('unexpected change_cipher_spec record');
         this.ccsHandler = undefined;
-        this.trace({ kind: 'change-cipher-spec', direction: 'received' });
+        if (this.config.trace) this.trace({ kind: 'change-cipher-spec', direction: 'received' });
         handler();
         return;
       }
@@ -471,7 +476,7 @@ export abstract class Engine implements Connection {
     if (this.joiner.pending) throw unexpectedMessage('alert in the middle of a fragmented handshake message');
     const level = content[0] as number;
     const description = content[1] as number;
-    this.trace({ kind: 'alert', direction: 'received', level, description: alertName(description) });
+    if (this.config.trace) this.trace({ kind: 'alert', direction: 'received', level, description: alertName(description) });
     if (description === AlertDescription.close_notify) {
       this._peerClosed = true;
       return;
@@ -517,7 +522,7 @@ export abstract class Engine implements Connection {
     if (this._error !== undefined) return;
     const err = e instanceof TlsError ? e : internalError(`internal error: ${e instanceof Error ? e.message : String(e)}`, e);
     this._error = err;
-    this.trace({ kind: 'error', code: err.code, alert: alertName(err.alert), message: err.message });
+    if (this.config.trace) this.trace({ kind: 'error', code: err.code, alert: alertName(err.alert), message: err.message });
     if (!err.remote && !this._closed && err.alert !== AlertDescription.close_notify) {
       try {
         this.sendAlert(AlertLevel.fatal, err.alert);
@@ -530,7 +535,7 @@ export abstract class Engine implements Connection {
 
   private sendAlert(level: number, description: number): void {
     this.records.send(ContentType.alert, new Uint8Array([level, description]));
-    this.trace({ kind: 'alert', direction: 'sent', level, description: alertName(description) });
+    if (this.config.trace) this.trace({ kind: 'alert', direction: 'sent', level, description: alertName(description) });
   }
 }
 

@@ -142,7 +142,7 @@ export function handleServerHello12(conn: Engine, params: ClientParams12, client
   if (session !== undefined && hello.sessionId.length > 0 && bytesEqual(sh.sessionId, hello.sessionId)) {
     return resume(n, session);
   }
-  conn.trace({ kind: 'server-hello', version: 'TLSv1.2', cipher: suite.name, ems, etm, resumed: false });
+  if (conn.tracing) conn.trace({ kind: 'server-hello', version: 'TLSv1.2', cipher: suite.name, ems, etm, resumed: false });
   return new ExpectCertificate(n);
 }
 
@@ -154,7 +154,7 @@ function resume(n: Negotiated, session: Session12): State {
   const master = session.masterSecret;
   conn.keylog('CLIENT_RANDOM', hello.random, master);
   const keys = protectors12(conn.config.crypto, suite, master, hello.random, sh.random, n.etm);
-  conn.trace({ kind: 'server-hello', version: 'TLSv1.2', cipher: suite.name, ems: n.ems, etm: n.etm, resumed: true });
+  if (conn.tracing) conn.trace({ kind: 'server-hello', version: 'TLSv1.2', cipher: suite.name, ems: n.ems, etm: n.etm, resumed: true });
   const ccs = armCcs(conn, keys.serverWrite);
   return new ExpectServerFinished(n, { master, keys, ccs, resumed: session, auth: undefined, signature: undefined, ticket: undefined });
 }
@@ -227,7 +227,7 @@ class ExpectCertificateRequestOrDone implements State {
     if (msg.type === HandshakeType.certificate_request && this.request === undefined) {
       const cr = decodeCertificateRequest12(msg.body);
       this.n.transcript.add(msg.raw);
-      this.n.conn.trace({ kind: 'certificate-request', schemes: cr.signatureAlgorithms.length, authorities: cr.authorities.length });
+      if (this.n.conn.tracing) this.n.conn.trace({ kind: 'certificate-request', schemes: cr.signatureAlgorithms.length, authorities: cr.authorities.length });
       return new ExpectCertificateRequestOrDone(this.n, this.auth, this.share, this.signature, cr);
     }
     expectMessage(msg, HandshakeType.server_hello_done, this.name);
@@ -274,7 +274,7 @@ function sendClientFlight(n: Negotiated, auth: ServerAuth, share: ServerShare | 
   conn.sendChangeCipherSpec();
   conn.setWriteProtector(keys.clientWrite);
   send12(conn, transcript, encodeFinished12(finishedVerifyData12(crypto, suite.prfHash, master, 'client', transcript.hash(suite.prfHash))));
-  conn.trace({ kind: 'finished', clientCertificateSent: signWith !== undefined, certificateRequested: cr !== undefined });
+  if (conn.tracing) conn.trace({ kind: 'finished', clientCertificateSent: signWith !== undefined, certificateRequested: cr !== undefined });
   const ccs = armCcs(conn, keys.serverWrite);
   return new ExpectServerFinished(n, { master, keys, ccs, resumed: undefined, auth, signature, ticket: undefined, group: share?.group });
 }

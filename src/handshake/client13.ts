@@ -113,7 +113,7 @@ export function startClient13(conn: Engine, params: ClientParams): State {
   conn.setRecordVersion(ProtocolVersion.TLSv1_2);
   // RFC 8446 §5: a plaintext CCS may arrive any time after the first ClientHello (e.g. after an HRR).
   conn.allowCompatCcs(true);
-  conn.trace({
+  if (conn.tracing) conn.trace({
     kind: 'client-hello',
     versions: [...(kx !== undefined ? ['TLSv1.3'] : []), ...(cfg.suites12.length > 0 ? ['TLSv1.2'] : [])],
     suites: [...cfg.suites13, ...cfg.suites12].map(suiteName),
@@ -243,7 +243,8 @@ class ExpectServerHello implements State {
     const { transcript } = this.c;
     transcript.start(suite.hash);
     transcript.add(msg.raw);
-    const schedule = new KeySchedule13(cfg.crypto, suite, resumed !== undefined ? this.c.offer?.session.psk : undefined);
+    const offer = resumed !== undefined ? this.c.offer : undefined;
+    const schedule = new KeySchedule13(cfg.crypto, suite, offer?.session.psk, offer?.earlySecret);
     schedule.inputHandshakeSecret(shared);
     const th = transcript.hash();
     const clientHsSecret = schedule.clientHandshakeTrafficSecret(th);
@@ -256,7 +257,7 @@ class ExpectServerHello implements State {
     if (!this.retried && this.c.early === undefined && hello.sessionId.length > 0) conn.sendCompatCcs();
     if (this.c.early === undefined) conn.setWriteProtector(new RecordProtector13(cfg.crypto, suite, clientHsSecret));
     conn.allowCompatCcs(true);
-    conn.trace({ kind: 'server-hello', version: 'TLSv1.3', cipher: suite.name, group: share === undefined ? undefined : groupName(share.group), retried: this.retried, resumed: resumed !== undefined });
+    if (conn.tracing) conn.trace({ kind: 'server-hello', version: 'TLSv1.3', cipher: suite.name, group: share === undefined ? undefined : groupName(share.group), retried: this.retried, resumed: resumed !== undefined });
     return new ExpectEncryptedExtensions({ ...this.c, suite, schedule, group: share?.group, clientHsSecret, serverHsSecret, resumed });
   }
 
@@ -292,7 +293,7 @@ class ExpectServerHello implements State {
     const msg2 = encodeClientHello(hello2);
     if (offer !== undefined) writeBinder(conn, offer, msg2, transcript.buffered());
     sendRecorded(conn, transcript, msg2);
-    conn.trace({ kind: 'hello-retry-request', group: group === undefined ? undefined : groupName(group), cipher: suite.name, pskKept: offer !== undefined });
+    if (conn.tracing) conn.trace({ kind: 'hello-retry-request', group: group === undefined ? undefined : groupName(group), cipher: suite.name, pskKept: offer !== undefined });
     return new ExpectServerHello({ ...this.c, hello: { ...hello2, ext: {}, hasExtensionsBlock: true }, offer }, kx, true, hrr.cipherSuite);
   }
 }
@@ -349,7 +350,7 @@ class ExpectCertificateOrRequest implements State {
       // RFC 8446 §4.3.2: the context is empty in the main handshake.
       if (cr.requestContext.length !== 0) throw illegalParameter('CertificateRequest context must be empty during the handshake');
       this.c.transcript.add(msg.raw);
-      this.c.conn.trace({ kind: 'certificate-request', schemes: cr.ext.signatureAlgorithms?.length ?? 0, authorities: cr.ext.certificateAuthorities?.length ?? 0 });
+      if (this.c.conn.tracing) this.c.conn.trace({ kind: 'certificate-request', schemes: cr.ext.signatureAlgorithms?.length ?? 0, authorities: cr.ext.certificateAuthorities?.length ?? 0 });
       return new ExpectCertificate(this.c, { ...this.info, certRequest: cr });
     }
     return new ExpectCertificate(this.c, { ...this.info, certRequest: undefined }).handle(msg);
@@ -455,7 +456,7 @@ class ExpectFinished implements State {
     sendRecorded(conn, transcript, encodeFinished(finishedVerifyData(crypto, suite.hash, this.c.clientHsSecret, transcript.hash())));
     conn.setWriteProtector(new RecordProtector13(crypto, suite, clientAp));
     const resumption = schedule.resumptionMasterSecret(transcript.hash());
-    conn.trace({ kind: 'finished', clientCertificateSent: clientCertSent, certificateRequested: cr !== undefined });
+    if (conn.tracing) conn.trace({ kind: 'finished', clientCertificateSent: clientCertSent, certificateRequested: cr !== undefined });
 
     const sink =
       params.onTicket ??

@@ -41,7 +41,7 @@ export function verifyPeerChain(
   const peer = check.purpose === 'serverAuth' ? 'server' : 'client';
   const done = (verified: VerifiedPeer | undefined, error: TlsError | undefined): State => {
     if (error !== undefined && mustSucceed) throw error;
-    conn.trace({ kind: 'certificate', peer, count: check.certificates.length, verified: error === undefined, error: error?.code });
+    if (conn.tracing) conn.trace({ kind: 'certificate', peer, count: check.certificates.length, verified: error === undefined, error: error?.code });
     return next(verified, error);
   };
   let result: VerifiedPeer | Promise<VerifiedPeer>;

@@ -10,7 +10,7 @@ import { sessionEvent } from './session-event.js';
 import { encodeHandshake, type HandshakeMessage } from '../wire/handshake.js';
 import type { ServerHello } from '../wire/hello.js';
 import { TlsError, illegalParameter } from '../errors.js';
-import { KeySchedule13, finishedVerifyData, resumptionPsk, suite13, type Suite13 } from '../keys/schedule13.js';
+import { KeySchedule13, earlySecretOf, finishedVerifyData, resumptionPsk, suite13, type Suite13 } from '../keys/schedule13.js';
 import { RecordProtector13 } from '../record/protect13.js';
 import type { Engine } from '../conn/engine.js';
 import type { CryptoProvider } from '../crypto/provider.js';
@@ -33,6 +33,8 @@ export interface PskOffer {
   readonly suite: Suite13;
   /** Whether ClientHello1 carries early_data. */
   readonly early: boolean;
+  /** The session PSK's Early Secret, computed once for the binders, the early keys and the handshake. */
+  readonly earlySecret: Uint8Array;
 }
 
 /** 0-RTT data sent so far (kept to resend if the server rejects it). */
@@ -78,7 +80,7 @@ export function choosePskOffer(conn: Engine, res: ClientResumption, serverName: 
   if (raw === undefined) return undefined;
   const session = decodeClientSession(raw);
   if (session === undefined) {
-    conn.trace({ kind: 'psk-offer', offered: false, reason: 'not a TLS 1.3 session' });
+    if (conn.tracing) conn.trace({ kind: 'psk-offer', offered: false, reason: 'not a TLS 1.3 session' });
     return undefined;
   }
   const suite = suite13(session.suite);
@@ -87,7 +89,7 @@ export function choosePskOffer(conn: Engine, res: ClientResumption, serverName: 
   else if (now >= session.receivedAt + session.lifetime * 1000) reason = 'the ticket expired';
   else if (session.serverName !== serverName) reason = 'it was made for another server name';
   if (reason !== undefined || suite === undefined) {
-    conn.trace({ kind: 'psk-offer', offered: false, reason });
+    if (conn.tracing) conn.trace({ kind: 'psk-offer', offered: false, reason });
     return undefined;
   }
   // RFC 8446 §4.2.10: early data only with the session's suite and an ALPN protocol we still offer.
@@ -97,7 +99,7 @@ export function choosePskOffer(conn: Engine, res: ClientResumption, serverName: 
     session.maxEarlyData > 0 &&
     cfg.suites13.includes(session.suite) &&
     (session.alpn === undefined || cfg.alpn.includes(session.alpn));
-  return { session, suite, early };
+  return { session, suite, early, earlySecret: earlySecretOf(cfg.crypto, suite, session.psk) };
 }
 
 /** psk_key_exchange_modes, early_data (ClientHello1 only) and a pre_shared_key with a zero binder; PSK last. */
@@ -118,20 +120,28 @@ export function pskExtensions(conn: Engine, offer: PskOffer, withEarlyData: bool
  * HelloRetryRequest for ClientHello2).
  */
 export function writeBinder(conn: Engine, offer: PskOffer, msg: HandshakeMessage, prior: readonly Uint8Array[]): void {
-  writeResumptionBinder(conn.config.crypto, offer.suite, offer.session.psk, msg.raw, prior);
+  writeResumptionBinder(conn.config.crypto, offer.suite, offer.session.psk, msg.raw, prior, offer.earlySecret);
 }
 
 /**
  * The binder of one resumption PSK, written over the last Hash.length bytes of `raw` (an encoded
  * ClientHello whose pre_shared_key, last, holds one binder): HMAC over Hash(prior ‖ truncated hello).
+ * `earlySecret`: the PSK's Early Secret when already computed.
  */
-export function writeResumptionBinder(crypto: CryptoProvider, suite: Suite13, psk: Uint8Array, raw: Uint8Array, prior: readonly Uint8Array[]): void {
+export function writeResumptionBinder(
+  crypto: CryptoProvider,
+  suite: Suite13,
+  psk: Uint8Array,
+  raw: Uint8Array,
+  prior: readonly Uint8Array[],
+  earlySecret?: Uint8Array,
+): void {
   const hashLength = suite.hashLength;
   const bindersLength = 2 + 1 + hashLength;
   const h = crypto.hash(suite.hash);
   for (const m of prior) h.update(m);
   h.update(raw.subarray(0, raw.length - bindersLength));
-  const schedule = new KeySchedule13(crypto, suite, psk);
+  const schedule = new KeySchedule13(crypto, suite, psk, earlySecret);
   raw.set(finishedVerifyData(crypto, suite.hash, schedule.binderKey(true), h.digest()), raw.length - hashLength);
 }
 
@@ -139,7 +149,7 @@ export function writeResumptionBinder(crypto: CryptoProvider, suite: Suite13, ps
 export function startEarlyData(conn: Engine, offer: PskOffer, res: ClientResumption, clientHello: HandshakeMessage, clientRandom: Uint8Array, compatMode: boolean): EarlyData {
   const crypto = conn.config.crypto;
   const suite = suite13(offer.session.suite) ?? offer.suite;
-  const schedule = new KeySchedule13(crypto, suite, offer.session.psk);
+  const schedule = new KeySchedule13(crypto, suite, offer.session.psk, offer.earlySecret);
   const secret = schedule.clientEarlyTrafficSecret(crypto.digest(suite.hash, clientHello.raw));
   conn.keylog('CLIENT_EARLY_TRAFFIC_SECRET', clientRandom, secret);
   const earlyExporter = schedule.earlyExporterMasterSecret(crypto.digest(suite.hash, clientHello.raw));
@@ -159,7 +169,7 @@ export function startEarlyData(conn: Engine, offer: PskOffer, res: ClientResumpt
     }
   }
   if (res.earlyDataFromWrites) conn.setEarlyDataSink((d) => early.offer(d));
-  conn.trace({ kind: 'early-data', sent: early.bytes, limit: offer.session.maxEarlyData });
+  if (conn.tracing) conn.trace({ kind: 'early-data', sent: early.bytes, limit: offer.session.maxEarlyData });
   return early;
 }
 
@@ -220,7 +230,7 @@ export function ticketSink(conn: Engine, res: ClientResumption, o: TicketOrigin)
     };
     const event = sessionEvent(() => encodeClientSession(session));
     if (res.store !== undefined && res.storeKey !== undefined) res.store.put(res.storeKey, event.session);
-    conn.trace({ kind: 'new-session-ticket', lifetime: t.lifetime, maxEarlyData: session.maxEarlyData });
+    if (conn.tracing) conn.trace({ kind: 'new-session-ticket', lifetime: t.lifetime, maxEarlyData: session.maxEarlyData });
     conn.emit(event);
   };
 }

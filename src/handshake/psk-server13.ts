@@ -126,10 +126,10 @@ export function acceptPsk(n: Negotiated, res: ServerResumption, msg: HandshakeMe
     const th = binderTranscriptHash(n, msg, offered.bindersLength);
     const proof = verifyBinder(crypto, suite.hash, schedule.binderKey(true), th, binder);
     const earlyData = hello.ext.earlyData === true && !retried && index === 0 && earlyDataAcceptable(n, res, state, id.obfuscatedTicketAge, now, expires, id.identity);
-    conn.trace({ kind: 'psk', accepted: true, index, mode: dhe ? 'psk_dhe_ke' : 'psk_ke', earlyData });
+    if (conn.tracing) conn.trace({ kind: 'psk', accepted: true, index, mode: dhe ? 'psk_dhe_ke' : 'psk_ke', earlyData });
     return { proof, index, state, schedule, dhe, earlyData };
   }
-  conn.trace({ kind: 'psk', accepted: false, offered: offered.identities.length });
+  if (conn.tracing) conn.trace({ kind: 'psk', accepted: false, offered: offered.identities.length });
   return undefined;
 }
 
@@ -189,7 +189,7 @@ export function sendResumedFlight(n: Negotiated, psk: AcceptedPsk, group: number
   conn.sendHandshake(sh);
   if (!retried && hello.sessionId.length > 0) conn.sendCompatCcs();
   conn.allowCompatCcs(true);
-  conn.trace({ kind: 'server-hello', version: 'TLSv1.3', cipher: suite.name, group: psk.dhe ? groupName(group) : undefined, retried, resumed: true, earlyData: psk.earlyData });
+  if (conn.tracing) conn.trace({ kind: 'server-hello', version: 'TLSv1.3', cipher: suite.name, group: psk.dhe ? groupName(group) : undefined, retried, resumed: true, earlyData: psk.earlyData });
   if (clientEarly !== undefined) {
     conn.keylog('CLIENT_EARLY_TRAFFIC_SECRET', hello.random, clientEarly);
     const earlyExporter = schedule.earlyExporterMasterSecret(crypto.digest(suite.hash, msg.raw));
@@ -242,7 +242,7 @@ class ExpectEndOfEarlyData implements State {
     transcript.add(msg.raw);
     conn.acceptEarlyData(undefined);
     conn.setReadProtector(new RecordProtector13(conn.config.crypto, suite, this.keys.clientHs));
-    conn.trace({ kind: 'end-of-early-data' });
+    if (conn.tracing) conn.trace({ kind: 'end-of-early-data' });
     return new ExpectClientFinished(this.n, this.keys, undefined, this.from);
   }
 }
@@ -293,5 +293,5 @@ export function sendTickets(conn: Engine, res: ServerResumption, t: TicketContex
     const extensions = res.maxEarlyData > 0 ? [X.earlyDataTicket(res.maxEarlyData)] : [];
     conn.sendHandshake(encodeNewSessionTicket13({ lifetime: res.ticketLifetime, ageAdd, nonce, ticket, extensions }));
   }
-  conn.trace({ kind: 'new-session-tickets', count: res.numTickets, lifetime: res.ticketLifetime, maxEarlyData: res.maxEarlyData });
+  if (conn.tracing) conn.trace({ kind: 'new-session-tickets', count: res.numTickets, lifetime: res.ticketLifetime, maxEarlyData: res.maxEarlyData });
 }

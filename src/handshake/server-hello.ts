@@ -22,7 +22,7 @@ export class ExpectClientHello implements State {
     const hello = decodeClientHello(msg.body);
     const cfg = this.conn.config;
     const offered = offeredVersions(hello);
-    this.conn.trace({ kind: 'client-hello', versions: offered.map(versionName), serverName: hello.ext.serverName, alpn: hello.ext.alpn });
+    if (this.conn.tracing) this.conn.trace({ kind: 'client-hello', versions: offered.map(versionName), serverName: hello.ext.serverName, alpn: hello.ext.alpn });
     const can13 = cfg.maxVersion >= ProtocolVersion.TLSv1_3 && cfg.suites13.length > 0;
     if (hello.ext.supportedVersions !== undefined && offered.includes(ProtocolVersion.TLSv1_3) && can13) {
       return handleClientHello13(this.conn, this.params, msg, hello);

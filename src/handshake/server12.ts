@@ -195,7 +195,7 @@ function resume(n: Negotiated, session: Session12, byTicket: boolean): State {
   conn.sendChangeCipherSpec();
   conn.setWriteProtector(keys.serverWrite);
   send12(conn, n.transcript, encodeFinished12(finishedVerifyData12(crypto, suite.prfHash, master, 'server', n.transcript.hash(suite.prfHash))));
-  conn.trace({ kind: 'server-hello', version: 'TLSv1.2', cipher: suite.name, resumed: true, byTicket });
+  if (conn.tracing) conn.trace({ kind: 'server-hello', version: 'TLSv1.2', cipher: suite.name, resumed: true, byTicket });
   const ccs = armCcs(conn, keys.clientWrite);
   return new ExpectClientFinished(n, { suite, master, keys, ccs, group: undefined, scheme: undefined, auth: { ...NO_CLIENT_AUTH, certificates: session.peerCertificates }, resumed: session });
 }
@@ -272,7 +272,7 @@ function fullHandshake(n: Negotiated, preferred: CertifiedKey | undefined): Stat
   }
   send12(conn, transcript, encodeServerHelloDone());
   conn.allowCompatCcs(false);
-  conn.trace({
+  if (conn.tracing) conn.trace({
     kind: 'server-hello',
     version: 'TLSv1.2',
     cipher: suite.name,
@@ -304,7 +304,7 @@ class ExpectClientCertificate implements State {
       // "peer did not return a certificate"); TLS 1.3 has certificate_required for this.
       const error = new TlsError('ERR_TLS_CERT_REQUIRED', AlertDescription.handshake_failure, 'the client did not send a certificate, and the server requires one');
       if (params.requireCert) throw error;
-      conn.trace({ kind: 'certificate', peer: 'client', count: 0, verified: false, error: error.code });
+      if (conn.tracing) conn.trace({ kind: 'certificate', peer: 'client', count: 0, verified: false, error: error.code });
       return new ExpectClientKeyExchange(this.n, this.chosen, this.kx, { ...NO_CLIENT_AUTH, error });
     }
     const verifier = conn.config.verifier;

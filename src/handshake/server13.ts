@@ -155,7 +155,7 @@ function sendHelloRetryRequest(n: Negotiated, group: number): State {
   // RFC 8446 §D.4: the server's dummy CCS follows its first handshake message.
   if (hello.sessionId.length > 0) conn.sendCompatCcs();
   conn.allowCompatCcs(true);
-  conn.trace({ kind: 'hello-retry-request', group: groupName(group), cipher: suite.name });
+  if (conn.tracing) conn.trace({ kind: 'hello-retry-request', group: groupName(group), cipher: suite.name });
   // RFC 8446 §4.2.10: early data sent with ClientHello1 is skipped (application_data records in the clear).
   if (hello.ext.earlyData === true) conn.skipRejectedEarlyData(earlySkipBudget(n.params.resumption, n));
   return new ExpectSecondClientHello(n, group);
@@ -276,7 +276,7 @@ function sendServerFlight(n: Negotiated, group: number, peerShare: Uint8Array, r
   conn.sendHandshake(sh);
   if (!retried && hello.sessionId.length > 0) conn.sendCompatCcs();
   conn.allowCompatCcs(true);
-  conn.trace({ kind: 'server-hello', version: 'TLSv1.3', cipher: suite.name, group: groupName(group), retried, serverName: hello.ext.serverName, alpn: n.alpn });
+  if (conn.tracing) conn.trace({ kind: 'server-hello', version: 'TLSv1.3', cipher: suite.name, group: groupName(group), retried, serverName: hello.ext.serverName, alpn: n.alpn });
 
   const schedule = new KeySchedule13(crypto, suite);
   const { clientHs, serverHs } = startServerHandshakeTraffic(n, schedule, shared);
@@ -304,7 +304,7 @@ function sendServerFlight(n: Negotiated, group: number, peerShare: Uint8Array, r
   sendRecorded(conn, transcript, encodeFinished(finishedVerifyData(crypto, suite.hash, serverHs, transcript.hash())));
 
   const { clientAp, serverAp, exporter } = startServerApplicationTraffic(n, schedule);
-  conn.trace({ kind: 'server-flight', certificateRequested: params.requestCert, scheme: schemeName(chosen.scheme), certificates: chosen.cert.chain.length });
+  if (conn.tracing) conn.trace({ kind: 'server-flight', certificateRequested: params.requestCert, scheme: schemeName(chosen.scheme), certificates: chosen.cert.chain.length });
 
   const keys: Keys = { schedule, group, clientHs, clientAp, serverAp, exporter, scheme: chosen.scheme };
   if (params.requestCert) return new ExpectClientCertificate(n, keys);
@@ -392,7 +392,7 @@ class ExpectClientCertificate implements State {
       );
       // RFC 8446 §4.4.2.4: a server that requires a certificate aborts with certificate_required.
       if (params.requireCert) throw error;
-      conn.trace({ kind: 'certificate', peer: 'client', count: 0, verified: false, error: error.code });
+      if (conn.tracing) conn.trace({ kind: 'certificate', peer: 'client', count: 0, verified: false, error: error.code });
       return new ExpectClientFinished(this.n, this.keys, noClientCertificate(error), undefined);
     }
     const verifier = conn.config.verifier;

@@ -31,13 +31,13 @@ export class Traffic12 implements TrafficState {
     if (this.conn.isClient && msg.type === HandshakeType.hello_request) {
       // RFC 5246 §7.4.1.1: a client that does not want to renegotiate may ignore HelloRequest.
       decodeEmptyMessage(msg.body, 'HelloRequest');
-      this.conn.trace({ kind: 'renegotiation-refused', message: 'hello_request ignored' });
+      if (this.conn.tracing) this.conn.trace({ kind: 'renegotiation-refused', message: 'hello_request ignored' });
       return this;
     }
     if (!this.conn.isClient && msg.type === HandshakeType.client_hello) {
       // RFC 5746 §4.2 / RFC 5246 §7.2.2: refuse with a no_renegotiation warning and keep the connection.
       this.conn.sendWarning(AlertDescription.no_renegotiation);
-      this.conn.trace({ kind: 'renegotiation-refused', message: 'client_hello answered with no_renegotiation' });
+      if (this.conn.tracing) this.conn.trace({ kind: 'renegotiation-refused', message: 'client_hello answered with no_renegotiation' });
       return this;
     }
     throw unexpectedMessage(`unexpected ${handshakeName(msg.type)} after the TLS 1.2 handshake`);

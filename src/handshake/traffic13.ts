@@ -85,7 +85,7 @@ export class Traffic13 implements TrafficState {
     const next = nextTrafficSecret(this.conn.config.crypto, this.suite.hash, this.secret(0));
     this.secrets.set(next, 0);
     this.conn.setReadProtector(new RecordProtector13(this.conn.config.crypto, this.suite, next));
-    this.conn.trace({ kind: 'key-update', direction: 'received' });
+    if (this.conn.tracing) this.conn.trace({ kind: 'key-update', direction: 'received' });
   }
 
   private updateWriteKeys(requestPeer: boolean): void {
@@ -93,6 +93,6 @@ export class Traffic13 implements TrafficState {
     const next = nextTrafficSecret(this.conn.config.crypto, this.suite.hash, this.secret(1));
     this.secrets.set(next, this.suite.hashLength);
     this.conn.setWriteProtector(new RecordProtector13(this.conn.config.crypto, this.suite, next));
-    this.conn.trace({ kind: 'key-update', direction: 'sent', requestPeer });
+    if (this.conn.tracing) this.conn.trace({ kind: 'key-update', direction: 'sent', requestPeer });
   }
 }

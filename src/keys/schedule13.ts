@@ -229,6 +229,11 @@ export function exporter13(
   return hkdfExpandLabel(p, hash, derived, 'exporter', p.digest(hash, context), length);
 }
 
+/** Early Secret = HKDF-Extract(0, PSK) (RFC 8446 §7.1). */
+export function earlySecretOf(p: CryptoProvider, suite: Suite13, psk: Uint8Array): Uint8Array {
+  return hkdfExtract(p, suite.hash, new Uint8Array(suite.hashLength), psk);
+}
+
 /**
  * The secret chain of one TLS 1.3 handshake (RFC 8446 §7.1): Early Secret → Handshake Secret →
  * Master Secret, each stage fed in order. Derivations from a stage not yet reached throw (a bug).
@@ -244,11 +249,15 @@ export class KeySchedule13 {
   private handshake: Uint8Array | undefined;
   private master: Uint8Array | undefined;
 
-  /** Computes the Early Secret from the PSK, or from HashLen zeros without one. */
+  /**
+   * Computes the Early Secret from the PSK, or from HashLen zeros without one. `earlySecret`, when
+   * given, is that PSK's Early Secret already computed (earlySecretOf), so it is not derived again.
+   */
   constructor(
     p: CryptoProvider,
     readonly suite: Suite13,
     psk?: Uint8Array,
+    earlySecret?: Uint8Array,
   ) {
     this.p = p;
     this.hash = suite.hash;
@@ -259,7 +268,7 @@ export class KeySchedule13 {
       this.early = k.early.slice();
       this.earlyDerived = k.derived.slice();
     } else {
-      this.early = hkdfExtract(p, suite.hash, this.zeros, psk);
+      this.early = earlySecret !== undefined ? earlySecret.slice() : earlySecretOf(p, suite, psk);
       this.earlyDerived = undefined;
     }
   }

@@ -62,6 +62,12 @@ export class Reader {
     this.sink.spans.push(value === undefined ? { start, end: this.pos, name: full } : { start, end: this.pos, name: full, value });
   }
 
+  /** The span name prefix of a nested reader (built only when spans are recorded). */
+  private childPrefix(name: string): string {
+    if (this.sink === undefined) return '';
+    return this.prefix === '' ? name : `${this.prefix}.${name}`;
+  }
+
   private need(n: number, what: string): void {
     if (n > this.limit - this.pos) throw decodeError(`truncated ${what}: needed ${n} byte(s), ${this.limit - this.pos} left`);
   }
@@ -141,7 +147,7 @@ export class Reader {
   /** A Reader over a length-prefixed vector's contents; the parent skips past it. */
   sub(lenBytes: 1 | 2 | 3, min: number, max: number, name = 'vector'): Reader {
     const len = this.vecLen(lenBytes, min, max, name);
-    const r = new Reader(this.buf, this.pos, this.pos + len, this.sink, this.prefix === '' ? name : `${this.prefix}.${name}`);
+    const r = new Reader(this.buf, this.pos, this.pos + len, this.sink, this.childPrefix(name));
     this.pos += len;
     return r;
   }
@@ -158,7 +164,7 @@ export class Reader {
   /** A Reader over the next n bytes (no length prefix). */
   subFixed(n: number, name: string): Reader {
     this.need(n, name);
-    const r = new Reader(this.buf, this.pos, this.pos + n, this.sink, this.prefix === '' ? name : `${this.prefix}.${name}`);
+    const r = new Reader(this.buf, this.pos, this.pos + n, this.sink, this.childPrefix(name));
     this.pos += n;
     return r;
   }
