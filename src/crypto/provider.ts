@@ -97,6 +97,10 @@ export interface CryptoProvider {
   hash(alg: HashAlgorithm): HashContext;
   digest(alg: HashAlgorithm, data: Uint8Array): Uint8Array;
   hashLength(alg: HashAlgorithm): number;
+  /**
+   * HMAC(key, data) as a new buffer the caller owns. `key` and `data` are valid only during the call
+   * (the key schedule writes its labels into a buffer it reuses for the next derivation).
+   */
   hmac(alg: HashAlgorithm, key: Uint8Array, data: Uint8Array | readonly Uint8Array[]): Uint8Array;
 
   aead(alg: AeadAlgorithm, key: Uint8Array): Aead;

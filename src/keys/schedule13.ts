@@ -142,22 +142,33 @@ function fullLabel(label: string): Uint8Array {
 /**
  * The HkdfLabel structure (RFC 8446 §7.1): uint16 length, opaque label<7..255>, opaque context<0..255>,
  * followed by `trailer` zero bytes (room for HKDF-Expand's counter, so one block needs one buffer).
+ * Written into `out` when given (from offset 0; the caller passes a buffer large enough), else into
+ * a new buffer; returns the bytes written, as a view of that buffer.
  */
-function hkdfLabel(label: string, context: Uint8Array, length: number, trailer: number): Uint8Array {
+function hkdfLabel(label: string, context: Uint8Array, length: number, trailer: number, out?: Uint8Array): Uint8Array {
   const l = fullLabel(label);
   const fullLen = l.length;
   if (fullLen > 255) throw internalError(`HKDF label "tls13 ${label}" is longer than 255 bytes`);
   if (context.length > 255) throw internalError(`HKDF context of ${context.length} bytes is longer than 255 bytes`);
   if (length > 0xffff) throw internalError(`HKDF-Expand-Label length ${length} does not fit 16 bits`);
-  const out = new Uint8Array(2 + 1 + fullLen + 1 + context.length + trailer);
-  out[0] = length >>> 8;
-  out[1] = length & 0xff;
-  out[2] = fullLen;
-  out.set(l, 3);
-  out[3 + fullLen] = context.length;
-  out.set(context, 4 + fullLen);
-  return out;
+  const n = 2 + 1 + fullLen + 1 + context.length + trailer;
+  const buf = out ?? new Uint8Array(n);
+  buf[0] = length >>> 8;
+  buf[1] = length & 0xff;
+  buf[2] = fullLen;
+  buf.set(l, 3);
+  buf[3 + fullLen] = context.length;
+  buf.set(context, 4 + fullLen);
+  if (trailer > 0) buf.fill(0, n - trailer, n);
+  return buf === out ? buf.subarray(0, n) : buf;
 }
+
+/**
+ * The HMAC input of a one-block HKDF-Expand-Label (HkdfLabel ‖ 0x01), shared by every derivation:
+ * written, handed to one synchronous HMAC (which copies it) and then dead, so a derivation allocates
+ * no buffer for it. Large enough for the longest label and context (255 bytes each).
+ */
+const LABEL_SCRATCH = new Uint8Array(2 + 1 + 255 + 1 + 255 + 1);
 
 /** HKDF-Expand-Label(Secret, Label, Context, Length) (RFC 8446 §7.1); the "tls13 " prefix is added here. */
 export function hkdfExpandLabel(
@@ -171,10 +182,11 @@ export function hkdfExpandLabel(
   if (Number.isInteger(length) && length >= 0 && length <= p.hashLength(hash)) {
     // One block (every derivation of the key schedule): T(1) = HMAC(PRK, HkdfLabel ‖ 0x01), built
     // in one buffer (RFC 5869 §2.3).
-    const input = hkdfLabel(label, context, length, 1);
+    const input = hkdfLabel(label, context, length, 1, LABEL_SCRATCH);
     input[input.length - 1] = 1;
     const t1 = p.hmac(hash, secret, input);
-    return length === t1.length ? t1 : t1.slice(0, length);
+    // T(1) is a fresh buffer nobody else holds: a shorter output (a key or an IV) can be a view of it.
+    return length === t1.length ? t1 : t1.subarray(0, length);
   }
   return hkdfExpand(p, hash, secret, hkdfLabel(label, context, length, 0), length);
 }
