@@ -144,6 +144,12 @@ test('RFC 8446 §7.1: keylog lines and exporters agree on both sides', async () 
   const a = client.exportKeyingMaterial(32, 'EXPORTER-test', new Uint8Array([1, 2]));
   const b = server.exportKeyingMaterial(32, 'EXPORTER-test', new Uint8Array([1, 2]));
   assert.deepEqual(a, b);
+  // Shorter than the hash: exactly the bytes asked for, in a buffer of their own (nothing of the
+  // HKDF block they were cut from sits behind them).
+  const short = client.exportKeyingMaterial(12, 'EXPORTER-test', new Uint8Array([1, 2]));
+  assert.equal(short.length, 12);
+  assert.equal(short.buffer.byteLength, 12);
+  assert.deepEqual(short, server.exportKeyingMaterial(12, 'EXPORTER-test', new Uint8Array([1, 2])));
 });
 
 test('RFC 8446 §4.6.3: KeyUpdate with update_requested, data keeps flowing', async () => {

@@ -238,7 +238,10 @@ export function exporter13(
   length: number,
 ): Uint8Array {
   const derived = deriveSecret(p, hash, exporterMasterSecret, label, p.digest(hash, EMPTY));
-  return hkdfExpandLabel(p, hash, derived, 'exporter', p.digest(hash, context), length);
+  const out = hkdfExpandLabel(p, hash, derived, 'exporter', p.digest(hash, context), length);
+  // A shorter output is a view of T(1): the application gets a buffer of its own, with no bytes
+  // of T(1) beyond the ones it asked for behind it.
+  return out.byteLength === out.buffer.byteLength ? out : out.slice();
 }
 
 /** Early Secret = HKDF-Extract(0, PSK) (RFC 8446 §7.1). */
