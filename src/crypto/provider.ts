@@ -103,6 +103,7 @@ export interface CryptoProvider {
    */
   hmac(alg: HashAlgorithm, key: Uint8Array, data: Uint8Array | readonly Uint8Array[]): Uint8Array;
 
+  /** `key` may be a view of a larger buffer the caller reuses or drops: an implementation copies what it keeps. */
   aead(alg: AeadAlgorithm, key: Uint8Array): Aead;
   cbc(alg: CbcAlgorithm, key: Uint8Array): CbcCipher;
 
