@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 import { connect, createServer, type TLSSocket } from '../src/index.js';
 import { testPki } from './helpers/certs.js';
 import { sha256, until, writeAll } from './helpers/streams.js';
@@ -97,3 +99,42 @@ test("Node's https.get fetches a page from a typetls server", async () => {
   assert.equal(body, 'typetls served /x');
   server.close();
 });
+
+test('a destroyed TLSSocket lets go of its connection (keys, buffers), while its summary and session stay readable', async () => {
+  const pki = await testPki();
+  const server = createServer({ cert: pki.server.ecdsa.certPem, key: pki.server.ecdsa.keyPem });
+  server.on('secureConnection', (s: TLSSocket) => {
+    s.on('error', () => undefined);
+    s.end('hello');
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const client = connect({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, servername: 'localhost', ca: pki.root.certPem });
+  await once(client, 'secureConnect');
+  // Only a weak reference to the connection from here on.
+  const conn = new WeakRef(client.connection as object);
+  const closed = once(client, 'close');
+  client.resume();
+  await once(client, 'end'); // the server's tickets came before its data
+  client.destroy();
+  await closed;
+  assert.equal(client.connection, undefined);
+  assert.equal(client.getProtocol(), 'TLSv1.3');
+  assert.deepEqual(client.getEphemeralKeyInfo(), { type: 'ECDH', name: 'X25519', size: 253 });
+  // Nor may the session it keeps for getSession() (not read yet: no 'session' listener) hold the
+  // connection: its lazy encoding once did, through a closure's scope.
+  const gc = collector();
+  for (let i = 0; i < 10 && conn.deref() !== undefined; i++) {
+    await new Promise((r) => setImmediate(r));
+    gc();
+  }
+  assert.equal(conn.deref(), undefined, 'the connection was collected while the socket is still referenced');
+  assert.ok(client.getSession() !== undefined, 'getSession() still answers after destroy');
+  await new Promise<void>((r) => server.close(() => r()));
+});
+
+/** V8's gc(), made available at run time (the test runner starts node without --expose-gc). */
+function collector(): () => void {
+  v8.setFlagsFromString('--expose-gc');
+  return vm.runInNewContext('gc') as () => void;
+}

@@ -356,7 +356,7 @@ class ExpectServerFinished implements State {
         createdAt: resumed?.createdAt ?? conn.config.now(),
         lifetime: ticket !== undefined && ticket.lifetimeHint > 0 ? ticket.lifetimeHint : resumed?.lifetime ?? 300,
       };
-      conn.emit(sessionEvent(() => encodeSession12(session)));
+      conn.emit(sessionEvent(session, encodeSession12));
     }
     return traffic;
   }

@@ -228,7 +228,7 @@ export function ticketSink(conn: Engine, res: ClientResumption, o: TicketOrigin)
       peerCertificates: o.peerCertificates,
       verifiedChain: o.verifiedChain,
     };
-    const event = sessionEvent(() => encodeClientSession(session));
+    const event = sessionEvent(session, encodeClientSession);
     if (res.store !== undefined && res.storeKey !== undefined) res.store.put(res.storeKey, event.session);
     if (conn.tracing) conn.trace({ kind: 'new-session-ticket', lifetime: t.lifetime, maxEarlyData: session.maxEarlyData });
     conn.emit(event);

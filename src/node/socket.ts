@@ -69,7 +69,10 @@ export class TLSSocket extends TransportDuplex {
   /** Client: the requested server name; server: the client's SNI, or false. */
   servername: string | false | null = null;
 
+  /** The sans-IO connection: set once the transport is connected, dropped on destroy. */
   #conn: Connection | undefined;
+  /** Which side the connection was, kept when it is dropped. */
+  #isServer = false;
   /** Dropped once the connection is built (a factory's closure need not live as long as the socket). */
   #source: ConnectionSource | undefined;
   readonly #opts: TLSSocketOptions;
@@ -523,7 +526,15 @@ export class TLSSocket extends TransportDuplex {
   }
 
   override _destroy(err: Error | null, cb: (error?: Error | null) => void): void {
-    this.#conn?.setListener(undefined);
+    const c = this.#conn;
+    if (c !== undefined) {
+      c.setListener(undefined);
+      // Let go of the connection (its keys, record buffers and handshake state), as node:tls frees
+      // its SSL object on destroy: an application that keeps the socket object does not keep all
+      // that. What the node:tls API still answers afterwards (summary, session, side) stays here.
+      this.#isServer = !c.isClient;
+      this.#conn = undefined;
+    }
     const s = this.socket as OwnedTransport;
     if (s[kOwner] === this) s[kOwner] = undefined; // later transport events reach nobody
     if (!s.destroyed) {
@@ -561,7 +572,7 @@ export class TLSSocket extends TransportDuplex {
     return this.#summary;
   }
 
-  /** The sans-IO connection under this socket (typetls extra), undefined before the transport connected. */
+  /** The sans-IO connection under this socket (typetls extra): undefined before the transport connected and after destroy(). */
   get connection(): Connection | undefined {
     return this.#conn;
   }
@@ -578,7 +589,7 @@ export class TLSSocket extends TransportDuplex {
   getEphemeralKeyInfo(): EphemeralKeyInfo | Record<string, never> | null {
     const s = this.#summary;
     if (s === undefined) return null;
-    if (this.#conn?.isClient === false) return {};
+    if (this.#isServer || this.#conn?.isClient === false) return {};
     return ephemeralKeyInfo(s.group);
   }
 
