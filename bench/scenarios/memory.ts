@@ -93,6 +93,13 @@ export async function runScaling(job: ScalingJob): Promise<void> {
   const mem = perConnectionKiB(before, after, n, '');
   for (const s of held) s.destroy();
   for (let i = 0; i < 400 && srv.sockets.size > 0; i++) await settle(5);
+  // The heap per connection is measured against the heap once the connections are closed again, not
+  // against the one before they opened: in between, the process frees a few hundred KiB that have
+  // nothing to do with the connections (both implementations; it made the figure at 10 connections
+  // negative), and a baseline taken after cancels that. RSS cannot be measured this way (freed
+  // memory stays mapped), so it keeps the baseline from before and stays noisy for small n.
+  const closed = await memory();
+  mem['heap_kib_per_conn'] = (after.heap - closed.heap) / 1024 / n;
   // Throughput: n loops, each doing handshake + one byte + close, for durationMs.
   const server2 = await impl.listen(closeAfterFirstByte);
   let done = 0;
