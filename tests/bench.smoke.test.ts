@@ -35,3 +35,19 @@ test('bench: --quick handshake-full-13 runs typetls and node:tls and writes Mark
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('bench: engine.js drives the engine in memory and over plain sockets, every connection completing', async () => {
+  for (const mode of ['handshakes', 'net']) {
+    const child = spawn(process.execPath, ['dist/bench/engine.js', mode, 'ecdsa', '0.3'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    child.stdout.on('data', (d: Buffer) => (log += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (log += d.toString()));
+    const timer = setTimeout(() => {
+      if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+    }, 60_000);
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    clearTimeout(timer);
+    assert.equal(code, 0, log);
+    assert.match(log, /µs CPU each \(client \+ server\)/);
+  }
+});
