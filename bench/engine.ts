@@ -92,6 +92,21 @@ function flush(conn: Connection, s: net.Socket): void {
   if (out !== null && !s.destroyed) s.write(out);
 }
 
+/** Our close_notify, then our FIN. */
+function closeBoth(conn: Connection, s: net.Socket): void {
+  conn.close();
+  flush(conn, s);
+  s.end();
+}
+
+/** The peer's FIN: tell the connection, and end our side too. */
+function endOnEof(conn: Connection, s: net.Socket): void {
+  s.on('end', () => {
+    conn.receiveEof();
+    s.end();
+  });
+}
+
 /** Handshake, one byte from the client, close from both sides: the engine over plain sockets. */
 async function overSockets(clientConfig: ClientConfig, serverConfig: ServerConfig, seconds: number): Promise<void> {
   const server = net.createServer({ allowHalfOpen: true }, (s) => {
@@ -104,15 +119,10 @@ async function overSockets(clientConfig: ClientConfig, serverConfig: ServerConfi
       const pt = conn.readPlaintext();
       if (pt !== null && pt.length > 0 && !answered) {
         answered = true;
-        conn.close();
-        flush(conn, s);
-        s.end();
+        closeBoth(conn, s);
       }
     });
-    s.on('end', () => {
-      conn.receiveEof();
-      s.end();
-    });
+    endOnEof(conn, s);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
@@ -132,16 +142,9 @@ async function overSockets(clientConfig: ClientConfig, serverConfig: ServerConfi
         }
         flush(conn, s);
         conn.readPlaintext();
-        if (conn.peerClosed) {
-          conn.close();
-          flush(conn, s);
-          s.end();
-        }
+        if (conn.peerClosed) closeBoth(conn, s);
       });
-      s.on('end', () => {
-        conn.receiveEof();
-        s.end();
-      });
+      endOnEof(conn, s);
       s.on('close', () => {
         if (conn.handshakeComplete && conn.peerClosed) completed++;
         resolve();

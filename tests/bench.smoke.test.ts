@@ -7,19 +7,25 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** Runs node with `args`; its exit code and everything it printed (killed after `limitMs`). */
+async function runNode(args: readonly string[], limitMs: number): Promise<{ code: number | null; log: string }> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout.on('data', (d: Buffer) => (log += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (log += d.toString()));
+  const timer = setTimeout(() => {
+    if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+  }, limitMs);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  clearTimeout(timer);
+  return { code, log };
+}
+
 test('bench: --quick handshake-full-13 runs typetls and node:tls and writes Markdown and JSON', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'typetls-bench-'));
   try {
     const out = join(dir, 'smoke');
-    const child = spawn(process.execPath, ['dist/bench/run.js', '--quick', '--only', 'handshake-full-13', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let log = '';
-    child.stdout.on('data', (d: Buffer) => (log += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (log += d.toString()));
-    const timer = setTimeout(() => {
-      if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
-    }, 120_000);
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-    clearTimeout(timer);
+    const { code, log } = await runNode(['dist/bench/run.js', '--quick', '--only', 'handshake-full-13', '--out', out], 120_000);
     assert.equal(code, 0, log);
     const json = JSON.parse(readFileSync(`${out}.json`, 'utf8')) as {
       results: { id: string; figures: { metric: string; typetls: number[]; node: number[] }[] }[];
@@ -38,15 +44,7 @@ test('bench: --quick handshake-full-13 runs typetls and node:tls and writes Mark
 
 test('bench: engine.js drives the engine in memory and over plain sockets, every connection completing', async () => {
   for (const mode of ['handshakes', 'net']) {
-    const child = spawn(process.execPath, ['dist/bench/engine.js', mode, 'ecdsa', '0.3'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let log = '';
-    child.stdout.on('data', (d: Buffer) => (log += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (log += d.toString()));
-    const timer = setTimeout(() => {
-      if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
-    }, 60_000);
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-    clearTimeout(timer);
+    const { code, log } = await runNode(['dist/bench/engine.js', mode, 'ecdsa', '0.3'], 60_000);
     assert.equal(code, 0, log);
     assert.match(log, /µs CPU each \(client \+ server\)/);
   }
