@@ -113,17 +113,19 @@ export function startClient13(conn: Engine, params: ClientParams): State {
   conn.setRecordVersion(ProtocolVersion.TLSv1_2);
   // RFC 8446 §5: a plaintext CCS may arrive any time after the first ClientHello (e.g. after an HRR).
   conn.allowCompatCcs(true);
-  if (conn.tracing) conn.trace({
-    kind: 'client-hello',
-    versions: [...(kx !== undefined ? ['TLSv1.3'] : []), ...(cfg.suites12.length > 0 ? ['TLSv1.2'] : [])],
-    suites: [...cfg.suites13, ...cfg.suites12].map(suiteName),
-    groups: cfg.groups.map(groupName),
-    keyShare: kx === undefined ? undefined : groupName(group),
-    serverName: params.serverName,
-    alpn: cfg.alpn,
-    psk: offer !== undefined,
-    earlyData: offer?.early === true,
-  });
+  if (conn.tracing) {
+    conn.trace({
+      kind: 'client-hello',
+      versions: [...(kx !== undefined ? ['TLSv1.3'] : []), ...(cfg.suites12.length > 0 ? ['TLSv1.2'] : [])],
+      suites: [...cfg.suites13, ...cfg.suites12].map(suiteName),
+      groups: cfg.groups.map(groupName),
+      keyShare: kx === undefined ? undefined : groupName(group),
+      serverName: params.serverName,
+      alpn: cfg.alpn,
+      psk: offer !== undefined,
+      earlyData: offer?.early === true,
+    });
+  }
   const early = offer?.early === true ? startEarlyData(conn, offer, params.resumption, msg, random, sessionId.length > 0) : undefined;
   // Early data that no session lets us send in 0-RTT goes out after the handshake instead.
   const pending = params.resumption.earlyData;

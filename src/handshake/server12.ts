@@ -272,15 +272,17 @@ function fullHandshake(n: Negotiated, preferred: CertifiedKey | undefined): Stat
   }
   send12(conn, transcript, encodeServerHelloDone());
   conn.allowCompatCcs(false);
-  if (conn.tracing) conn.trace({
-    kind: 'server-hello',
-    version: 'TLSv1.2',
-    cipher: suite.name,
-    group: chosen.group === undefined ? undefined : groupName(chosen.group),
-    scheme: chosen.scheme === undefined ? undefined : schemeName(chosen.scheme),
-    ems: n.ems,
-    resumed: false,
-  });
+  if (conn.tracing) {
+    conn.trace({
+      kind: 'server-hello',
+      version: 'TLSv1.2',
+      cipher: suite.name,
+      group: chosen.group === undefined ? undefined : groupName(chosen.group),
+      scheme: chosen.scheme === undefined ? undefined : schemeName(chosen.scheme),
+      ems: n.ems,
+      resumed: false,
+    });
+  }
   if (params.requestCert) return new ExpectClientCertificate(n, chosen, kx);
   return new ExpectClientKeyExchange(n, chosen, kx, NO_CLIENT_AUTH);
 }

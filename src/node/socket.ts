@@ -71,7 +71,7 @@ export class TLSSocket extends TransportDuplex {
 
   /** The sans-IO connection: set once the transport is connected, dropped on destroy. */
   #conn: Connection | undefined;
-  /** Which side the connection was, kept when it is dropped. */
+  /** Which side the connection is (kept when the connection is dropped). */
   #isServer = false;
   /** Dropped once the connection is built (a factory's closure need not live as long as the socket). */
   #source: ConnectionSource | undefined;
@@ -196,6 +196,7 @@ export class TLSSocket extends TransportDuplex {
       return;
     }
     this.#conn = conn;
+    this.#isServer = !conn.isClient;
     this.#listenTo(conn);
     const early = this.#early;
     this.#early = undefined;
@@ -532,7 +533,6 @@ export class TLSSocket extends TransportDuplex {
       // Let go of the connection (its keys, record buffers and handshake state), as node:tls frees
       // its SSL object on destroy: an application that keeps the socket object does not keep all
       // that. What the node:tls API still answers afterwards (summary, session, side) stays here.
-      this.#isServer = !c.isClient;
       this.#conn = undefined;
     }
     const s = this.socket as OwnedTransport;
@@ -589,7 +589,7 @@ export class TLSSocket extends TransportDuplex {
   getEphemeralKeyInfo(): EphemeralKeyInfo | Record<string, never> | null {
     const s = this.#summary;
     if (s === undefined) return null;
-    if (this.#isServer || this.#conn?.isClient === false) return {};
+    if (this.#isServer) return {};
     return ephemeralKeyInfo(s.group);
   }
 
