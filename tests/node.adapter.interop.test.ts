@@ -25,6 +25,7 @@ import type { TLSSocket, TlsConnectOptions, TlsServerOptions } from '../src/node
 import type { TlsError } from '../src/errors.js';
 import { CERT_PEM, KEY_PEM, keyOnlyProvider } from './helpers/adapter-fixtures.js';
 import { nodeTlsClient, nodeTlsServer } from './helpers/node-tls-connection.js';
+import { receiveBytes } from './helpers/streams.js';
 
 interface Backend {
   readonly name: string;
@@ -162,17 +163,9 @@ for (const b of backends) {
     const context = Buffer.from('ctx');
     assert.deepEqual(client.exportKeyingMaterial(32, 'EXPERIMENTAL-typetls', context), peer.exportKeyingMaterial(32, 'EXPERIMENTAL-typetls', context));
     const data = randomBytes(4 * 1024 * 1024);
-    const got: Buffer[] = [];
-    let n = 0;
-    const all = new Promise<void>((resolve) =>
-      client.on('data', (d: Buffer) => {
-        got.push(d);
-        n += d.length;
-        if (n >= data.length) resolve();
-      }),
-    );
+    const all = receiveBytes(client, data.length);
     client.write(data);
-    await all;
+    const got = await all;
     assert.equal(createHash('sha256').update(Buffer.concat(got)).digest('hex'), createHash('sha256').update(data).digest('hex'));
     assert.ok(keylog.length >= 5 && keylog.every((l) => l.endsWith('\n')), `keylog: ${keylog.length} lines`);
     assert.ok(keylog.some((l) => l.startsWith('CLIENT_TRAFFIC_SECRET_0 ')));

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import * as tls from 'node:tls';
 import { connect, createServer, type TLSSocket } from '../src/index.js';
 import { testPki } from './helpers/certs.js';
+import { receiveBytes } from './helpers/streams.js';
 
 test('adapter: a corked burst of writes (one _writev batch) arrives intact and in order', async () => {
   const pki = await testPki();
@@ -66,17 +67,9 @@ for (const ciphers of ['ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-AES256-GCM-
     assert.equal(client.getProtocol(), 'TLSv1.2');
     const sent = [randomBytes(70000), randomBytes(1), randomBytes(16384), randomBytes(16385)];
     const total = sent.reduce((n, b) => n + b.length, 0);
-    const got: Buffer[] = [];
-    let n = 0;
-    const done = new Promise<void>((resolve) =>
-      client.on('data', (d: Buffer) => {
-        got.push(d);
-        n += d.length;
-        if (n >= total) resolve();
-      }),
-    );
+    const done = receiveBytes(client, total);
     for (const b of sent) client.write(b);
-    await done;
+    const got = await done;
     assert.ok(Buffer.concat(got).equals(Buffer.concat(sent)));
     client.destroy();
     await new Promise<void>((r) => server.close(() => r()));

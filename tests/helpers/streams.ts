@@ -16,6 +16,19 @@ export async function writeAll(s: Duplex, data: Buffer): Promise<{ sawBackpressu
   return { sawBackpressure };
 }
 
+/** Collects the 'data' chunks of `s` until `total` bytes have arrived (attach before writing). */
+export function receiveBytes(s: Duplex, total: number): Promise<Buffer[]> {
+  const got: Buffer[] = [];
+  let n = 0;
+  return new Promise((resolve) =>
+    s.on('data', (d: Buffer) => {
+      got.push(d);
+      n += d.length;
+      if (n >= total) resolve(got);
+    }),
+  );
+}
+
 export function sha256(parts: readonly Buffer[]): string {
   const h = createHash('sha256');
   for (const p of parts) h.update(p);
