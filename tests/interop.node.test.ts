@@ -141,6 +141,47 @@ test('interop node:tls: ALPN, both directions', async (t) => {
   });
 });
 
+test(`interop node:tls: ${impl.name} server's ALPNCallback (node:tls client)`, async (t) => {
+  const pki = await testPki();
+  const cert = pki.server.ecdsa;
+  const key = { key: cert.keyPem, cert: cert.chainPem };
+  for (const [version, range] of [['TLS 1.3', impl.tls13()], ['TLS 1.2', impl.tls12()]] as const) {
+    await t.test(`RFC 7301 §3.2, ${version}: the callback sees the SNI name and the offer in the client's order; its choice is sent`, async (tt) => {
+      const seen: unknown[] = [];
+      const ALPNCallback = (offer: { servername: string | false; protocols: string[] }): string | undefined => {
+        seen.push(offer);
+        return offer.protocols[1];
+      };
+      const server = await startTestServer(tt, { ...key, ALPNCallback, ...range });
+      const out = await runTestClient({ port: server.port, ca: pki.root.certPem, ALPNProtocols: ['h2', 'http/1.1'] }, nodePeer);
+      assert.equal(out.error, undefined, String(out.error));
+      assert.equal(out.summary?.alpn, 'http/1.1');
+      assert.deepEqual(seen, [{ servername: 'localhost', protocols: ['h2', 'http/1.1'] }]);
+      // Without the extension the callback is not asked, and no protocol is agreed.
+      const none = await runTestClient({ port: server.port, ca: pki.root.certPem }, nodePeer);
+      assert.equal(none.summary?.alpn, false);
+      assert.equal(seen.length, 1);
+    });
+  }
+  await t.test('RFC 7301 §3.2: a callback that returns undefined refuses the client with no_application_protocol', async (tt) => {
+    const server = await startTestServer(tt, { ...key, ALPNCallback: () => undefined, ...impl.tls13() });
+    const out = await runTestClient({ port: server.port, ca: pki.root.certPem, ALPNProtocols: ['h2'] }, nodePeer);
+    assert.equal(alertOf(out.error), 'no_application_protocol', String(out.error));
+    const ev = await server.next();
+    assert.equal(ev.kind, 'error');
+  });
+  await t.test('a callback that answers a protocol the client did not offer fails the handshake (node:tls code)', async (tt) => {
+    const server = await startTestServer(tt, { ...key, ALPNCallback: () => 'spdy/1', ...impl.tls13() });
+    const out = await runTestClient({ port: server.port, ca: pki.root.certPem, ALPNProtocols: ['h2'] }, nodePeer);
+    assert.notEqual(out.error, undefined);
+    const ev = await server.next();
+    assert.equal(ev.kind === 'error' ? (ev.error as { code?: string }).code : ev.kind, 'ERR_TLS_ALPN_CALLBACK_INVALID_RESULT');
+  });
+  await t.test('ALPNCallback with ALPNProtocols is refused by createServer (node:tls code)', () => {
+    assert.throws(() => impl.createServer({ ...key, ALPNCallback: () => 'h2', ALPNProtocols: ['h2'] }), { code: 'ERR_TLS_ALPN_CALLBACK_WITH_PROTOCOLS' });
+  });
+});
+
 test(`interop node:tls: ${impl.name} client rejects bad node:tls server certificates`, async (t) => {
   const pki = await testPki();
   for (const [name, cert, code] of [

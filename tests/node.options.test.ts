@@ -8,7 +8,8 @@ import * as tls from 'node:tls';
 import { connect, createServer } from '../src/node/index.js';
 import type { TlsConnectOptions, TlsServerOptions } from '../src/node/index.js';
 import { clientConfig, contextOf, serverConfig } from '../src/node/options.js';
-import { mapCa } from '../src/node/context.js';
+import { createSecureContext, mapCa } from '../src/node/context.js';
+import type { SecureContextOptions } from '../src/node/context.js';
 import { TrustStore } from '../src/pki/trust-store.js';
 import { testPki } from './helpers/certs.js';
 import type { ClientConfig } from '../src/conn/config.js';
@@ -38,6 +39,11 @@ test('adapter: option errors name the bad option', () => {
     [{ rejectUnauthorized: 'no' as unknown as boolean }, /`rejectUnauthorized`/],
     [{ session: 'abc' as unknown as Uint8Array }, /`session`/],
     [{ port: 70000 }, /`port`/],
+    // node:tls options typetls does not implement: refused, never silently ignored.
+    [{ pfx: Buffer.alloc(8) } as TlsConnectOptions, /`pfx`.*PKCS#12.*`cert` and `key`/],
+    [{ privateKeyEngine: 'pkcs11', privateKeyIdentifier: 'id' } as TlsConnectOptions, /`privateKeyEngine`.*engines/],
+    [{ pskCallback: () => null } as TlsConnectOptions, /`pskCallback`.*pre-shared-key/],
+    [{ requestOCSP: true } as TlsConnectOptions, /`requestOCSP`.*OCSP stapling/],
   ];
   for (const [opts, re] of bad) {
     assert.throws(
@@ -47,6 +53,12 @@ test('adapter: option errors name the bad option', () => {
     );
   }
   assert.throws(() => createServer({}), /`cert`.*needs `cert` and `key`/);
+  assert.throws(() => createServer({ pfx: Buffer.alloc(8) } as TlsServerOptions), /`pfx`.*PKCS#12/, 'names pfx, not the missing cert');
+  assert.throws(() => createServer({ ...serverBase, pskIdentityHint: 'hint' } as TlsServerOptions), /`pskIdentityHint`/);
+  assert.throws(() => createSecureContext({ pfx: Buffer.alloc(8) } as SecureContextOptions), /`pfx`/);
+  assert.throws(() => createServer({ ...serverBase, ALPNCallback: 'h2' as unknown as () => string }), /`ALPNCallback`.*function/);
+  // Off is accepted (http and other libraries pass such options on).
+  createServer({ ...serverBase, requestOCSP: false, pfx: undefined } as TlsServerOptions);
   assert.throws(() => createServer({ ...serverBase, ticketKeys: Buffer.alloc(10) }), /`ticketKeys`.*48-byte/);
   // Validated by createServer itself, not when the first client connects.
   assert.throws(() => createServer({ ...serverBase, numTickets: 17 }), /numTickets/);

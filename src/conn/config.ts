@@ -85,11 +85,25 @@ export interface ClientConfig extends CommonConfig {
   readonly earlyDataFromWrites?: boolean;
 }
 
+/** What a server's ALPN callback is told: the client's SNI name (if any) and offered protocols. */
+export interface AlpnOffer {
+  readonly serverName: string | undefined;
+  readonly protocols: readonly string[];
+}
+
+export type AlpnCallback = (offer: AlpnOffer) => string | undefined;
+
 export interface ServerConfig extends CommonConfig {
   /** Certificates to choose from (by SNI and the client's signature algorithms). At least one. */
   readonly certificates: readonly CertifiedKey[];
   /** Chooses a certificate by server name; may be asynchronous. */
   readonly sniCallback?: (serverName: string) => CertifiedKey | undefined | Promise<CertifiedKey | undefined>;
+  /**
+   * Chooses the ALPN protocol instead of `alpnProtocols` (not both; node:tls's ALPNCallback): called
+   * when the client offers ALPN, with its SNI name and its protocols in its order. Returns one of
+   * them, or undefined to refuse the connection (no_application_protocol, RFC 7301 §3.2).
+   */
+  readonly alpnCallback?: AlpnCallback;
   /** Ask the client for a certificate. */
   readonly requestCert?: boolean;
   /** With requestCert: refuse a client without a (valid) certificate. Defaults to rejectUnauthorized. */

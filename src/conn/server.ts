@@ -23,6 +23,11 @@ export class PreparedServerConfig {
     if (config.certificates.length === 0 && config.sniCallback === undefined) {
       throw configError('certificates', 'a server needs at least one certificate and key');
     }
+    if (config.alpnCallback !== undefined) {
+      if (typeof config.alpnCallback !== 'function') throw configError('alpnCallback', `expected a function, got ${typeof config.alpnCallback}`);
+      // node:tls refuses the pair too: which of the two would choose is not obvious.
+      if (resolved.alpn.length > 0) throw configError('alpnCallback', 'alpnCallback and alpnProtocols are mutually exclusive');
+    }
     this.resolved = resolved;
     this.ticketSealer = config.ticketSealer ?? (config.ticketKeys !== undefined ? new TicketKeys(resolved.crypto, config.ticketKeys) : undefined);
     this.resumption = resolveServerResumption(config, resolved, this.ticketSealer);
@@ -39,6 +44,7 @@ export class ServerConnection extends Engine {
     this.state = new ExpectClientHello(this, {
       certificates: c.certificates,
       sniCallback: c.sniCallback,
+      alpnCallback: c.alpnCallback,
       requestCert,
       requireCert: requestCert && (c.requireCert ?? p.resolved.rejectUnauthorized),
       sessionCache: c.sessionCache,

@@ -100,7 +100,7 @@ export function handleClientHello12(conn: Engine, params: ServerParams12, msg: H
   const secureReneg = reneg !== undefined || hello.cipherSuites.includes(CipherSuite.TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
   const ems = hello.ext.extendedMasterSecret === true;
   if (!ems && cfg.requireExtendedMasterSecret) throw handshakeFailure('the client does not offer the extended master secret (RFC 7627), which this server requires');
-  const alpn = chooseAlpn(conn, hello);
+  const alpn = chooseAlpn(conn, hello, params.alpnCallback);
   const serverRandom = cfg.random(32);
   if (could13) serverRandom.set(DOWNGRADE_TLS12, 24);
   conn.setVersion(ProtocolVersion.TLSv1_2);

@@ -19,6 +19,7 @@ import { KeySchedule13, finishedVerifyData, suite13, type Suite13 } from '../key
 import { RecordProtector13 } from '../record/protect13.js';
 import type { Engine, Next, State } from '../conn/engine.js';
 import type { CertifiedKey } from '../conn/types.js';
+import type { AlpnCallback } from '../conn/config.js';
 import { Transcript, sendRecorded } from './transcript.js';
 import { verifyCertificateVerify13, verifyFinished13, type SignatureVerified } from './proofs.js';
 import { certificateVerifyContent, chooseScheme, signWithScheme } from './schemes.js';
@@ -38,6 +39,8 @@ import { expectMessage } from '../wire/handshake.js';
 export interface ServerParams {
   readonly certificates: readonly CertifiedKey[];
   readonly sniCallback: ((serverName: string) => CertifiedKey | undefined | Promise<CertifiedKey | undefined>) | undefined;
+  /** Chooses the ALPN protocol instead of the configured list (ServerConfig.alpnCallback). */
+  readonly alpnCallback?: AlpnCallback | undefined;
   readonly requestCert: boolean;
   readonly requireCert: boolean;
   readonly resumption: ServerResumption;
@@ -81,17 +84,48 @@ function chooseSuite(conn: Engine, hello: ClientHello, preferHash: string | unde
   throw handshakeFailure(`no TLS 1.3 cipher suite in common (client offered ${hello.cipherSuites.map(suiteName).join(', ')})`);
 }
 
-/** RFC 7301 §3.2: our first protocol that the client offered; none in common is fatal. Both versions' servers use it. */
-export function chooseAlpn(conn: Engine, hello: ClientHello): string | undefined {
+/**
+ * RFC 7301 §3.2: the protocol the server's ALPN callback picks from the client's offer, else our first
+ * protocol that the client offered; none in common (or a callback that refuses) is fatal. Both
+ * versions' servers use it, once per connection.
+ */
+export function chooseAlpn(conn: Engine, hello: ClientHello, callback: AlpnCallback | undefined): string | undefined {
   const offered = hello.ext.alpn;
+  if (offered === undefined) return undefined;
+  if (callback !== undefined) return alpnFromCallback(callback, hello.ext.serverName, offered);
   const ours = conn.config.alpn;
-  if (offered === undefined || ours.length === 0) return undefined;
+  if (ours.length === 0) return undefined;
   for (const p of ours) if (offered.includes(p)) return p;
   throw new TlsError(
     'ERR_TLS_NO_APPLICATION_PROTOCOL',
     AlertDescription.no_application_protocol,
     `no application protocol in common: the client offered ${offered.join(', ')}, the server supports ${ours.join(', ')}`,
   );
+}
+
+function alpnFromCallback(callback: AlpnCallback, serverName: string | undefined, offered: readonly string[]): string {
+  let chosen: unknown;
+  try {
+    chosen = callback({ serverName, protocols: offered });
+  } catch (e) {
+    throw new TlsError('ERR_TLS_ALPN_CALLBACK_FAILED', AlertDescription.internal_error, `the server's ALPN callback threw: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+  if (chosen === undefined) {
+    throw new TlsError(
+      'ERR_TLS_NO_APPLICATION_PROTOCOL',
+      AlertDescription.no_application_protocol,
+      `the server's ALPN callback refused every protocol the client offered (${offered.join(', ')})`,
+    );
+  }
+  if (typeof chosen !== 'string' || !offered.includes(chosen)) {
+    // node:tls's code for the same mistake.
+    throw new TlsError(
+      'ERR_TLS_ALPN_CALLBACK_INVALID_RESULT',
+      AlertDescription.internal_error,
+      `the server's ALPN callback returned ${typeof chosen === 'string' ? JSON.stringify(chosen) : typeof chosen}, which is not one of the protocols the client offered (${offered.join(', ')})`,
+    );
+  }
+  return chosen;
 }
 
 /** Handles a ClientHello that selected TLS 1.3 (the version was negotiated by the caller). */
@@ -109,7 +143,7 @@ export function handleClientHello13(conn: Engine, params: ServerParams, msg: Han
   // ClientHello1 with its hash first.
   transcript.add(msg.raw);
   const suite = chooseSuite(conn, hello, ticketHash(params.resumption, { hello }));
-  const alpn = chooseAlpn(conn, hello);
+  const alpn = chooseAlpn(conn, hello, params.alpnCallback);
   const n: Negotiated = { conn, params, transcript, hello, msg, suite, alpn, earlyDataOffered: hello.ext.earlyData === true };
   return chooseGroupAndContinue(n, false);
 }

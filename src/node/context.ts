@@ -230,6 +230,32 @@ function mapContextFields(o: SecureContextOptions): ContextFields {
   return f;
 }
 
+const NO_ENGINES = 'OpenSSL engines are not available in typetls: pass the private key itself as `key`';
+const NO_PSK = 'TLS pre-shared-key identities (RFC 4279, RFC 8446 external PSKs) are not supported: authenticate with certificates';
+
+/**
+ * node:tls options typetls does not implement. Ignoring one would change what the application gets
+ * without telling it (no certificate, no PSK authentication, no OCSP status), so each is refused with
+ * what to do instead. Unknown names are still ignored, as node:tls does (http passes its options on).
+ */
+const UNSUPPORTED: Readonly<Record<string, string>> = Object.freeze({
+  pfx: 'PKCS#12 is not supported: pass `cert` and `key` as PEM (`openssl pkcs12 -in file.p12 -nodes` prints both)',
+  privateKeyEngine: NO_ENGINES,
+  privateKeyIdentifier: NO_ENGINES,
+  clientCertEngine: NO_ENGINES,
+  pskCallback: NO_PSK,
+  pskIdentityHint: NO_PSK,
+  requestOCSP: 'OCSP stapling is not supported: no status request would be sent and no OCSPResponse event would come',
+});
+
+/** Throws for a node:tls option typetls does not implement (set to anything but undefined, null or false). */
+export function refuseUnsupported(options: object): void {
+  for (const name in UNSUPPORTED) {
+    const v = (options as Record<string, unknown>)[name];
+    if (v !== undefined && v !== null && v !== false) throw optionError(name, UNSUPPORTED[name] as string);
+  }
+}
+
 /** typetls's secure context: the mapped options, with keys imported once. */
 export class SecureContext {
   readonly options: SecureContextOptions;
@@ -237,6 +263,7 @@ export class SecureContext {
   readonly fields: ContextFields;
 
   constructor(options: SecureContextOptions = {}) {
+    refuseUnsupported(options);
     this.options = Object.freeze({ ...options });
     const fields = mapContextFields(options);
     if (options.ca !== undefined && fields.ca !== undefined && !(fields.ca instanceof TrustStore)) {

@@ -6,9 +6,11 @@ import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { LookupFunction } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { ClientConfig, ServerConfig, VerifyHook } from '../conn/config.js';
+import type { AlpnCallback, ClientConfig, ServerConfig, VerifyHook } from '../conn/config.js';
+import { TlsError } from '../errors.js';
+import { AlertDescription } from '../wire/iana.js';
 import type { CertifiedKey, Connection, TraceEvent } from '../conn/types.js';
-import { SecureContext, toSecureContext } from './context.js';
+import { SecureContext, refuseUnsupported, toSecureContext } from './context.js';
 import type { SecureContextOptions } from './context.js';
 import { peerCertificateChain } from './certificate.js';
 import type { PeerCertificate } from './certificate.js';
@@ -66,10 +68,15 @@ export type SNICallback = (
   cb: (err: Error | null, ctx?: SecureContext | SecureContextOptions) => void,
 ) => void;
 
+/** node:tls's ALPNCallback: picks one of the client's protocols, or undefined to refuse the connection. */
+export type ALPNCallback = (offer: { servername: string | false; protocols: string[] }) => string | undefined;
+
 export interface TlsServerOptions extends SecureContextOptions, TypetlsExtras {
   readonly requestCert?: boolean;
   readonly rejectUnauthorized?: boolean;
   readonly ALPNProtocols?: AlpnOption;
+  /** Chooses the ALPN protocol per connection (instead of ALPNProtocols, not with it). */
+  readonly ALPNCallback?: ALPNCallback;
   readonly SNICallback?: SNICallback;
   /** 48 bytes, node:tls's format. */
   readonly ticketKeys?: Uint8Array;
@@ -119,6 +126,18 @@ function mapAlpn(v: AlpnOption | undefined): readonly string[] | undefined {
   return Object.freeze(out);
 }
 
+/** node:tls's ALPNCallback → the engine's: the same choice, with node's argument shape. */
+function mapAlpnCallback(user: ALPNCallback | undefined, withProtocols: boolean): AlpnCallback | undefined {
+  if (user === undefined) return undefined;
+  if (typeof user !== 'function') throw optionError('ALPNCallback', `expected a function, got ${describe(user)}`);
+  if (withProtocols) {
+    // node:tls's code for the same refusal.
+    throw new TlsError('ERR_TLS_ALPN_CALLBACK_WITH_PROTOCOLS', AlertDescription.internal_error, 'typetls: the ALPNCallback and ALPNProtocols options are mutually exclusive: pass one of them');
+  }
+  // node:tls passes `servername: false` when the client sent no SNI.
+  return (offer) => user({ servername: offer.serverName ?? false, protocols: [...offer.protocols] });
+}
+
 function checkBoolean(option: string, v: unknown): boolean | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== 'boolean') throw optionError(option, `expected a boolean, got ${describe(v)}`);
@@ -126,7 +145,8 @@ function checkBoolean(option: string, v: unknown): boolean | undefined {
 }
 
 export function contextOf(o: SecureContextOptions & { readonly secureContext?: SecureContext }): SecureContext {
-  if (o.secureContext === undefined) return new SecureContext(o);
+  if (o.secureContext === undefined) return new SecureContext(o); // checks the options, as below
+  refuseUnsupported(o);
   if (!(o.secureContext instanceof SecureContext)) {
     throw optionError('secureContext', "expected a SecureContext from typetls's createSecureContext() (a node:tls one cannot be read)");
   }
@@ -212,6 +232,8 @@ export function serverConfig(
   c.requireCert = requestCert && ru;
   const alpn = mapAlpn(o.ALPNProtocols);
   if (alpn !== undefined) c.alpnProtocols = alpn;
+  const alpnCallback = mapAlpnCallback(o.ALPNCallback, alpn !== undefined);
+  if (alpnCallback !== undefined) c.alpnCallback = alpnCallback;
   if (extra.sniCallback !== undefined) c.sniCallback = extra.sniCallback;
   if (extra.ticketKeys instanceof Uint8Array) c.ticketKeys = extra.ticketKeys;
   else c.ticketSealer = extra.ticketKeys;
