@@ -192,6 +192,29 @@ test('RFC 7301 §3.2: ALPN agreed, and no overlap is no_application_protocol', a
   assert.equal(bad.client.error?.alert, AlertDescription.no_application_protocol);
 });
 
+test('RFC 7301 §3.2: the server ALPN callback chooses from the offer; undefined, a throw or a protocol not offered fail', async () => {
+  const { pki, ca } = await setup();
+  const certificates = [certifiedKey(pki.server.ecdsa)];
+  const client = { serverName: 'localhost', ca, alpnProtocols: ['h2', 'http/1.1'] };
+  const seen: unknown[] = [];
+  const ok = pair(client, { certificates, alpnCallback: (o) => (seen.push(o), 'http/1.1') });
+  await pump(ok.client, ok.server);
+  assert.equal(ok.client.summary?.alpnProtocol, 'http/1.1');
+  assert.deepEqual(seen, [{ serverName: 'localhost', protocols: ['h2', 'http/1.1'] }]);
+  const cases = [
+    [() => undefined, 'ERR_TLS_NO_APPLICATION_PROTOCOL', AlertDescription.no_application_protocol],
+    [() => 'spdy/1', 'ERR_TLS_ALPN_CALLBACK_INVALID_RESULT', AlertDescription.internal_error],
+    [() => { throw new Error('directory down'); }, 'ERR_TLS_ALPN_CALLBACK_FAILED', AlertDescription.internal_error],
+  ] as const;
+  for (const [alpnCallback, code, alert] of cases) {
+    const bad = pair(client, { certificates, alpnCallback });
+    await pump(bad.client, bad.server);
+    assert.equal(bad.server.error?.code, code);
+    assert.equal(bad.client.error?.alert, alert, code);
+  }
+  assert.throws(() => pair(client, { certificates, alpnProtocols: ['h2'], alpnCallback: () => 'h2' }), /alpnCallback and alpnProtocols are mutually exclusive/);
+});
+
 test('data written before the handshake completes is delivered after it', async () => {
   const { pki, ca } = await setup();
   const { client, server } = pair({ serverName: 'localhost', ca }, { certificates: [certifiedKey(pki.server.ecdsa)] });
