@@ -10,6 +10,9 @@ import { ServerConnection } from '../src/conn/server.js';
 import type { ClientConfig, ServerConfig } from '../src/conn/config.js';
 import { TlsError } from '../src/errors.js';
 import { nodeCryptoProvider } from '../src/crypto/node.js';
+import { concatBytes } from '../src/wire/bytes.js';
+import { CipherSuite } from '../src/wire/iana.js';
+import { rewriteFlight, splitRecords } from './helpers/mitm.js';
 
 function prng(seed: number): () => number {
   let s = seed >>> 0;
@@ -108,3 +111,93 @@ for (const version of ['TLSv1.3', 'TLSv1.2'] as const) {
     assert.ok(deep > 100, 'mutations reach beyond the first flight');
   });
 }
+
+/** A handshake message with its 24-bit length set to its body (after a cut or an insertion). */
+function withLength(m: Uint8Array): Uint8Array {
+  const n = m.length - 4;
+  m[1] = (n >>> 16) & 0xff;
+  m[2] = (n >>> 8) & 0xff;
+  m[3] = n & 0xff;
+  return m;
+}
+
+/** One structural edit of a flight's handshake messages: a byte changed, a cut, an insertion, a message dropped, repeated or moved. */
+function mutateMessages(msgs: readonly Uint8Array[], rnd: () => number): Uint8Array[] {
+  const pick = (n: number): number => Math.floor(rnd() * n);
+  const i = pick(msgs.length);
+  const m = msgs[i] as Uint8Array;
+  const out = msgs.slice();
+  switch (pick(7)) {
+    case 0: {
+      const c = m.slice();
+      const at = 4 + pick(Math.max(1, c.length - 4));
+      if (at < c.length) c[at] = (c[at] as number) ^ (1 << pick(8));
+      out[i] = c;
+      break;
+    }
+    case 1:
+      out[i] = withLength(m.slice(0, 4 + pick(Math.max(1, m.length - 4))));
+      break;
+    case 2:
+      out[i] = m.subarray(0, pick(m.length)); // the length field still claims the whole message
+      break;
+    case 3: {
+      const at = 4 + pick(m.length - 3);
+      const extra = Uint8Array.from({ length: 1 + pick(6) }, () => pick(256));
+      out[i] = withLength(concatBytes(m.subarray(0, at), extra, m.subarray(at)));
+      break;
+    }
+    case 4:
+      out.splice(i, 1);
+      break;
+    case 5:
+      out.splice(i, 0, m);
+      break;
+    default:
+      out.reverse();
+  }
+  return out;
+}
+
+test('hostile input inside encryption (TLS 1.3): 240 encrypted flights edited by a man in the middle who knows the keys end in a specific TlsError, and none is accepted', async () => {
+  const pki = await testPki();
+  const ca = [pki.root.certPem];
+  const suite = CipherSuite.TLS_AES_128_GCM_SHA256;
+  const rnd = prng(1313);
+  let edited = 0;
+  for (let i = 0; i < 240; i++) {
+    const keylog: string[] = [];
+    const listener = (e: { type: string; line?: string }): void => {
+      if (e.type === 'keylog' && e.line !== undefined) keylog.push(e.line);
+    };
+    // Client authentication, so both directions carry a Certificate, CertificateVerify and Finished.
+    const { client, server } = pair(
+      { serverName: 'localhost', ca, cipherSuites: [suite], certificate: certifiedKey(pki.server.ecdsa), keylog: true, listener },
+      { certificates: [certifiedKey(pki.server.ecdsa)], requestCert: true, requireCert: false, ca, keylog: true, listener },
+    );
+    const target = rnd() < 0.6 ? 'server' : 'client';
+    const label = target === 'server' ? 'SERVER_HANDSHAKE_TRAFFIC_SECRET' : 'CLIENT_HANDSHAKE_TRAFFIC_SECRET';
+    let changed = false;
+    await assert.doesNotReject(
+      pump(client, server, {
+        tamper: (bytes, from) => {
+          if (edited > i || from !== target || !keylog.some((l) => l.startsWith(label + ' '))) return bytes;
+          if (!splitRecords(bytes).records.some((r) => r.type === 23)) return bytes;
+          edited = i + 1;
+          return rewriteFlight(bytes, keylog, label, suite, (msgs) => {
+            const out = mutateMessages(msgs, rnd);
+            changed = !Buffer.from(concatBytes(...out)).equals(Buffer.from(concatBytes(...msgs)));
+            return out;
+          });
+        },
+      }),
+    );
+    assert.equal(edited, i + 1, `case ${i}: the ${target}'s encrypted flight was not reached`);
+    checkOutcome(client, `client, case ${i} (${target} flight edited)`);
+    checkOutcome(server, `server, case ${i} (${target} flight edited)`);
+    if (changed) {
+      const accepted = client.error === undefined && server.error === undefined && client.handshakeComplete && server.handshakeComplete;
+      assert.ok(!accepted, `case ${i}: an edited ${target} flight was accepted`);
+    }
+  }
+});

@@ -67,10 +67,26 @@ export function rewriteServerFlight(
   suite: number,
   edit: (messages: Uint8Array[]) => Uint8Array[],
 ): Uint8Array {
+  return rewriteFlight(bytes, keylog, 'SERVER_HANDSHAKE_TRAFFIC_SECRET', suite, edit);
+}
+
+/**
+ * Rewrites the encrypted handshake messages of one flight protected with the key log's `label` secret
+ * (SERVER_HANDSHAKE_TRAFFIC_SECRET, CLIENT_HANDSHAKE_TRAFFIC_SECRET, or SERVER_TRAFFIC_SECRET_0 for
+ * the tickets after the handshake), as the first records of that secret: the edited messages are
+ * sealed again in records of at most 16 KiB, at the place of the first protected record.
+ */
+export function rewriteFlight(
+  bytes: Uint8Array,
+  keylog: readonly string[],
+  label: string,
+  suite: number,
+  edit: (messages: Uint8Array[]) => Uint8Array[],
+): Uint8Array {
   const crypto = nodeCryptoProvider();
   const s = suite13(suite);
   if (s === undefined) throw new Error('not a TLS 1.3 suite');
-  const secret = secretFromKeylog(keylog, 'SERVER_HANDSHAKE_TRAFFIC_SECRET');
+  const secret = secretFromKeylog(keylog, label);
   const opener = new RecordProtector13(crypto, s, secret);
   const sealer = new RecordProtector13(crypto, s, secret);
   const { records, rest } = splitRecords(bytes);
@@ -85,11 +101,12 @@ export function rewriteServerFlight(
     if (firstProtected < 0) firstProtected = kept.length;
     plain.push(opener.open({ type: r.type, version: 0x0303, header: r.header, fragment: r.fragment }).content);
   }
-  const hs = concatBytes(...plain);
-  const edited = edit(splitMessages(hs));
-  const sealed = sealer.seal(22, concatBytes(...edited));
-  const sealedRecord: RawRecord = { type: 23, header: sealed.slice(0, 5), fragment: sealed.slice(5) };
-  kept.splice(firstProtected < 0 ? kept.length : firstProtected, 0, sealedRecord);
+  const hs = concatBytes(...edit(splitMessages(concatBytes(...plain))));
+  const sealed: RawRecord[] = [];
+  for (let at = 0; at < Math.max(hs.length, 1); at += 16384) {
+    const rec = sealer.seal(22, hs.subarray(at, at + 16384));
+    sealed.push({ type: 23, header: rec.slice(0, 5), fragment: rec.slice(5) });
+  }
+  kept.splice(firstProtected < 0 ? kept.length : firstProtected, 0, ...sealed);
   return joinRecords(kept, rest);
 }
-
