@@ -3,7 +3,7 @@ export { TlsError } from './errors.js';
 export * from './wire/iana.js';
 export type { CryptoProvider } from './crypto/provider.js';
 export type { Connection, ConnectionEvent, HandshakeSummary, CertifiedKey } from './conn/types.js';
-export type { ClientConfig, ServerConfig, CommonConfig, AlpnCallback, AlpnOffer } from './conn/config.js';
+export type { ClientConfig, ServerConfig, CommonConfig, AlpnCallback, AlpnOffer, OcspCallback, OcspRequest } from './conn/config.js';
 export * from './node/index.js';
 export { ClientConnection } from './conn/client.js';
 export { ServerConnection } from './conn/server.js';

@@ -48,6 +48,7 @@ export class ClientConnection extends Engine {
         onTicket: undefined,
         resumption: resolveClientResumption(config, serverName),
         session12: offerable12(resolved, config.session, serverName),
+        requestOcsp: config.requestOcsp === true,
       });
     } catch (e) {
       this.fail(e);

@@ -67,6 +67,11 @@ export interface ClientConfig extends CommonConfig {
   readonly checkServerIdentity?: (hostname: string, chain: readonly Uint8Array[]) => Error | undefined;
   /** Client certificate for client authentication. */
   readonly certificate?: CertifiedKey;
+  /**
+   * Ask the server to staple an OCSP response (status_request, RFC 6066 §8); the summary's
+   * `ocspResponse` then holds it (or null). typetls does not check it: the application does.
+   */
+  readonly requestOcsp?: boolean;
   /** A session from an earlier `session` event, to resume. */
   readonly session?: Uint8Array;
   /**
@@ -93,6 +98,18 @@ export interface AlpnOffer {
 
 export type AlpnCallback = (offer: AlpnOffer) => string | undefined;
 
+/** What a server's OCSP callback is asked about: the chosen certificate, its issuer when the chain holds it, and the client's SNI name. */
+export interface OcspRequest {
+  /** DER of the leaf certificate the server is about to send. */
+  readonly certificate: Uint8Array;
+  /** DER of the next certificate of the configured chain, undefined when the chain holds only the leaf. */
+  readonly issuer: Uint8Array | undefined;
+  readonly serverName: string | undefined;
+}
+
+/** Returns the DER OCSPResponse to staple, or undefined to staple none; may be asynchronous. */
+export type OcspCallback = (request: OcspRequest) => Uint8Array | undefined | Promise<Uint8Array | undefined>;
+
 export interface ServerConfig extends CommonConfig {
   /** Certificates to choose from (by SNI and the client's signature algorithms). At least one. */
   readonly certificates: readonly CertifiedKey[];
@@ -104,6 +121,11 @@ export interface ServerConfig extends CommonConfig {
    * them, or undefined to refuse the connection (no_application_protocol, RFC 7301 §3.2).
    */
   readonly alpnCallback?: AlpnCallback;
+  /**
+   * OCSP stapling (RFC 6066 §8, RFC 8446 §4.4.2.1): called in a full handshake when the client sends
+   * status_request; the response it returns goes with the certificate. Not called otherwise.
+   */
+  readonly ocspResponse?: OcspCallback;
   /** Ask the client for a certificate. */
   readonly requestCert?: boolean;
   /** With requestCert: refuse a client without a (valid) certificate. Defaults to rejectUnauthorized. */

@@ -559,5 +559,6 @@ function fixedShape(s: HandshakeSummary): HandshakeSummary {
     authorized: s.authorized,
     authorizationError: s.authorizationError,
     earlyData: s.earlyData,
+    ocspResponse: s.ocspResponse,
   };
 }

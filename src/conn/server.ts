@@ -28,6 +28,9 @@ export class PreparedServerConfig {
       // node:tls refuses the pair too: which of the two would choose is not obvious.
       if (resolved.alpn.length > 0) throw configError('alpnCallback', 'alpnCallback and alpnProtocols are mutually exclusive');
     }
+    if (config.ocspResponse !== undefined && typeof config.ocspResponse !== 'function') {
+      throw configError('ocspResponse', `expected a function, got ${typeof config.ocspResponse}`);
+    }
     this.resolved = resolved;
     this.ticketSealer = config.ticketSealer ?? (config.ticketKeys !== undefined ? new TicketKeys(resolved.crypto, config.ticketKeys) : undefined);
     this.resumption = resolveServerResumption(config, resolved, this.ticketSealer);
@@ -45,6 +48,7 @@ export class ServerConnection extends Engine {
       certificates: c.certificates,
       sniCallback: c.sniCallback,
       alpnCallback: c.alpnCallback,
+      ocspResponse: c.ocspResponse,
       requestCert,
       requireCert: requestCert && (c.requireCert ?? p.resolved.rejectUnauthorized),
       sessionCache: c.sessionCache,

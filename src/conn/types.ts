@@ -33,6 +33,11 @@ export interface HandshakeSummary {
   readonly authorized: boolean;
   readonly authorizationError: TlsError | undefined;
   readonly earlyData: 'accepted' | 'rejected' | 'not sent';
+  /**
+   * Client that asked for OCSP stapling (`requestOcsp`): the DER OCSPResponse the server stapled, or
+   * null when it stapled none. Not checked by typetls (as node:tls, the application reads it).
+   */
+  readonly ocspResponse?: Uint8Array | null | undefined;
 }
 
 export type ConnectionEvent =

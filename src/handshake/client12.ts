@@ -6,6 +6,7 @@ import type { HandshakeMessage } from '../wire/handshake.js';
 import {
   decodeCertificate12,
   decodeCertificateRequest12,
+  decodeCertificateStatus,
   decodeEmptyMessage,
   decodeFinished12,
   decodeNewSessionTicket12,
@@ -41,6 +42,8 @@ export interface ClientParams12 {
   readonly certificate: CertifiedKey | undefined;
   /** The TLS 1.2 session offered in the ClientHello (by session ID or ticket), if any. */
   readonly session12?: Session12 | undefined;
+  /** status_request was sent (RFC 6066 §8). */
+  readonly requestOcsp?: boolean;
 }
 
 interface Negotiated {
@@ -54,6 +57,8 @@ interface Negotiated {
   readonly etm: boolean;
   readonly alpn: string | undefined;
   readonly ticketExpected: boolean;
+  /** RFC 6066 §8: the server acknowledged status_request, so a CertificateStatus may follow its Certificate. */
+  readonly statusExpected: boolean;
 }
 
 interface ServerAuth {
@@ -61,6 +66,8 @@ interface ServerAuth {
   readonly key: PublicKey;
   readonly verified: VerifiedPeer | undefined;
   readonly verifyError: TlsError | undefined;
+  /** The OCSP response of the server's CertificateStatus, when it sent one. */
+  readonly ocspResponse?: Uint8Array | undefined;
 }
 
 
@@ -136,6 +143,7 @@ export function handleServerHello12(conn: Engine, params: ClientParams12, client
     etm,
     alpn: chosenAlpn,
     ticketExpected: sh.ext.sessionTicket !== undefined,
+    statusExpected: sh.ext.statusRequest === true,
   };
   const session = params.session12;
   // RFC 5246 §7.4.1.3 / RFC 5077 §3.4: the server resumes by echoing the session ID we sent.
@@ -180,8 +188,28 @@ class ExpectCertificate implements State {
     const check = serverCertificateCheck(conn, certificates, params.serverName, params.ip);
     return verifyPeerChain(conn, check, conn.config.rejectUnauthorized, (verified, error) => {
       const auth: ServerAuth = { certificates, key, verified, verifyError: error };
-      return kx === 'rsa' ? new ExpectCertificateRequestOrDone(this.n, auth, undefined, undefined) : new ExpectServerKeyExchange(this.n, auth);
+      const next = (a: ServerAuth): State => (kx === 'rsa' ? new ExpectCertificateRequestOrDone(this.n, a, undefined, undefined) : new ExpectServerKeyExchange(this.n, a));
+      return this.n.statusExpected ? new ExpectCertificateStatus(this.n, auth, next) : next(auth);
     });
+  }
+}
+
+/** RFC 6066 §8: after an acknowledged status_request, the server may send CertificateStatus right after its Certificate. */
+class ExpectCertificateStatus implements State {
+  readonly name = 'ExpectCertificateStatus';
+  constructor(
+    private readonly n: Negotiated,
+    private readonly auth: ServerAuth,
+    private readonly next: (auth: ServerAuth) => State,
+  ) {}
+
+  handle(msg: HandshakeMessage): Next {
+    if (isHelloRequest(msg)) return this;
+    // "MAY": a server that acknowledged the request can still send none.
+    if (msg.type !== HandshakeType.certificate_status) return this.next(this.auth).handle(msg);
+    const ocspResponse = decodeCertificateStatus(msg.body);
+    this.n.transcript.add(msg.raw);
+    return this.next({ ...this.auth, ocspResponse });
   }
 }
 
@@ -339,6 +367,7 @@ class ExpectServerFinished implements State {
       authorized: auth === undefined ? true : auth.verifyError === undefined,
       authorizationError: auth?.verifyError,
       earlyData: 'not sent',
+      ocspResponse: params.requestOcsp === true ? (auth?.ocspResponse ?? null) : undefined,
     });
     // The session the application can hand back as `session` (node:tls's 'session' event).
     const ticket = this.f.ticket;

@@ -58,6 +58,8 @@ export interface ClientParams {
   readonly resumption: ClientResumption;
   /** A TLS 1.2 session to offer (src/handshake/session12.ts), when the application passed one. */
   readonly session12?: Session12 | undefined;
+  /** Ask the server to staple an OCSP response (status_request, RFC 6066 §8). */
+  readonly requestOcsp?: boolean;
 }
 
 interface Common {
@@ -89,6 +91,8 @@ interface PeerInfo {
   readonly certificates: readonly Uint8Array[];
   readonly verified: VerifiedPeer | undefined;
   readonly verifyError: TlsError | undefined;
+  /** The OCSP response stapled to the server's certificate (RFC 8446 §4.4.2.1), when one was. */
+  readonly ocspResponse?: Uint8Array | undefined;
 }
 
 
@@ -152,6 +156,7 @@ function buildClientHello(
   if (kx !== undefined) exts.push(X.keyShareClient([{ group: kx.group, key: kx.publicKey }]));
   exts.push(X.signatureAlgorithms(cfg.signatureSchemes));
   if (cfg.alpn.length > 0) exts.push(X.alpn(cfg.alpn));
+  if (params.requestOcsp === true) exts.push(X.statusRequestOcsp());
   if (cookie !== undefined) exts.push(X.cookie(cookie));
   exts.push(...hello12Extensions(cfg, params.session12));
   const limit = clientRecordSizeLimit(cfg.recordSizeLimit);
@@ -372,15 +377,20 @@ class ExpectCertificate implements State {
     if (cert.requestContext.length !== 0) throw illegalParameter('server Certificate has a non-empty request context');
     // RFC 8446 §4.4.2.4: an empty server Certificate is a decode_error.
     if (cert.entries.length === 0) throw new TlsError('ERR_TLS_DECODE_ERROR', AlertDescription.decode_error, 'the server sent no certificate');
+    const { conn, params } = this.c;
+    // RFC 8446 §4.4.2: certificate extensions answer the ClientHello's; an unrequested one is refused (§4.2).
+    if (params.requestOcsp !== true && cert.entries.some((e) => e.ext.ocspResponse !== undefined)) {
+      throw unsupportedExtension('the server stapled an OCSP response (status_request), which the client did not ask for');
+    }
+    const ocspResponse = cert.entries[0]?.ext.ocspResponse;
     this.c.transcript.add(msg.raw);
     const certificates = cert.entries.map((e) => e.data);
-    const { conn, params } = this.c;
     const verifier = conn.config.verifier;
     const leaf = certificates[0] as Uint8Array;
     const key = verifier.leafPublicKey(leaf);
     const check = serverCertificateCheck(conn, certificates, params.serverName, params.ip);
     return verifyPeerChain(conn, check, conn.config.rejectUnauthorized, (verified, error) =>
-      new ExpectCertificateVerify(this.c, { ...this.info, certificates, verified, verifyError: error }, key),
+      new ExpectCertificateVerify(this.c, { ...this.info, certificates, verified, verifyError: error, ocspResponse }, key),
     );
   }
 }
@@ -492,6 +502,7 @@ class ExpectFinished implements State {
       authorized: this.info.verifyError === undefined,
       authorizationError: this.info.verifyError,
       earlyData: early === undefined ? 'not sent' : this.earlyAccepted ? 'accepted' : 'rejected',
+      ocspResponse: params.requestOcsp === true ? (this.info.ocspResponse ?? null) : undefined,
     });
     return traffic;
   }

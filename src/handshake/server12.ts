@@ -11,6 +11,7 @@ import {
   decodeClientKeyExchangeRsa,
   decodeFinished12,
   encodeCertificate12,
+  encodeCertificateStatus,
   encodeCertificateRequest12,
   encodeEcdheParams,
   encodeFinished12,
@@ -29,7 +30,7 @@ import type { VerifiedPeer } from './verifier.js';
 import { verifyFinished12, verifySignature12, type SignatureVerified } from './proofs.js';
 import { chooseScheme, keyFitsScheme, signWithScheme } from './schemes.js';
 import { Traffic12 } from './traffic12.js';
-import { certificatesForName, chooseAlpn, type ServerParams } from './server13.js';
+import { certificatesForName, chooseAlpn, stapledOcsp, type ServerParams } from './server13.js';
 import { decodeSession12, encodeSession12, sessionFresh, type Session12 } from './session12.js';
 import type { SessionCache } from './session-cache.js';
 import type { TicketSealer } from './ticket-keys.js';
@@ -116,12 +117,19 @@ export function handleClientHello12(conn: Engine, params: ServerParams12, msg: H
   const sessionId = params.sessionCache !== undefined ? cfg.random(32) : new Uint8Array(0);
   const n: Negotiated = { ...base, sessionId };
   const serverName = hello.ext.serverName;
+  const start = (preferred: CertifiedKey | undefined): Next => {
+    const chosen = choose(n, preferred);
+    // The ServerHello acknowledges status_request only when a CertificateStatus will follow (RFC 6066 §8).
+    const ocsp = stapledOcsp(params, hello, chosen.cert);
+    if (ocsp instanceof Promise) return ocsp.then((o) => fullHandshake(n, chosen, o));
+    return fullHandshake(n, chosen, ocsp);
+  };
   if (params.sniCallback !== undefined && serverName !== undefined) {
     const chosen = params.sniCallback(serverName);
-    if (chosen instanceof Promise) return chosen.then((c) => fullHandshake(n, c));
-    return fullHandshake(n, chosen);
+    if (chosen instanceof Promise) return chosen.then(start);
+    return start(chosen);
   }
-  return fullHandshake(n, undefined);
+  return start(undefined);
 }
 
 /** A resumable session from the ticket (RFC 5077 §3.2) or the session ID (RFC 5246 §7.4.1.2). */
@@ -239,15 +247,18 @@ function curveOffered(curve: string | undefined, groups: readonly number[]): boo
   return g !== undefined && groups.includes(g);
 }
 
-function fullHandshake(n: Negotiated, preferred: CertifiedKey | undefined): State {
+function fullHandshake(n: Negotiated, chosen: Chosen, ocspResponse: Uint8Array | undefined): State {
   const { conn, hello, params, transcript } = n;
   const cfg = conn.config;
   const crypto = cfg.crypto;
-  const chosen = choose(n, preferred);
   const { suite } = chosen;
   const ecdhe = suite.keyExchange !== 'rsa';
-  sendServerHello(n, suite, serverHelloExtensions(n, suite, ecdhe, n.issueTicket, false));
+  const exts = serverHelloExtensions(n, suite, ecdhe, n.issueTicket, false);
+  if (ocspResponse !== undefined) exts.push(X.statusRequestAck());
+  sendServerHello(n, suite, exts);
   send12(conn, transcript, encodeCertificate12(chosen.cert.chain));
+  // RFC 6066 §8: CertificateStatus immediately after the Certificate.
+  if (ocspResponse !== undefined) send12(conn, transcript, encodeCertificateStatus(ocspResponse));
   let kx: KeyExchange | undefined;
   if (ecdhe && chosen.group !== undefined && chosen.scheme !== undefined) {
     // RFC 8422 §5.4: ServerECDHParams, signed over both randoms and the params.

@@ -19,7 +19,7 @@ import { KeySchedule13, finishedVerifyData, suite13, type Suite13 } from '../key
 import { RecordProtector13 } from '../record/protect13.js';
 import type { Engine, Next, State } from '../conn/engine.js';
 import type { CertifiedKey } from '../conn/types.js';
-import type { AlpnCallback } from '../conn/config.js';
+import type { AlpnCallback, OcspCallback } from '../conn/config.js';
 import { Transcript, sendRecorded } from './transcript.js';
 import { verifyCertificateVerify13, verifyFinished13, type SignatureVerified } from './proofs.js';
 import { certificateVerifyContent, chooseScheme, signWithScheme } from './schemes.js';
@@ -41,6 +41,8 @@ export interface ServerParams {
   readonly sniCallback: ((serverName: string) => CertifiedKey | undefined | Promise<CertifiedKey | undefined>) | undefined;
   /** Chooses the ALPN protocol instead of the configured list (ServerConfig.alpnCallback). */
   readonly alpnCallback?: AlpnCallback | undefined;
+  /** The OCSP response to staple when the client asks (ServerConfig.ocspResponse). */
+  readonly ocspResponse?: OcspCallback | undefined;
   readonly requestCert: boolean;
   readonly requireCert: boolean;
   readonly resumption: ServerResumption;
@@ -246,14 +248,55 @@ function selectCertificate(n: Negotiated, group: number, peerShare: Uint8Array, 
   const psk = acceptPsk(n, params.resumption, n.msg, retried, true);
   if (psk !== undefined) return sendResumedFlight(n, psk, group, peerShare, retried);
   const serverName = hello.ext.serverName;
+  const send = (preferred: CertifiedKey | undefined): Next => {
+    const chosen = pickCertificate(n, preferred);
+    const ocsp = stapledOcsp(params, hello, chosen.cert);
+    if (ocsp instanceof Promise) return ocsp.then((o) => sendServerFlight(n, group, peerShare, retried, chosen, o));
+    return sendServerFlight(n, group, peerShare, retried, chosen, ocsp);
+  };
   if (params.sniCallback !== undefined && serverName !== undefined) {
     const chosen = params.sniCallback(serverName);
-    if (chosen instanceof Promise) {
-      return chosen.then((c) => sendServerFlight(n, group, peerShare, retried, pickCertificate(n, c)));
-    }
-    return sendServerFlight(n, group, peerShare, retried, pickCertificate(n, chosen));
+    if (chosen instanceof Promise) return chosen.then(send);
+    return send(chosen);
   }
-  return sendServerFlight(n, group, peerShare, retried, pickCertificate(n, undefined));
+  return send(undefined);
+}
+
+/**
+ * RFC 6066 §8, RFC 8446 §4.4.2.1: the OCSP response to staple with `cert`. The application is asked
+ * only when the client sent status_request; undefined staples nothing. A callback that throws, rejects
+ * or answers something other than bytes fails the handshake (internal_error). Both versions use it.
+ */
+export function stapledOcsp(params: ServerParams, hello: ClientHello, cert: CertifiedKey): Uint8Array | undefined | Promise<Uint8Array | undefined> {
+  const callback = params.ocspResponse;
+  const leaf = cert.chain[0];
+  if (callback === undefined || hello.ext.statusRequest !== true || leaf === undefined) return undefined;
+  let answer: Uint8Array | undefined | Promise<Uint8Array | undefined>;
+  try {
+    answer = callback({ certificate: leaf, issuer: cert.chain[1], serverName: hello.ext.serverName });
+  } catch (e) {
+    throw ocspCallbackFailed(e);
+  }
+  if (answer instanceof Promise) {
+    return answer.then(checkedOcsp, (e: unknown) => {
+      throw ocspCallbackFailed(e);
+    });
+  }
+  return checkedOcsp(answer);
+}
+
+function checkedOcsp(v: unknown): Uint8Array | undefined {
+  if (v === undefined || v === null) return undefined;
+  // RFC 6066 §8: OCSPResponse<1..2^24-1>.
+  if (!(v instanceof Uint8Array) || v.length === 0 || v.length > 0xffffff) {
+    const what = v instanceof Uint8Array ? `${v.length} bytes` : typeof v;
+    throw new TlsError('ERR_TLS_OCSP_CALLBACK_FAILED', AlertDescription.internal_error, `the server's OCSP callback returned ${what}; expected the DER OCSPResponse (1 byte to 16 MiB), or undefined to staple none`);
+  }
+  return v;
+}
+
+function ocspCallbackFailed(e: unknown): TlsError {
+  return new TlsError('ERR_TLS_OCSP_CALLBACK_FAILED', AlertDescription.internal_error, `the server's OCSP callback failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
 }
 
 function pickCertificate(n: Negotiated, preferred: CertifiedKey | undefined): { cert: CertifiedKey; scheme: number } {
@@ -290,7 +333,14 @@ export function certificatesForName(certs: readonly CertifiedKey[], serverName: 
   return hit.length === 0 ? certs : [...hit, ...certs.filter((c) => !hit.includes(c))];
 }
 
-function sendServerFlight(n: Negotiated, group: number, peerShare: Uint8Array, retried: boolean, chosen: { cert: CertifiedKey; scheme: number }): State {
+function sendServerFlight(
+  n: Negotiated,
+  group: number,
+  peerShare: Uint8Array,
+  retried: boolean,
+  chosen: { cert: CertifiedKey; scheme: number },
+  ocspResponse: Uint8Array | undefined,
+): State {
   const { conn, transcript, hello, suite, params } = n;
   const cfg = conn.config;
   const crypto = cfg.crypto;
@@ -332,7 +382,7 @@ function sendServerFlight(n: Negotiated, group: number, peerShare: Uint8Array, r
     if (anchors.length > 0 && anchors.length <= 256) crExts.push(X.certificateAuthorities(anchors));
     sendRecorded(conn, transcript, encodeCertificateRequest13(new Uint8Array(0), crExts));
   }
-  sendRecorded(conn, transcript, encodeCertificate13(new Uint8Array(0), chosen.cert.chain));
+  sendRecorded(conn, transcript, encodeCertificate13(new Uint8Array(0), chosen.cert.chain, ocspResponse === undefined ? [] : [X.certificateStatus(ocspResponse)]));
   const signature = signWithScheme(crypto, chosen.scheme, chosen.cert.key, certificateVerifyContent(true, transcript.hash()));
   sendRecorded(conn, transcript, encodeCertificateVerify(chosen.scheme, signature));
   sendRecorded(conn, transcript, encodeFinished(finishedVerifyData(crypto, suite.hash, serverHs, transcript.hash())));

@@ -22,6 +22,7 @@ import {
   decodeCertificateRequest12,
   decodeClientKeyExchangeEcdhe,
   decodeClientKeyExchangeRsa,
+  decodeCertificateStatus,
   decodeEmptyMessage,
   decodeFinished12,
   decodeNewSessionTicket12,
@@ -153,6 +154,9 @@ export class MessageDecoder {
         const v = rsa ? decodeClientKeyExchangeRsa(body, sink) : decodeClientKeyExchangeEcdhe(body, sink);
         return { type: 'client_key_exchange', rsa, length: v.length };
       }
+      case H.certificate_status:
+        decodeCertificateStatus(body, sink);
+        return { type: 'other', name: 'certificate_status' };
       case H.server_hello_done:
         decodeEmptyMessage(body, 'ServerHelloDone');
         return { type: 'other', name: 'server_hello_done' };

@@ -53,7 +53,13 @@ export interface HelloExtensions {
   certificateAuthorities?: readonly Uint8Array[];
   postHandshakeAuth?: true;
   renegotiationInfo?: Uint8Array;
+  /**
+   * status_request (RFC 6066 §8): an OCSP status request (ClientHello, CertificateRequest), or in a
+   * TLS 1.2 ServerHello its empty acknowledgement (a CertificateStatus message follows).
+   */
   statusRequest?: true;
+  /** A TLS 1.3 CertificateEntry's stapled OCSP response (status_request, RFC 8446 §4.4.2.1). */
+  ocspResponse?: Uint8Array;
 }
 
 export type ExtContext =
@@ -245,14 +251,43 @@ function decodeOne(type: number, r: Reader, ctx: ExtContext, ext: HelloExtension
       ext.renegotiationInfo = r.vec8(0, 255, 'renegotiated_connection');
       return;
     case E.status_request:
-      ext.statusRequest = true;
-      r.rest('status_request');
+      decodeStatusRequest(r, ctx, ext);
       return;
     default:
       // Known-but-unused or unknown: kept raw in the list, ignored here (RFC 8446 §4.2).
       r.rest('extension_data');
       return;
   }
+}
+
+/** CertificateStatusType (RFC 6066 §8): the only one defined. */
+const STATUS_TYPE_OCSP = 1;
+
+/** status_request by message: a request (RFC 6066 §8), its TLS 1.2 acknowledgement, or a TLS 1.3 stapled response. */
+function decodeStatusRequest(r: Reader, ctx: ExtContext, ext: HelloExtensions): void {
+  if (ctx === 'server_hello') {
+    // RFC 6066 §8: the TLS 1.2 server's acknowledgement has empty extension_data.
+    if (!r.atEnd) throw decodeError('status_request: must be empty in a ServerHello');
+    ext.statusRequest = true;
+    return;
+  }
+  const type = r.u8('status_type');
+  if (ctx === 'certificate') {
+    // RFC 8446 §4.4.2.1: CertificateStatus, an OCSP response for this entry's certificate.
+    if (type !== STATUS_TYPE_OCSP) throw illegal(`status_request: status_type ${type} in a certificate entry (only ocsp(1) is defined)`);
+    ext.ocspResponse = r.vec24(1, 0xffffff, 'OCSPResponse');
+    return;
+  }
+  if (type !== STATUS_TYPE_OCSP) {
+    // Another kind of status request: not ours to answer; ignored, as unknown extensions are.
+    r.rest('request');
+    return;
+  }
+  // OCSPStatusRequest: responder IDs and request extensions (we ask the responder for nothing more).
+  const ids = r.sub16(0, 0xffff, 'responder_id_list');
+  while (!ids.atEnd) ids.vec16(1, 0xffff, 'ResponderID');
+  r.vec16(0, 0xffff, 'request_extensions');
+  ext.statusRequest = true;
 }
 
 // Extensions whose body must be empty.
@@ -326,6 +361,12 @@ export const ext = {
   serverName: (host: string): Extension =>
     build(E.server_name, (w) => w.vec16((x) => x.u8(0).vecBytes(2, asciiBytes(host)))),
   serverNameAck: (): Extension => ({ type: E.server_name, data: new Uint8Array(0) }),
+  /** RFC 6066 §8: an OCSP status request without responder IDs or request extensions. */
+  statusRequestOcsp: (): Extension => ({ type: E.status_request, data: Uint8Array.of(STATUS_TYPE_OCSP, 0, 0, 0, 0) }),
+  /** RFC 6066 §8: a TLS 1.2 ServerHello's empty acknowledgement (its CertificateStatus follows the Certificate). */
+  statusRequestAck: (): Extension => ({ type: E.status_request, data: new Uint8Array(0) }),
+  /** RFC 8446 §4.4.2.1: the stapled OCSP response in a CertificateEntry (CertificateStatus). */
+  certificateStatus: (ocspResponse: Uint8Array): Extension => build(E.status_request, (w) => w.u8(STATUS_TYPE_OCSP).vecBytes(3, ocspResponse)),
   supportedGroups: (groups: readonly number[]): Extension =>
     build(E.supported_groups, (w) => w.vec16((x) => groups.forEach((g) => x.u16(g)))),
   ecPointFormats: (formats: readonly number[] = [0]): Extension =>

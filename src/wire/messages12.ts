@@ -21,6 +21,20 @@ export function encodeCertificate12(chain: readonly Uint8Array[]): HandshakeMess
   return buildHandshake(HandshakeType.certificate, (w) => w.vec24((x) => chain.forEach((c) => x.vecBytes(3, c))), size);
 }
 
+/** RFC 6066 §8: CertificateStatus, status_type ocsp(1) and the DER OCSPResponse. */
+export function decodeCertificateStatus(body: Uint8Array, sink?: SpanSink): Uint8Array {
+  const r = new Reader(body, 0, body.length, sink);
+  const type = r.u8('status_type');
+  if (type !== 1) throw illegalParameter(`CertificateStatus: status_type ${type} (only ocsp(1) is defined)`);
+  const response = r.vec24(1, 0xffffff, 'OCSPResponse');
+  r.end('CertificateStatus');
+  return response;
+}
+
+export function encodeCertificateStatus(ocspResponse: Uint8Array): HandshakeMessage {
+  return buildHandshake(HandshakeType.certificate_status, (w) => w.u8(1).vecBytes(3, ocspResponse), ocspResponse.length + 8);
+}
+
 /** RFC 8422 §5.4: ServerECDHParams signed with a digitally-signed struct (RFC 5246 §4.7). */
 export interface ServerKeyExchangeEcdhe {
   readonly group: number;

@@ -24,6 +24,7 @@ export function encodeEncryptedExtensions(extensions: readonly Extension[]): Han
 export interface CertificateEntry {
   readonly data: Uint8Array;
   readonly extensions: readonly Extension[];
+  readonly ext: HelloExtensions;
 }
 
 export interface Certificate13 {
@@ -38,21 +39,26 @@ export function decodeCertificate13(body: Uint8Array, sink?: SpanSink): Certific
   const entries: CertificateEntry[] = [];
   while (!list.atEnd) {
     const data = list.vec24(1, 0xffffff, 'cert_data');
-    const { list: extensions } = decodeExtensions(list, 'certificate');
-    entries.push({ data, extensions });
+    const { list: extensions, ext } = decodeExtensions(list, 'certificate');
+    entries.push({ data, extensions, ext });
   }
   r.end('Certificate');
   return { requestContext, entries };
 }
 
-export function encodeCertificate13(requestContext: Uint8Array, chain: readonly Uint8Array[]): HandshakeMessage {
-  const size = chain.reduce((n, c) => n + c.length + 5, 16);
+/** `leafExtensions` go with the first entry (e.g. the stapled OCSP response); the others have none. */
+export function encodeCertificate13(requestContext: Uint8Array, chain: readonly Uint8Array[], leafExtensions: readonly Extension[] = []): HandshakeMessage {
+  const size = chain.reduce((n, c) => n + c.length + 5, 16) + leafExtensions.reduce((n, e) => n + e.data.length + 4, 0);
   return buildHandshake(
     HandshakeType.certificate,
     (w) => {
       w.vecBytes(1, requestContext);
       w.vec24((x) => {
-        for (const c of chain) x.vecBytes(3, c).u16(0);
+        chain.forEach((c, i) => {
+          x.vecBytes(3, c);
+          if (i === 0 && leafExtensions.length > 0) encodeExtensions(x, leafExtensions);
+          else x.u16(0);
+        });
       });
     },
     size,
