@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testPki, type TestCert, type TestPki } from './helpers/certs.js';
 import { impl, nodePeer, nodeTls13, GROUPS, SUITES_13 } from './helpers/impl.js';
-import { alertOf, runTestClient, startTapProxy, startTestServer } from './helpers/sessions.js';
+import { alertOf, runTestClient, stapledResponse, startTapProxy, startTestServer } from './helpers/sessions.js';
 
 const CERT_TYPES = [
   ['ECDSA P-256', (p: TestPki): TestCert => p.server.ecdsa],
@@ -180,6 +180,39 @@ test(`interop node:tls: ${impl.name} server's ALPNCallback (node:tls client)`, a
   await t.test('ALPNCallback with ALPNProtocols is refused by createServer (node:tls code)', () => {
     assert.throws(() => impl.createServer({ ...key, ALPNCallback: () => 'h2', ALPNProtocols: ['h2'] }), { code: 'ERR_TLS_ALPN_CALLBACK_WITH_PROTOCOLS' });
   });
+});
+
+test('interop node:tls: OCSP stapling (RFC 6066 §8), both directions', async (t) => {
+  const pki = await testPki();
+  const cert = pki.server.ecdsa;
+  const key = { key: cert.keyPem, cert: cert.chainPem };
+  const response = Buffer.from('an OCSP response: neither side parses it');
+  const staple = (server: { on(event: 'OCSPRequest', l: (c: Buffer, i: Buffer | null, cb: (e: Error | null, r: Buffer) => void) => void): unknown }, seen: unknown[]): void => {
+    server.on('OCSPRequest', (certificate, issuer, cb) => {
+      seen.push([certificate.toString('base64'), issuer]);
+      cb(null, response);
+    });
+  };
+  for (const version of ['TLSv1.3', 'TLSv1.2'] as const) {
+    const range = { minVersion: version, maxVersion: version };
+    await t.test(`node:tls client → ${impl.name} server, ${version}: the listener sees the leaf (issuer null: the chain is the leaf alone) and its answer arrives`, async (tt) => {
+      const server = await startTestServer(tt, { ...key, ...range });
+      const seen: unknown[] = [];
+      staple(server.server, seen);
+      assert.deepEqual(await stapledResponse({ port: server.port, ca: pki.root.certPem }, nodePeer), response);
+      assert.deepEqual(seen, [[Buffer.from(cert.certDer).toString('base64'), null]]);
+      // Asked, but the listener staples nothing: 'OCSPResponse' is null, as node:tls reports it.
+      server.server.removeAllListeners('OCSPRequest');
+      assert.equal(await stapledResponse({ port: server.port, ca: pki.root.certPem }, nodePeer), null);
+    });
+    await t.test(`${impl.name} client → node:tls server, ${version}: 'OCSPResponse' before secureConnect, null without a staple`, async (tt) => {
+      const stapling = await startTestServer(tt, { ...key, ...range }, nodePeer);
+      staple(stapling.server, []);
+      assert.deepEqual(await stapledResponse({ port: stapling.port, ca: pki.root.certPem, ...range }), response);
+      const plain = await startTestServer(tt, { ...key, ...range }, nodePeer);
+      assert.equal(await stapledResponse({ port: plain.port, ca: pki.root.certPem, ...range }), null);
+    });
+  }
 });
 
 test(`interop node:tls: ${impl.name} client rejects bad node:tls server certificates`, async (t) => {

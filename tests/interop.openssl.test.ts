@@ -5,8 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testPki, type TestCert, type TestPki } from './helpers/certs.js';
 import { impl, GROUPS, GROUP_NAMES, SUITES_13 } from './helpers/impl.js';
-import { has, opensslClient, opensslServer, parseOpenssl, waitFor } from './helpers/peers.js';
-import { alertOf, runTestClient, startTestServer } from './helpers/sessions.js';
+import { has, opensslClient, opensslOcspResponse, opensslServer, parseOpenssl, waitFor } from './helpers/peers.js';
+import { alertOf, runTestClient, stapledResponse, startTestServer } from './helpers/sessions.js';
 
 const SKIP = has('openssl') ? false : 'openssl not installed';
 const CERT_TYPES = [
@@ -201,6 +201,32 @@ test('interop openssl: ALPN', { skip: SKIP }, async (t) => {
     assert.equal(out.error, undefined, String(out.error));
     assert.equal(out.summary?.alpn, 'http/1.1');
   });
+});
+
+test('interop openssl: OCSP stapling (RFC 6066 §8, RFC 8446 §4.4.2.1), both directions', { skip: SKIP }, async (t) => {
+  const pki = await testPki();
+  const cert = pki.server.ecdsa;
+  const ocsp = opensslOcspResponse(cert, pki.root); // a real response, so s_client can read it
+  for (const version of ['1.3', '1.2'] as const) {
+    const range = version === '1.3' ? impl.tls13() : impl.tls12();
+    await t.test(`s_client -status → ${impl.name} server, TLS ${version}: the 'OCSPRequest' answer is stapled`, async (tt) => {
+      const server = await startTestServer(tt, { key: cert.keyPem, cert: cert.chainPem, ...range });
+      const asked: Buffer[] = [];
+      server.server.on('OCSPRequest', (certificate: Buffer, _issuer: Buffer | null, cb: (err: Error | null, response: Buffer) => void) => {
+        asked.push(certificate);
+        cb(null, ocsp.der);
+      });
+      const r = await opensslClient({ port: server.port, ca: pki.root.files.cert, version, extra: ['-status'], input: 'ping\n' });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /OCSP Response Status: successful/);
+      assert.match(r.stdout, /Cert Status: good/);
+      assert.deepEqual(asked.map((c) => c.toString('base64')), [Buffer.from(cert.certDer).toString('base64')]);
+    });
+    await t.test(`${impl.name} client → s_server -status_file, TLS ${version}: 'OCSPResponse' has the stapled bytes`, async (tt) => {
+      const server = await opensslServer(tt, { cert, version, extra: ['-status_file', ocsp.file] });
+      assert.deepEqual(await stapledResponse({ port: server.port, ca: pki.root.certPem, ...range }), ocsp.der);
+    });
+  }
 });
 
 test(`interop openssl: ${impl.name} client rejects bad server certificates with the right alert`, { skip: SKIP }, async (t) => {

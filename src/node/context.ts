@@ -235,7 +235,7 @@ const NO_PSK = 'TLS pre-shared-key identities (RFC 4279, RFC 8446 external PSKs)
 
 /**
  * node:tls options typetls does not implement. Ignoring one would change what the application gets
- * without telling it (no certificate, no PSK authentication, no OCSP status), so each is refused with
+ * without telling it (no certificate, no PSK authentication), so each is refused with
  * what to do instead. Unknown names are still ignored, as node:tls does (http passes its options on).
  */
 const UNSUPPORTED: Readonly<Record<string, string>> = Object.freeze({
@@ -245,7 +245,6 @@ const UNSUPPORTED: Readonly<Record<string, string>> = Object.freeze({
   clientCertEngine: NO_ENGINES,
   pskCallback: NO_PSK,
   pskIdentityHint: NO_PSK,
-  requestOCSP: 'OCSP stapling is not supported: no status request would be sent and no OCSPResponse event would come',
 });
 
 /** Throws for a node:tls option typetls does not implement (set to anything but undefined, null or false). */

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { LookupFunction } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { AlpnCallback, ClientConfig, ServerConfig, VerifyHook } from '../conn/config.js';
+import type { AlpnCallback, ClientConfig, OcspCallback, ServerConfig, VerifyHook } from '../conn/config.js';
 import { TlsError } from '../errors.js';
 import { AlertDescription } from '../wire/iana.js';
 import type { CertifiedKey, Connection, TraceEvent } from '../conn/types.js';
@@ -43,6 +43,8 @@ export interface TlsConnectOptions extends SecureContextOptions, TypetlsExtras {
   readonly session?: Uint8Array;
   readonly rejectUnauthorized?: boolean;
   readonly ALPNProtocols?: AlpnOption;
+  /** Ask the server to staple an OCSP response; the socket then emits 'OCSPResponse' (bytes or null) before 'secureConnect'. */
+  readonly requestOCSP?: boolean;
   readonly checkServerIdentity?: (hostname: string, cert: PeerCertificate) => Error | undefined;
   readonly secureContext?: SecureContext;
   readonly allowHalfOpen?: boolean;
@@ -186,6 +188,7 @@ export function clientConfig(o: TlsConnectOptions, ctx: SecureContext, sw: Conne
     c.earlyData = o.earlyData;
   }
   if (o.recordSizeLimit !== undefined) c.recordSizeLimit = o.recordSizeLimit;
+  if (checkBoolean('requestOCSP', o.requestOCSP) === true) c.requestOcsp = true;
   const csi = o.checkServerIdentity;
   if (csi !== undefined) {
     if (typeof csi !== 'function') throw optionError('checkServerIdentity', `expected a function, got ${describe(csi)}`);
@@ -220,6 +223,8 @@ export function serverConfig(
     readonly replayGuard?: EarlyDataReplayGuard;
     /** The server's TLS 1.2 session-ID cache (one per Server, shared by its connections). */
     readonly sessionCache?: SessionCache;
+    /** The Server's 'OCSPRequest' event, as an OCSP callback. */
+    readonly ocspResponse?: OcspCallback;
   },
   sw: ConnectionSwitches,
 ): ServerConfig {
@@ -245,6 +250,7 @@ export function serverConfig(
   if (o.ticketLifetime !== undefined) c.ticketLifetime = o.ticketLifetime;
   if (o.recordSizeLimit !== undefined) c.recordSizeLimit = o.recordSizeLimit;
   if (extra.sessionCache !== undefined) c.sessionCache = extra.sessionCache;
+  if (extra.ocspResponse !== undefined) c.ocspResponse = extra.ocspResponse;
   if (o.numTickets !== undefined) {
     if (!Number.isInteger(o.numTickets) || o.numTickets < 0) throw optionError('numTickets', `expected a non-negative integer, got ${describe(o.numTickets)}`);
     c.numTickets = o.numTickets;

@@ -4,7 +4,7 @@
 import { Buffer } from 'node:buffer';
 import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { ServerConfig } from '../conn/config.js';
+import type { OcspRequest, ServerConfig } from '../conn/config.js';
 import { PreparedServerConfig, ServerConnection } from '../conn/server.js';
 import type { CertifiedKey, Connection } from '../conn/types.js';
 import { TlsError } from '../errors.js';
@@ -73,7 +73,13 @@ export class Server extends net.Server {
     return serverConfig(
       o,
       this.#context,
-      { ticketKeys: this.#ticketKeys, replayGuard: this.#replayGuard, sessionCache: this.#sessionCache, ...(sni !== undefined ? { sniCallback: sni } : {}) },
+      {
+        ticketKeys: this.#ticketKeys,
+        replayGuard: this.#replayGuard,
+        sessionCache: this.#sessionCache,
+        ocspResponse: (request) => this.#askOcsp(request),
+        ...(sni !== undefined ? { sniCallback: sni } : {}),
+      },
       { keylog: false, trace: false },
     );
   }
@@ -87,6 +93,21 @@ export class Server extends net.Server {
       this.#prepared.set(key, p);
     }
     return p;
+  }
+
+  /**
+   * node:tls's 'OCSPRequest' event (certificate, issuer or null, callback(err, response)): asked when a
+   * client sends status_request; without listeners nothing is stapled. An error fails the handshake.
+   */
+  #askOcsp(request: OcspRequest): Promise<Uint8Array | undefined> | undefined {
+    if (this.listenerCount('OCSPRequest') === 0) return undefined;
+    return new Promise((resolve, reject) => {
+      const issuer = request.issuer === undefined ? null : Buffer.from(request.issuer);
+      this.emit('OCSPRequest', Buffer.from(request.certificate), issuer, (err: Error | null | undefined, response?: Uint8Array | null) => {
+        if (err !== null && err !== undefined) reject(err);
+        else resolve(response ?? undefined);
+      });
+    });
   }
 
   #selectByName(name: string): CertifiedKey | undefined | Promise<CertifiedKey | undefined> {

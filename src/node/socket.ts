@@ -381,6 +381,12 @@ export class TLSSocket extends TransportDuplex {
     else this.authorizationError = 'UNABLE_TO_VERIFY_LEAF_SIGNATURE';
     this.alpnProtocol = summary.alpnProtocol ?? false;
     if (!isClient) this.servername = summary.serverName ?? false;
+    // node:tls: a client with requestOCSP gets 'OCSPResponse' (the stapled bytes, or null) before secureConnect.
+    const ocsp = summary.ocspResponse;
+    if (ocsp !== undefined) {
+      this.emit('OCSPResponse', ocsp === null ? null : Buffer.from(ocsp.buffer, ocsp.byteOffset, ocsp.length));
+      if (this.destroyed) return;
+    }
     this.emit(isClient ? 'secureConnect' : 'secure');
     if (this.destroyed) return;
     const held = this.#heldWrite;

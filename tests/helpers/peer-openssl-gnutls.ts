@@ -1,5 +1,9 @@
 // OpenSSL (s_server / s_client) and GnuTLS (gnutls-serv / gnutls-cli) peers: command lines from
 // shared/INTEROP.md §5, started through the process harness, with their output parsed.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestCert } from './certs.js';
 import { parseGnutls, parseOpenssl, type PeerTlsInfo } from './parse.js';
 import { canUseNetns, freePort, runClient, startServer, type ClientResult, type PeerServer, type TestContextLike } from './proc.js';
@@ -158,4 +162,17 @@ export async function gnutlsClient(o: GnutlsClientOptions): Promise<PeerClientRe
   if (o.resume === true) args.push('-r');
   const r = await runClient('gnutls-cli', args, { input: o.input ?? '', timeoutMs: o.timeoutMs ?? 10_000 });
   return { ...r, info: parseGnutls(r.stdout + '\n' + r.stderr) };
+}
+
+/**
+ * A real OCSP response saying `leaf` is good, signed by its issuer (`openssl ocsp` as a local responder
+ * over a one-line index): the DER bytes, and the file for `s_server -status_file`.
+ */
+export function opensslOcspResponse(leaf: TestCert, issuer: TestCert): { readonly der: Buffer; readonly file: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'typetls-ocsp-'));
+  const field = (flag: string): string => execFileSync('openssl', ['x509', '-in', leaf.files.cert, '-noout', flag, '-nameopt', 'compat'], { encoding: 'utf8' }).trim().replace(/^[a-z]+=/, '');
+  writeFileSync(join(dir, 'index.txt'), `V\t301231235959Z\t\t${field('-serial')}\tunknown\t${field('-subject')}\n`);
+  const file = join(dir, 'response.der');
+  execFileSync('openssl', ['ocsp', '-index', join(dir, 'index.txt'), '-rsigner', issuer.files.cert, '-rkey', issuer.files.key, '-CA', issuer.files.cert, '-issuer', issuer.files.cert, '-cert', leaf.files.cert, '-respout', file, '-ndays', '1', '-noverify'], { stdio: 'ignore' });
+  return { der: readFileSync(file), file };
 }

@@ -159,6 +159,27 @@ export function runTestClient(o: TestClientOptions, api: TlsApi = impl): Promise
 }
 
 /**
+ * Connects with `requestOCSP` and resolves to what the 'OCSPResponse' event gave (the stapled bytes, or
+ * null) once the handshake completed; rejects on an error or when secureConnect came without it.
+ */
+export function stapledResponse(o: tls.ConnectionOptions, api: TlsApi = impl): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    let response: Buffer | null | undefined;
+    // requestOCSP is a TLSSocket option node:tls's connect() passes on; its typings omit it.
+    const options = { host: '127.0.0.1', servername: 'localhost', ...o, requestOCSP: true } as tls.ConnectionOptions;
+    const s = api.connect(options, () => {
+      s.destroy();
+      if (response === undefined) reject(new Error("secureConnect came without an 'OCSPResponse' event"));
+      else resolve(response);
+    });
+    s.on('OCSPResponse', (r: Buffer | null) => {
+      response = r;
+    });
+    s.on('error', reject);
+  });
+}
+
+/**
  * The name of the alert a failed connection received from its peer: typetls's TlsError with `remote`
  * (`ERR_TLS_ALERT_<NAME>`, `alert`), node:tls's `ERR_SSL_..._ALERT_<NAME>` codes, or "alert <name>" in
  * the message.
