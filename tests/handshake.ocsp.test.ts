@@ -135,6 +135,9 @@ test('RFC 6066 §8: status_request decoded by message: request, empty acknowledg
   assert.throws(() => decodeExtensions(block(E.status_request, Uint8Array.of(1, 0, 4, 0, 9)), 'client_hello'), TlsError);
   // Another status_type is not an OCSP request: ignored, not refused.
   assert.equal(decodeExtensions(block(E.status_request, Uint8Array.of(7, 1, 2)), 'client_hello').ext.statusRequest, undefined);
+  assert.equal(decodeExtensions(block(E.status_request, new Uint8Array(0)), 'client_hello').ext.statusRequest, undefined);
+  // A TLS 1.3 server asks for the client's own OCSP response with an empty one (GnuTLS sends it); we have none to give.
+  assert.equal(decodeExtensions(block(E.status_request, new Uint8Array(0)), 'certificate_request').ext.statusRequest, true);
   assert.equal(decodeExtensions(block(E.status_request, new Uint8Array(0)), 'server_hello').ext.statusRequest, true);
   assert.throws(() => decodeExtensions(block(E.status_request, Uint8Array.of(1)), 'server_hello'), (e: unknown) => e instanceof TlsError && e.alert === AlertDescription.decode_error);
   const stapled = X.certificateStatus(RESPONSE);

@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testPki } from './helpers/certs.js';
 import { impl, GNUTLS_CIPHER, GROUPS, GROUP_NAMES, SUITES_13, type Group, type Suite13 } from './helpers/impl.js';
-import { GNUTLS_TLS13, gnutlsClient, gnutlsServer, has, parseGnutls, waitFor } from './helpers/peers.js';
-import { alertOf, runTestClient, startTapProxy, startTestServer } from './helpers/sessions.js';
+import { GNUTLS_TLS13, gnutlsClient, gnutlsServer, has, opensslOcspResponse, parseGnutls, waitFor } from './helpers/peers.js';
+import { alertOf, runTestClient, stapledResponse, startTapProxy, startTestServer } from './helpers/sessions.js';
 
 const SKIP_CLI = has('gnutls-cli') ? false : 'gnutls-cli not installed';
 const SKIP_SERV = has('gnutls-serv') ? false : 'gnutls-serv not installed';
@@ -158,4 +158,24 @@ test('interop gnutls: HelloRetryRequest forced by the server’s group preferenc
     assert.equal(out.summary?.group, 'secp384r1');
     assert.equal(tap.clientHellos(), 2);
   });
+});
+
+test('interop gnutls: OCSP stapling (RFC 6066 §8, RFC 8446 §4.4.2.1), both directions', { skip: SKIP_CLI || SKIP_SERV || (has('openssl') ? false : 'openssl (to make the response) not installed') }, async (t) => {
+  const pki = await testPki();
+  const cert = pki.server.ecdsa;
+  const ocsp = opensslOcspResponse(cert, pki.root);
+  for (const [version, gnutlsPriority] of [['1.3', GNUTLS_TLS13], ['1.2', 'NORMAL:-VERS-ALL:+VERS-TLS1.2']] as const) {
+    const range = version === '1.3' ? impl.tls13() : impl.tls12();
+    await t.test(`gnutls-cli → ${impl.name} server, TLS ${version}: GnuTLS reads and checks the stapled response`, async (tt) => {
+      const server = await startTestServer(tt, { key: cert.keyPem, cert: cert.chainPem, ...range });
+      server.server.on('OCSPRequest', (_c: Buffer, _i: Buffer | null, cb: (err: Error | null, response: Buffer) => void) => cb(null, ocsp.der));
+      const r = await gnutlsClient({ port: server.port, ca: pki.root.files.cert, priority: gnutlsPriority, input: 'ping\n' });
+      assert.match(r.stdout, /Options:.*OCSP status request/, r.stdout + r.stderr);
+      assert.match(r.stdout, /The certificate is trusted/, r.stdout + r.stderr);
+    });
+    await t.test(`${impl.name} client → gnutls-serv --ocsp-response, TLS ${version}: 'OCSPResponse' has its bytes`, async (tt) => {
+      const server = await gnutlsServer(tt, { cert, priority: gnutlsPriority, extra: ['--ocsp-response', ocsp.file] });
+      assert.deepEqual(await stapledResponse({ socket: server.dial(), ca: pki.root.certPem, ...range }), ocsp.der);
+    });
+  }
 });

@@ -263,7 +263,10 @@ function decodeOne(type: number, r: Reader, ctx: ExtContext, ext: HelloExtension
 /** CertificateStatusType (RFC 6066 §8): the only one defined. */
 const STATUS_TYPE_OCSP = 1;
 
-/** status_request by message: a request (RFC 6066 §8), its TLS 1.2 acknowledgement, or a TLS 1.3 stapled response. */
+/**
+ * status_request by message: the client's request (RFC 6066 §8), the TLS 1.2 acknowledgement, a TLS 1.3
+ * server's request for the client's response (empty, RFC 8446 §4.4.2.1), or a stapled response.
+ */
 function decodeStatusRequest(r: Reader, ctx: ExtContext, ext: HelloExtensions): void {
   if (ctx === 'server_hello') {
     // RFC 6066 §8: the TLS 1.2 server's acknowledgement has empty extension_data.
@@ -271,6 +274,14 @@ function decodeStatusRequest(r: Reader, ctx: ExtContext, ext: HelloExtensions): 
     ext.statusRequest = true;
     return;
   }
+  if (ctx === 'certificate_request') {
+    // RFC 8446 §4.4.2.1: a server asks for the client's OCSP response with an empty status_request.
+    ext.statusRequest = true;
+    r.rest('status_request');
+    return;
+  }
+  // An empty request carries no status_type: not an OCSP request (tolerated, as before we read it).
+  if (ctx === 'client_hello' && r.atEnd) return;
   const type = r.u8('status_type');
   if (ctx === 'certificate') {
     // RFC 8446 §4.4.2.1: CertificateStatus, an OCSP response for this entry's certificate.

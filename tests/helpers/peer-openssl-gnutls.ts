@@ -115,6 +115,7 @@ export interface GnutlsServerOptions {
   readonly alpn?: readonly string[];
   /** GnuTLS priority string (default: NORMAL with TLS 1.3 only) */
   readonly priority?: string;
+  readonly extra?: readonly string[];
 }
 
 export const GNUTLS_TLS13 = 'NORMAL:-VERS-ALL:+VERS-TLS1.3';
@@ -134,6 +135,7 @@ export async function gnutlsServer(t: TestContextLike, o: GnutlsServerOptions): 
     if (o.verifyClient === 'require') args.push('--require-client-cert');
   }
   if (o.alpn !== undefined) for (const a of o.alpn) args.push('--alpn', a);
+  args.push(...(o.extra ?? []));
   const s = await startServer('gnutls-serv', args, { t, port, netns });
   return { ...s, info: () => parseGnutls(s.output()) };
 }
