@@ -15,6 +15,7 @@ import {
   nssClient,
   nssDb,
   nssServer,
+  opensslOcspResponse,
   parseConnections,
   parseNss,
   pythonClient,
@@ -85,6 +86,28 @@ test(`interop curl: curl → ${impl.name} server`, { skip: skipUnless('curl') },
   assert.equal(r.info.protocol, 'TLSv1.3');
   assert.equal(r.info.alpn, 'http/1.1');
   assert.equal(r.info.verified, true);
+});
+
+test(`interop curl: curl --cert-status → ${impl.name} server stapling OCSP`, { skip: skipUnless('curl') || skipUnless('openssl') }, async (t) => {
+  const pki = await testPki();
+  // curl finds the issuer (for the response's CertID) among the certificates the server sent.
+  const cert = pki.server.viaIntermediate;
+  const ocsp = opensslOcspResponse(cert, pki.intermediate);
+  for (const version of ['1.3', '1.2'] as const) {
+    await t.test(`RFC 6066 §8, TLS ${version}: curl checks the stapled response; without one it refuses`, async (tt) => {
+      const range = version === '1.3' ? impl.tls13() : impl.tls12();
+      const server = await startTestServer(tt, { key: cert.keyPem, cert: cert.chainPem, ALPNProtocols: ['http/1.1'], ...range }, impl, HTTP_REPLY);
+      const staple = (_c: Buffer, _i: Buffer | null, cb: (err: Error | null, response: Buffer) => void): void => cb(null, ocsp.der);
+      server.server.on('OCSPRequest', staple);
+      const ok = await curlGet({ port: server.port, ca: pki.root.files.cert, alpn: 'http/1.1', version, certStatus: true });
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.equal(ok.stdout, 'ok\n');
+      server.server.removeListener('OCSPRequest', staple);
+      const none = await curlGet({ port: server.port, ca: pki.root.files.cert, alpn: 'http/1.1', version, certStatus: true });
+      assert.notEqual(none.code, 0, 'curl --cert-status needs a staple');
+      assert.match(none.stderr, /OCSP/i);
+    });
+  }
 });
 
 test('interop java: JSSE client and server', { skip: skipUnless('java'), concurrency: true }, async (t) => {

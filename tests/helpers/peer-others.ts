@@ -131,6 +131,8 @@ export interface CurlOptions {
   /** default: TLS 1.3 only */
   readonly version?: '1.3' | '1.2';
   readonly alpn?: 'h2' | 'http/1.1';
+  /** `--cert-status`: require a stapled OCSP response and check it */
+  readonly certStatus?: boolean;
   readonly timeoutMs?: number;
 }
 
@@ -140,6 +142,7 @@ export async function curlGet(o: CurlOptions): Promise<PeerClientResult> {
   args.push(...(o.version === '1.2' ? ['--tlsv1.2', '--tls-max', '1.2'] : ['--tlsv1.3']));
   if (o.alpn === 'http/1.1') args.push('--http1.1');
   if (o.alpn === 'h2') args.push('--http2');
+  if (o.certStatus === true) args.push('--cert-status');
   args.push(`https://localhost:${o.port}${o.path ?? '/'}`);
   const r = await runClient('curl', args, { timeoutMs: o.timeoutMs ?? 15_000 });
   return { ...r, info: parseCurl(r.stderr) };
