@@ -2,6 +2,7 @@
 // against openssl s_server / s_client. Every process is bounded in time and killed by its PID.
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -216,6 +217,33 @@ describe('CLI: client and server', () => {
       assert.equal(again.stdout, 'early bytes\nlate\n');
     } finally {
       srv.stop();
+    }
+  });
+
+  test('client --status and server --status-file: the stapled OCSP response, TLS 1.3 and 1.2; none when the server has none', async () => {
+    const response = Buffer.from('stapled OCSP response bytes (not parsed by either side)');
+    const file = join(f.dir, 'ocsp.der');
+    writeFileSync(file, response);
+    const digest = createHash('sha256').update(response).digest('hex');
+    const srv = await startListening(...cli(['server', '--port', '0', '--cert', f.serverCert, '--key', f.serverKey, '--status-file', file, '--naccept', '3']));
+    try {
+      const target = `127.0.0.1:${String(srv.port)}`;
+      for (const version of ['1.3', '1.2']) {
+        const r = await runCli(['client', target, '--ca', f.ca, '--status', '--max-version', version], { input: '' });
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(summaryOf(r.stderr).get('ocsp response'), `${String(response.length)} bytes, sha256 ${digest}`, r.stderr);
+      }
+      const plain = await runCli(['client', target, '--ca', f.ca], { input: '' });
+      assert.equal(summaryOf(plain.stderr).has('ocsp response'), false, 'no line without --status');
+    } finally {
+      srv.stop();
+    }
+    const bare = await startListening(...cli(['server', '--port', '0', '--cert', f.serverCert, '--key', f.serverKey, '--naccept', '1']));
+    try {
+      const r = await runCli(['client', `127.0.0.1:${String(bare.port)}`, '--ca', f.ca, '--status'], { input: '' });
+      assert.equal(summaryOf(r.stderr).get('ocsp response'), 'none', r.stderr);
+    } finally {
+      bare.stop();
     }
   });
 

@@ -16,12 +16,14 @@ export const CLIENT_FLAGS: FlagSpec = {
   'early-data': 'string',
   keymatexport: 'string',
   keymatexportlen: 'string',
+  status: 'boolean',
 };
 
 export const CLIENT_USAGE = `usage: typetls client HOST:PORT [--servername S] [--ca F] [--cert F --key F] [--alpn LIST]
        [--min-version 1.2|1.3] [--max-version 1.2|1.3] [--ciphers LIST] [--groups LIST] [--insecure]
        [--keylog F] [--trace] [--sess-out F] [--sess-in F] [--early-data FILE]
-       [--keymatexport LABEL --keymatexportlen N]
+       [--keymatexport LABEL --keymatexportlen N] [--status]
+--status asks the server to staple an OCSP response (openssl -status); the summary says what came.
 stdin goes to the peer (end of input sends close_notify), what the peer sends goes to stdout, and the
 handshake summary goes to stderr as "key: value" lines. Exit status 1 when the handshake fails.
 `;
@@ -87,6 +89,8 @@ export async function runClient(argv: readonly string[]): Promise<number> {
     Object.assign(options, earlyDataClientOptions(earlyData));
     if (!backend.earlyData) process.stderr.write(`note: ${backend.name} cannot send early data; it is sent after the handshake instead\n`);
   }
+  const status = args.booleans.has('status');
+  if (status) options.requestOCSP = true;
   const label = args.strings.get('keymatexport');
   const keymat = label === undefined ? undefined : { label, length: intOption(args, 'keymatexportlen', 32, 16384) };
 
@@ -96,6 +100,8 @@ export async function runClient(argv: readonly string[]): Promise<number> {
     const socket = connect(options);
     const keylog = args.strings.get('keylog');
     if (keylog !== undefined) socket.on('keylog', keylogSink(keylog));
+    let ocsp: Buffer | null = null;
+    if (status) socket.on('OCSPResponse', (r: Buffer | null) => (ocsp = r));
     const sessOut = args.strings.get('sess-out');
     if (sessOut !== undefined) socket.on('session', (s: Buffer) => writeSession(sessOut, s));
 
@@ -108,6 +114,7 @@ export async function runClient(argv: readonly string[]): Promise<number> {
         earlyData: earlyDataState(socket, earlyData !== undefined),
         peerCertExpected: true,
         ...(keymat === undefined ? {} : { keyingMaterial: keymat }),
+        ...(status ? { ocspResponse: ocsp } : {}),
       });
       process.stderr.write(formatSummary(lines));
       if (earlyData !== undefined && !backend.earlyData) socket.write(earlyData);

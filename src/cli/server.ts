@@ -4,7 +4,7 @@
 import type { Socket } from 'node:net';
 import type { FlagSpec } from './args.js';
 import { intOption, parseArgs, requireTogether, UsageError } from './args.js';
-import { COMMON_FLAGS, commonTlsOptions, keylogSink, readText } from './options.js';
+import { COMMON_FLAGS, commonTlsOptions, keylogSink, readBytes, readText } from './options.js';
 import { serverTrace } from './server-trace.js';
 import { alpnText, describeError, peerSubject, verification } from './summary.js';
 import type { ServerOptions, TLSSocket } from './tls-api.js';
@@ -22,12 +22,14 @@ export const SERVER_FLAGS: FlagSpec = {
   naccept: 'string',
   'num-tickets': 'string',
   'early-data': 'boolean',
+  'status-file': 'string',
 };
 
 export const SERVER_USAGE = `usage: typetls server --port N --cert F --key F [--cert2 F --key2 F] [--host H] [--ca F]
        [--verify-client none|request|require] [--alpn LIST] [--min-version 1.2|1.3]
        [--max-version 1.2|1.3] [--ciphers LIST] [--groups LIST] [--keylog F] [--trace]
-       [--www | --echo] [--naccept N] [--num-tickets N] [--early-data]
+       [--www | --echo] [--naccept N] [--num-tickets N] [--early-data] [--status-file F]
+--status-file staples the DER OCSP response in F for clients that ask (openssl s_server -status_file).
 --port 0 picks a free port; the first line on stdout is then "ACCEPT <host>:<port>".
 --www answers an HTTP request with a page describing the connection; --echo sends data back;
 otherwise received data goes to stdout. Connection summaries go to stderr. SIGTERM/SIGINT stop it.
@@ -126,7 +128,11 @@ export async function runServer(argv: readonly string[]): Promise<number> {
   const mode = args.booleans.has('www') ? 'www' : args.booleans.has('echo') ? 'echo' : 'print';
   const peerCertExpected = verify !== 'none';
 
+  const statusFile = args.strings.get('status-file');
+  const ocspResponse = statusFile === undefined ? undefined : readBytes('status-file', statusFile);
+
   const server = createServer(options);
+  if (ocspResponse !== undefined) server.on('OCSPRequest', (_cert: Buffer, _issuer: Buffer | null, cb: (err: null, r: Buffer) => void) => cb(null, ocspResponse));
   const keylog = args.strings.get('keylog');
   if (keylog !== undefined) server.on('keylog', keylogSink(keylog));
 

@@ -1,5 +1,6 @@
 // The handshake summary both the client and the demo print: `key: value` lines read from a
 // TLSSocket through node:tls's accessors only.
+import { createHash } from 'node:crypto';
 import { groupFromKeyInfo } from './names.js';
 import { groupName } from '../wire/iana.js';
 import type { TLSSocket } from './tls-api.js';
@@ -49,6 +50,8 @@ export interface SummaryOptions {
   readonly earlyData: 'accepted' | 'rejected' | 'not sent';
   readonly peerCertExpected: boolean;
   readonly keyingMaterial?: { readonly label: string; readonly length: number };
+  /** With --status: the stapled OCSP response ('OCSPResponse'), or null when none came. */
+  readonly ocspResponse?: Buffer | null;
 }
 
 export function handshakeSummary(socket: TLSSocket, opts: SummaryOptions): SummaryLine[] {
@@ -68,6 +71,11 @@ export function handshakeSummary(socket: TLSSocket, opts: SummaryOptions): Summa
     ['resumed', socket.isSessionReused() ? 'yes' : 'no'],
     ['early data', opts.earlyData],
   ];
+  if (opts.ocspResponse !== undefined) {
+    // Not checked here (as openssl -status prints it): its size and SHA-256, to compare with the source.
+    const r = opts.ocspResponse;
+    lines.push(['ocsp response', r === null ? 'none' : `${String(r.length)} bytes, sha256 ${createHash('sha256').update(r).digest('hex')}`]);
+  }
   if (opts.keyingMaterial !== undefined) {
     // RFC 5705 §4: no context at all (as openssl -keymatexport), which differs from an empty one in
     // TLS 1.2; node:tls's typings make the optional context look required.
