@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testPki, type TestCert, type TestPki } from './helpers/certs.js';
-import { impl, nodePeer, nodeTls13, GROUPS, SUITES_13 } from './helpers/impl.js';
+import { impl, listen, nodePeer, nodeTls13, GROUPS, SUITES_13 } from './helpers/impl.js';
+import type * as tls from 'node:tls';
 import { alertOf, runTestClient, stapledResponse, startTapProxy, startTestServer } from './helpers/sessions.js';
 
 const CERT_TYPES = [
@@ -235,5 +236,77 @@ test(`interop node:tls: ${impl.name} client rejects bad node:tls server certific
     const out = await runTestClient({ port: server.port, ca: pki.root.certPem, ...impl.tls13() });
     assert.equal(out.error, undefined, String(out.error));
     assert.equal(out.summary?.authorized, true);
+  });
+});
+
+/** One connection between `serverApi` and `clientApi` (client certificate `clientCert`); both sockets once the client is secure and the server has seen it. */
+async function connectedPair(
+  serverApi: { createServer: typeof tls.createServer },
+  clientApi: { connect: typeof tls.connect },
+  server: tls.TlsOptions,
+  client: tls.ConnectionOptions,
+): Promise<{ client: tls.TLSSocket; server: tls.TLSSocket; close: () => Promise<void> }> {
+  let serverSide: (s: tls.TLSSocket) => void = () => undefined;
+  const accepted = new Promise<tls.TLSSocket>((resolve) => (serverSide = resolve));
+  const srv = serverApi.createServer(server, (s) => {
+    s.on('error', () => undefined);
+    serverSide(s);
+  });
+  const port = await listen(srv);
+  const c = await new Promise<tls.TLSSocket>((resolve, reject) => {
+    const sock = clientApi.connect({ host: '127.0.0.1', port, servername: 'localhost', ...client }, () => resolve(sock));
+    sock.on('error', reject);
+  });
+  const s = await accepted;
+  const close = (): Promise<void> =>
+    new Promise((resolve) => {
+      c.destroy();
+      s.destroy();
+      srv.close(() => resolve());
+    });
+  return { client: c, server: s, close };
+}
+
+test('interop node:tls: getFinished / getPeerFinished agree across implementations; getCertificate is each side’s own', async (t) => {
+  const pki = await testPki();
+  const srvCert = pki.server.ecdsa;
+  const cliCert = pki.client.ecdsa;
+  const serverOptions = { key: srvCert.keyPem, cert: srvCert.chainPem, ca: pki.root.certPem, requestCert: true };
+  const clientOptions = { ca: pki.root.certPem, key: cliCert.keyPem, cert: cliCert.chainPem };
+  for (const version of ['TLSv1.3', 'TLSv1.2'] as const) {
+    const range = { minVersion: version, maxVersion: version };
+    for (const [label, serverApi, clientApi] of [
+      [`${impl.name} client → node:tls server`, nodePeer, impl],
+      [`node:tls client → ${impl.name} server`, impl, nodePeer],
+    ] as const) {
+      await t.test(`${label}, ${version}: each side's Finished is the other's peer Finished (RFC 5929 tls-unique)`, async () => {
+        const p = await connectedPair(serverApi, clientApi, { ...serverOptions, ...range }, { ...clientOptions, ...range });
+        try {
+          const cf = p.client.getFinished();
+          const sf = p.server.getFinished();
+          assert.ok(cf !== undefined && sf !== undefined);
+          // TLS 1.3: the suite's hash length (node:tls prefers AES-256-GCM-SHA384); TLS 1.2: 12 bytes.
+          assert.equal(cf.length, version === 'TLSv1.2' ? 12 : p.client.getCipher().name.endsWith('SHA384') ? 48 : 32);
+          assert.deepEqual(p.server.getPeerFinished(), cf);
+          assert.deepEqual(p.client.getPeerFinished(), sf);
+          assert.notDeepEqual(cf, sf);
+          // Each side reports the certificate it sent.
+          assert.equal((p.client.getCertificate() as tls.PeerCertificate).subject.CN, (p.server.getPeerCertificate() as tls.PeerCertificate).subject.CN);
+          assert.equal((p.server.getCertificate() as tls.PeerCertificate).subject.CN, (p.client.getPeerCertificate() as tls.PeerCertificate).subject.CN);
+          assert.equal(p.server.getX509Certificate()?.fingerprint256, p.client.getPeerX509Certificate()?.fingerprint256);
+        } finally {
+          await p.close();
+        }
+      });
+    }
+  }
+  await t.test(`${impl.name} client without a certificate: getCertificate() is {}`, async () => {
+    const p = await connectedPair(nodePeer, impl, { key: srvCert.keyPem, cert: srvCert.chainPem }, { ca: pki.root.certPem });
+    try {
+      assert.deepEqual(p.client.getCertificate(), {});
+      assert.equal(p.client.getX509Certificate(), undefined);
+    } finally {
+      await p.close();
+    }
   });
 });

@@ -5,7 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import * as tls from 'node:tls';
-import { connect, createServer } from '../src/node/index.js';
+import { checkServerIdentity, connect, createServer, getCiphers, rootCertificates, DEFAULT_CIPHERS, DEFAULT_ECDH_CURVE, DEFAULT_MAX_VERSION, DEFAULT_MIN_VERSION } from '../src/node/index.js';
+import { peerCertificateChain, type PeerCertificate } from '../src/node/certificate.js';
+import { TLS13_SUITES } from '../src/conn/resolve.js';
+import { TLS12_CAPABILITIES } from '../src/conn/defaults.js';
 import type { TlsConnectOptions, TlsServerOptions } from '../src/node/index.js';
 import { clientConfig, contextOf, serverConfig } from '../src/node/options.js';
 import { createSecureContext, mapCa } from '../src/node/context.js';
@@ -157,4 +160,36 @@ test('options: contexts built from the same ca share one TrustStore (parsed once
   assert.ok(other instanceof TrustStore);
   assert.notEqual(other, first);
   assert.throws(() => contextOf({ ca: ['not a certificate'] }), /ca/);
+});
+
+test('node:tls module helpers: checkServerIdentity (RFC 9525, node:tls’s error shape), getCiphers, DEFAULT_*, rootCertificates', async () => {
+  const pki = await testPki();
+  const cert = peerCertificateChain([pki.server.ecdsa.certDer], false) as PeerCertificate;
+  assert.equal(checkServerIdentity('localhost', cert), undefined);
+  assert.equal(checkServerIdentity('LOCALHOST.', cert), undefined, 'case and one trailing dot do not matter');
+  assert.equal(checkServerIdentity('127.0.0.1', cert), undefined, 'an IP literal is matched against IP SANs');
+  const err = checkServerIdentity('example.com', cert);
+  assert.ok(err instanceof Error);
+  assert.equal(err.code, 'ERR_TLS_CERT_ALTNAME_INVALID');
+  assert.equal(err.host, 'example.com');
+  assert.equal(err.cert, cert);
+  assert.match(err.reason, /not valid for example\.com.*DNS:localhost/);
+  assert.match(err.message, /^Hostname\/IP does not match certificate's altnames: /);
+  // Its verdicts are node:tls's for SAN certificates (node:tls is the reference here).
+  for (const host of ['localhost', 'example.com', '127.0.0.1', '10.0.0.1']) {
+    assert.equal(checkServerIdentity(host, cert) === undefined, tls.checkServerIdentity(host, cert as unknown as tls.PeerCertificate) === undefined, host);
+  }
+  assert.equal(checkServerIdentity('localhost', {} as PeerCertificate)?.code, 'ERR_TLS_CERT_ALTNAME_INVALID', 'no raw DER: refused, not thrown');
+
+  const ciphers = getCiphers();
+  assert.ok(ciphers.includes('tls_aes_128_gcm_sha256') && ciphers.includes('ecdhe-ecdsa-aes128-gcm-sha256'));
+  assert.ok(ciphers.every((c) => c === c.toLowerCase()));
+  assert.equal(DEFAULT_MIN_VERSION, 'TLSv1.2');
+  assert.equal(DEFAULT_MAX_VERSION, 'TLSv1.3');
+  assert.equal(DEFAULT_ECDH_CURVE, 'auto');
+  assert.match(DEFAULT_CIPHERS, /^TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:ECDHE-/);
+  assert.doesNotMatch(DEFAULT_CIPHERS, /CBC|-SHA:|^AES|:AES/, 'forward-secret AEAD suites only');
+  // The default list is one the `ciphers` option takes, and it selects the defaults.
+  assert.deepEqual(contextOf({ ciphers: DEFAULT_CIPHERS }).fields.cipherSuites, [...TLS13_SUITES, ...TLS12_CAPABILITIES.defaultSuites12]);
+  assert.equal(rootCertificates, tls.rootCertificates);
 });

@@ -277,6 +277,7 @@ function sendClientFlight(n: Negotiated, auth: ServerAuth, share: ServerShare | 
     const typeOk = cert !== undefined && (cr.certificateTypes.includes(cert.key.type === 'rsa' ? CertificateType.rsa_sign : CertificateType.ecdsa_sign));
     if (cert !== undefined && scheme !== undefined && typeOk) signWith = { cert, scheme };
     send12(conn, transcript, encodeCertificate12(signWith?.cert.chain ?? []));
+    conn.noteLocalCertificate(signWith?.cert.chain[0]);
   }
   let pms: Uint8Array;
   if (share !== undefined) {

@@ -457,6 +457,7 @@ class ExpectFinished implements State {
       const scheme = cert === undefined ? undefined : chooseScheme(cert.key, cr.ext.signatureAlgorithms ?? [], conn.config.signatureSchemes, true);
       if (cert !== undefined && scheme !== undefined) {
         sendRecorded(conn, transcript, encodeCertificate13(cr.requestContext, cert.chain));
+        conn.noteLocalCertificate(cert.chain[0]);
         const sig = signWithScheme(crypto, scheme, cert.key, certificateVerifyContent(false, transcript.hash()));
         sendRecorded(conn, transcript, encodeCertificateVerify(scheme, sig));
         clientCertSent = true;

@@ -257,6 +257,7 @@ function fullHandshake(n: Negotiated, chosen: Chosen, ocspResponse: Uint8Array |
   if (ocspResponse !== undefined) exts.push(X.statusRequestAck());
   sendServerHello(n, suite, exts);
   send12(conn, transcript, encodeCertificate12(chosen.cert.chain));
+  conn.noteLocalCertificate(chosen.cert.chain[0]);
   // RFC 6066 §8: CertificateStatus immediately after the Certificate.
   if (ocspResponse !== undefined) send12(conn, transcript, encodeCertificateStatus(ocspResponse));
   let kx: KeyExchange | undefined;

@@ -383,6 +383,7 @@ function sendServerFlight(
     sendRecorded(conn, transcript, encodeCertificateRequest13(new Uint8Array(0), crExts));
   }
   sendRecorded(conn, transcript, encodeCertificate13(new Uint8Array(0), chosen.cert.chain, ocspResponse === undefined ? [] : [X.certificateStatus(ocspResponse)]));
+  conn.noteLocalCertificate(chosen.cert.chain[0]);
   const signature = signWithScheme(crypto, chosen.scheme, chosen.cert.key, certificateVerifyContent(true, transcript.hash()));
   sendRecorded(conn, transcript, encodeCertificateVerify(chosen.scheme, signature));
   sendRecorded(conn, transcript, encodeFinished(finishedVerifyData(crypto, suite.hash, serverHs, transcript.hash())));

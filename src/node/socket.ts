@@ -42,6 +42,11 @@ function isConnectionSource(v: ConnectionSource | NodeTLSSocketOptions): v is Co
 
 type WriteCallback = (error?: Error | null) => void;
 
+/** A fresh Buffer with the bytes (the caller may keep or change it), or undefined. */
+function bufferOf(b: Uint8Array | undefined): Buffer | undefined {
+  return b === undefined ? undefined : Buffer.from(b);
+}
+
 /** The transport points back at its TLSSocket (for the shared listeners below). */
 const kOwner = Symbol('typetls.TLSSocket');
 type OwnedTransport = SocketLike & { [kOwner]?: TLSSocket | undefined };
@@ -609,6 +614,28 @@ export class TLSSocket extends TransportDuplex {
   getPeerX509Certificate(): X509Certificate | undefined {
     const der = this.#summary?.peerCertificates[0];
     return der === undefined ? undefined : new X509Certificate(der);
+  }
+
+  /** node:tls: this side's certificate (getPeerCertificate's format); {} when it sent none, null when destroyed before a handshake. */
+  getCertificate(): PeerCertificate | Record<string, never> | null {
+    const s = this.#summary;
+    if (s === undefined) return this.destroyed ? null : {};
+    return s.localCertificate === undefined ? {} : peerCertificateChain([s.localCertificate], false);
+  }
+
+  getX509Certificate(): X509Certificate | undefined {
+    const der = this.#summary?.localCertificate;
+    return der === undefined ? undefined : new X509Certificate(der);
+  }
+
+  /** node:tls: the verify_data of the Finished this side sent (tls-unique, RFC 5929), undefined before. */
+  getFinished(): Buffer | undefined {
+    return bufferOf(this.#summary?.localFinished);
+  }
+
+  /** node:tls: the verify_data of the peer's Finished, undefined before. */
+  getPeerFinished(): Buffer | undefined {
+    return bufferOf(this.#summary?.peerFinished);
   }
 
   getSession(): Buffer | undefined {

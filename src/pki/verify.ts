@@ -237,7 +237,7 @@ export function verifyCertificateChain(options: VerifyOptions, env: VerifyEnviro
 }
 
 /** RFC 9525 §6: the reference identity against subjectAltName (no common-name fallback). */
-function checkIdentity(leaf: Certificate, hostname: string | undefined, ipText: string | undefined): void {
+export function checkIdentity(leaf: Certificate, hostname: string | undefined, ipText: string | undefined): void {
   const sans = leaf.extensions.subjectAltName?.names ?? [];
   const refs: string[] = [];
   if (hostname !== undefined) {
