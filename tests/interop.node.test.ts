@@ -310,3 +310,41 @@ test('interop node:tls: getFinished / getPeerFinished agree across implementatio
     }
   });
 });
+
+test(`interop node:tls: ${impl.name} setMaxSendFragment (before the connection, and during it) keeps the data intact for node:tls`, async () => {
+  const pki = await testPki();
+  const cert = pki.server.ecdsa;
+  const p = await connectedPair(nodePeer, impl, { key: cert.keyPem, cert: cert.chainPem }, { ca: pki.root.certPem });
+  try {
+    assert.equal(p.client.setMaxSendFragment(511), false);
+    assert.equal(p.client.setMaxSendFragment(16385), false);
+    assert.throws(() => p.client.setMaxSendFragment(1.5), TypeError);
+    assert.equal(p.client.setMaxSendFragment(512), true);
+    const data = Buffer.alloc(100_000, 0x5a);
+    const got = new Promise<number>((resolve) => {
+      let n = 0;
+      p.server.on('data', (d: Buffer) => {
+        n += d.length;
+        if (n >= data.length) resolve(n);
+      });
+    });
+    p.client.write(data);
+    assert.equal(await got, data.length);
+  } finally {
+    await p.close();
+  }
+  // Set on a socket whose transport has not connected yet: applied when the connection is built.
+  const srv = nodePeer.createServer({ key: cert.keyPem, cert: cert.chainPem }, (s) => s.end());
+  const port = await listen(srv);
+  try {
+    const s = impl.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki.root.certPem });
+    assert.equal(s.setMaxSendFragment(1024), true);
+    await new Promise<void>((resolve, reject) => {
+      s.on('secureConnect', () => resolve());
+      s.on('error', reject);
+    });
+    s.destroy();
+  } finally {
+    srv.close();
+  }
+});

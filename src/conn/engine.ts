@@ -67,6 +67,9 @@ export abstract class Engine implements Connection {
   private earlySink: ((data: Uint8Array) => boolean) | undefined;
   /** Server 0-RTT: bytes of early data still acceptable before the handshake completes (RFC 8446 §4.2.10). */
   private earlyDataBudget: number | undefined;
+  /** Largest plaintext per record we send: the peer's record_size_limit (RFC 8449), and the application's cap. */
+  private peerFragmentLimit = MAX_PLAINTEXT;
+  private ownFragmentLimit = MAX_PLAINTEXT;
   /** RFC 8449: the largest TLSInnerPlaintext we accept (announced limit), when negotiated. */
   private receiveLimit: number | undefined;
   /** RFC 8446 §7.5: early_exporter_master_secret, once 0-RTT was attempted (client) or accepted (server). */
@@ -315,9 +318,18 @@ export abstract class Engine implements Connection {
    */
   setRecordSizeLimits(limits: { readonly send: number; readonly receive: number }): void {
     const tls13 = this.version === ProtocolVersion.TLSv1_3;
-    this.records.maxFragment = Math.min(MAX_PLAINTEXT, tls13 ? limits.send - 1 : limits.send);
+    this.peerFragmentLimit = Math.min(MAX_PLAINTEXT, tls13 ? limits.send - 1 : limits.send);
+    this.records.maxFragment = Math.min(this.peerFragmentLimit, this.ownFragmentLimit);
     this.receiveLimit = tls13 ? Math.min(limits.receive, MAX_PLAINTEXT + 1) : undefined;
     this.records.maxReceiveFragment = tls13 ? undefined : Math.min(limits.receive, MAX_PLAINTEXT);
+  }
+
+  setMaxSendFragment(size: number): boolean {
+    // OpenSSL's SSL_set_max_send_fragment range (node:tls's setMaxSendFragment).
+    if (!Number.isInteger(size) || size < 512 || size > MAX_PLAINTEXT) return false;
+    this.ownFragmentLimit = size;
+    this.records.maxFragment = Math.min(this.peerFragmentLimit, size);
+    return true;
   }
 
   /** Client 0-RTT: application data under the early traffic keys (the write protector in force). */

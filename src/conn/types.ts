@@ -86,6 +86,12 @@ export interface Connection {
   keyUpdate(requestPeer: boolean): void;
   /** RFC 8446 §7.5 / RFC 5705 exporter. */
   exportKeyingMaterial(length: number, label: string, context?: Uint8Array): Uint8Array;
+  /**
+   * Caps the plaintext of each record we send (512 to 16384 bytes, node:tls's setMaxSendFragment);
+   * returns false, changing nothing, for a size out of that range. The peer's record_size_limit
+   * still applies when it is lower. Optional: a caller treats a connection without it as refusing.
+   */
+  setMaxSendFragment?(size: number): boolean;
   setListener(listener: ConnectionListener | undefined): void;
 
   readonly isClient: boolean;

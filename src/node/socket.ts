@@ -100,6 +100,8 @@ export class TLSSocket extends TransportDuplex {
   #truncated = false;
   #errorHandled = false;
   #waitingDrain = false;
+  /** setMaxSendFragment() called before the connection was built. */
+  #maxSendFragment: number | undefined;
   /** The client corked the transport once for its last flight (see #corkOneTurn). */
   #flightCorked = false;
   #drainCallback: WriteCallback | undefined;
@@ -202,6 +204,7 @@ export class TLSSocket extends TransportDuplex {
     }
     this.#conn = conn;
     this.#isServer = !conn.isClient;
+    if (this.#maxSendFragment !== undefined) conn.setMaxSendFragment?.(this.#maxSendFragment);
     this.#listenTo(conn);
     const early = this.#early;
     this.#early = undefined;
@@ -670,7 +673,21 @@ export class TLSSocket extends TransportDuplex {
 
   disableRenegotiation(): void {}
 
-  setMaxSendFragment(_size: number): boolean {
-    return false;
+  /**
+   * node:tls: caps the plaintext per record (512 to 16384; smaller records let the peer start
+   * decrypting sooner). False, changing nothing, outside that range. Before the transport connects,
+   * the cap is kept and applied when the connection is built.
+   */
+  setMaxSendFragment(size: number): boolean {
+    if (typeof size !== 'number' || !Number.isInteger(size)) {
+      throw new TypeError(`The "size" argument must be an integer. Received ${typeof size === 'number' ? String(size) : typeof size}`);
+    }
+    if (size < 512 || size > 16384) return false;
+    const c = this.#conn;
+    if (c === undefined) {
+      this.#maxSendFragment = size;
+      return true;
+    }
+    return c.setMaxSendFragment?.(size) ?? false;
   }
 }
