@@ -81,8 +81,10 @@ for (const version of ['TLSv1.3', 'TLSv1.2'] as const) {
     // (The client's certificate is a server one: the server records the purpose failure and goes on,
     // which still exercises the client Certificate and CertificateVerify paths.)
     const ed = certifiedKey(pki.server.ed25519);
-    const clientConfig: ClientConfig = { serverName: 'localhost', ca, minVersion: version, maxVersion: version, certificate: ed };
-    const serverConfig: ServerConfig = { certificates: [ed], requestCert: true, requireCert: false, ca, minVersion: version, maxVersion: version };
+    // With OCSP stapling, so the stapled response (TLS 1.2: a CertificateStatus message) is mutated too.
+    const clientConfig: ClientConfig = { serverName: 'localhost', ca, minVersion: version, maxVersion: version, certificate: ed, requestOcsp: true };
+    const ocsp = new Uint8Array(64).fill(0x30);
+    const serverConfig: ServerConfig = { certificates: [ed], requestCert: true, requireCert: false, ca, minVersion: version, maxVersion: version, ocspResponse: () => ocsp };
     const f = await flights(deterministic(clientConfig, 1), deterministic(serverConfig, 2));
     // Unchanged, the replay completes on both sides: the mutations below reach every state.
     const cleanServer = new ServerConnection(deterministic(serverConfig, 2));
