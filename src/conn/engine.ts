@@ -3,7 +3,7 @@
 // queue; every failure becomes a TlsError whose alert is queued once, after which the connection stays
 // closed and keeps returning that error.
 import { TlsError, internalError, remoteAlertError, unexpectedMessage, decodeError } from '../errors.js';
-import { AlertDescription, AlertLevel, ContentType, HandshakeType, ProtocolVersion, alertName, contentTypeName, groupName, handshakeName, schemeName } from '../wire/iana.js';
+import { AlertDescription, AlertLevel, ContentType, ProtocolVersion, alertName, contentTypeName, groupName, handshakeName, schemeName } from '../wire/iana.js';
 import { RecordLayer, type RecordProtector } from '../record/layer.js';
 import { RecordProtector13 } from '../record/protect13.js';
 import { MAX_PLAINTEXT } from '../record/deframer.js';
@@ -57,8 +57,8 @@ export abstract class Engine implements Connection {
   private _peerClosed = false;
   private _waiting = false;
   private _summary: HandshakeSummary | undefined;
-  /** Until the summary takes them: the Finished verify_data sent and received, and the leaf certificate we sent. */
-  private handshakeRecord: { sent?: Uint8Array; received?: Uint8Array; certificate?: Uint8Array } | undefined;
+  /** The leaf certificate we sent, until the summary takes it. */
+  private localCertificate: Uint8Array | undefined;
   /** TLS 1.2: what to do when the peer's ChangeCipherSpec arrives (armed by the handshake state that expects it). */
   private ccsHandler: (() => void) | undefined;
   /** The version the connection settled on (0 before ServerHello). */
@@ -272,8 +272,6 @@ export abstract class Engine implements Connection {
   /** Sends a handshake message with the current write protection. */
   sendHandshake(msg: HandshakeMessage): void {
     this.records.send(ContentType.handshake, msg.raw);
-    // node:tls's getFinished(): a copy, so the summary does not hold the flight's buffer.
-    if (msg.type === HandshakeType.finished) (this.handshakeRecord ??= {}).sent = msg.body.slice();
     if (this.config.trace) this.trace({ kind: 'message', direction: 'sent', type: handshakeName(msg.type), length: msg.raw.length, code: msg.type, raw: msg.raw, keys: this.writeKeys });
   }
 
@@ -398,15 +396,15 @@ export abstract class Engine implements Connection {
     this.sendAlert(AlertLevel.warning, description);
   }
 
-  /** The handshake is done: record the summary, release queued writes and a queued close. */
   /** The leaf of the certificate chain this side sent (the summary's localCertificate; node:tls's getCertificate()). */
   noteLocalCertificate(der: Uint8Array | undefined): void {
-    if (der !== undefined) (this.handshakeRecord ??= {}).certificate = der;
+    this.localCertificate = der;
   }
 
+  /** The handshake is done: record the summary, release queued writes and a queued close. */
   complete(built: HandshakeSummary): void {
-    const summary = fixedShape(built, this.handshakeRecord);
-    this.handshakeRecord = undefined;
+    const summary = fixedShape(built, this.localCertificate);
+    this.localCertificate = undefined;
     this._summary = summary;
     this.records.allowCompatCcs = false;
     if (this.config.trace) {
@@ -514,7 +512,6 @@ export abstract class Engine implements Connection {
 
   private handleMessage(msg: HandshakeMessage): void {
     if (this.config.trace) this.trace({ kind: 'message', direction: 'received', type: handshakeName(msg.type), length: msg.raw.length, code: msg.type, raw: msg.raw, keys: this.readKeys });
-    if (msg.type === HandshakeType.finished) (this.handshakeRecord ??= {}).received = msg.body.slice();
     const next = this.state.handle(msg);
     if (next instanceof Promise) {
       this._waiting = true;
@@ -567,7 +564,7 @@ export abstract class Engine implements Connection {
  * one hidden class with in-object fields. (A summary built with a spread and added fields, as the
  * server's, got a map and descriptor array of its own: ~0.5 KiB per connection for its lifetime.)
  */
-function fixedShape(s: HandshakeSummary, record: { sent?: Uint8Array; received?: Uint8Array; certificate?: Uint8Array } | undefined): HandshakeSummary {
+function fixedShape(s: HandshakeSummary, localCertificate: Uint8Array | undefined): HandshakeSummary {
   return {
     version: s.version,
     cipherSuite: s.cipherSuite,
@@ -583,8 +580,6 @@ function fixedShape(s: HandshakeSummary, record: { sent?: Uint8Array; received?:
     authorizationError: s.authorizationError,
     earlyData: s.earlyData,
     ocspResponse: s.ocspResponse,
-    localCertificate: record?.certificate,
-    localFinished: record?.sent,
-    peerFinished: record?.received,
+    localCertificate,
   };
 }

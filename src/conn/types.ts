@@ -40,9 +40,6 @@ export interface HandshakeSummary {
   readonly ocspResponse?: Uint8Array | null | undefined;
   /** DER of the leaf certificate this side sent in this handshake (none when resumed or not asked). */
   readonly localCertificate?: Uint8Array | undefined;
-  /** The verify_data of the Finished this side sent, and of the peer's (tls-unique channel binding, RFC 5929). */
-  readonly localFinished?: Uint8Array | undefined;
-  readonly peerFinished?: Uint8Array | undefined;
 }
 
 export type ConnectionEvent =

@@ -207,7 +207,8 @@ class ExpectCertificateStatus implements State {
     if (isHelloRequest(msg)) return this;
     // "MAY": a server that acknowledged the request can still send none.
     if (msg.type !== HandshakeType.certificate_status) return this.next(this.auth).handle(msg);
-    const ocspResponse = decodeCertificateStatus(msg.body);
+    // A copy: the summary keeps it for the connection's life, not the flight's buffer behind it.
+    const ocspResponse = decodeCertificateStatus(msg.body).slice();
     this.n.transcript.add(msg.raw);
     return this.next({ ...this.auth, ocspResponse });
   }

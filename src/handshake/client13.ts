@@ -382,7 +382,8 @@ class ExpectCertificate implements State {
     if (params.requestOcsp !== true && cert.entries.some((e) => e.ext.ocspResponse !== undefined)) {
       throw unsupportedExtension('the server stapled an OCSP response (status_request), which the client did not ask for');
     }
-    const ocspResponse = cert.entries[0]?.ext.ocspResponse;
+    // A copy: the summary keeps it for the connection's life, not the whole decrypted flight behind it.
+    const ocspResponse = cert.entries[0]?.ext.ocspResponse?.slice();
     this.c.transcript.add(msg.raw);
     const certificates = cert.entries.map((e) => e.data);
     const verifier = conn.config.verifier;

@@ -42,9 +42,12 @@ function isConnectionSource(v: ConnectionSource | NodeTLSSocketOptions): v is Co
 
 type WriteCallback = (error?: Error | null) => void;
 
-/** A fresh Buffer with the bytes (the caller may keep or change it), or undefined. */
-function bufferOf(b: Uint8Array | undefined): Buffer | undefined {
-  return b === undefined ? undefined : Buffer.from(b);
+function finishedNotKept(method: string): TlsError {
+  return new TlsError(
+    'ERR_TLS_NOT_SUPPORTED',
+    AlertDescription.internal_error,
+    `typetls: ${method}() is not supported (the Finished messages are not kept): for channel binding use tls-exporter (RFC 9266) through exportKeyingMaterial()`,
+  );
 }
 
 /** The transport points back at its TLSSocket (for the shared listeners below). */
@@ -631,14 +634,18 @@ export class TLSSocket extends TransportDuplex {
     return der === undefined ? undefined : new X509Certificate(der);
   }
 
-  /** node:tls: the verify_data of the Finished this side sent (tls-unique, RFC 5929), undefined before. */
+  /**
+   * Not kept: the Finished messages serve tls-unique channel binding (RFC 5929), which TLS 1.3 drops
+   * for tls-exporter (RFC 9266, exportKeyingMaterial()); keeping them would cost every connection
+   * about 0.5 KiB. Throws rather than answer undefined ("no Finished yet"), which would mislead.
+   */
   getFinished(): Buffer | undefined {
-    return bufferOf(this.#summary?.localFinished);
+    throw finishedNotKept('getFinished');
   }
 
-  /** node:tls: the verify_data of the peer's Finished, undefined before. */
+  /** Not kept either (see getFinished()). */
   getPeerFinished(): Buffer | undefined {
-    return bufferOf(this.#summary?.peerFinished);
+    throw finishedNotKept('getPeerFinished');
   }
 
   getSession(): Buffer | undefined {

@@ -261,7 +261,7 @@ function decodeOne(type: number, r: Reader, ctx: ExtContext, ext: HelloExtension
 }
 
 /** CertificateStatusType (RFC 6066 §8): the only one defined. */
-const STATUS_TYPE_OCSP = 1;
+export const STATUS_TYPE_OCSP = 1;
 
 /**
  * status_request by message: the client's request (RFC 6066 §8), the TLS 1.2 acknowledgement, a TLS 1.3

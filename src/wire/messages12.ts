@@ -4,6 +4,7 @@
 import { HandshakeType, groupName, schemeName } from './iana.js';
 import { Reader, type SpanSink } from './reader.js';
 import { buildHandshake, type HandshakeMessage } from './handshake.js';
+import { STATUS_TYPE_OCSP } from './extensions.js';
 import { decodeError, illegalParameter } from '../errors.js';
 
 /** RFC 5246 §7.4.2: certificate_list<0..2^24-1> of ASN.1Cert<1..2^24-1>. */
@@ -25,14 +26,14 @@ export function encodeCertificate12(chain: readonly Uint8Array[]): HandshakeMess
 export function decodeCertificateStatus(body: Uint8Array, sink?: SpanSink): Uint8Array {
   const r = new Reader(body, 0, body.length, sink);
   const type = r.u8('status_type');
-  if (type !== 1) throw illegalParameter(`CertificateStatus: status_type ${type} (only ocsp(1) is defined)`);
+  if (type !== STATUS_TYPE_OCSP) throw illegalParameter(`CertificateStatus: status_type ${type} (only ocsp(1) is defined)`);
   const response = r.vec24(1, 0xffffff, 'OCSPResponse');
   r.end('CertificateStatus');
   return response;
 }
 
 export function encodeCertificateStatus(ocspResponse: Uint8Array): HandshakeMessage {
-  return buildHandshake(HandshakeType.certificate_status, (w) => w.u8(1).vecBytes(3, ocspResponse), ocspResponse.length + 8);
+  return buildHandshake(HandshakeType.certificate_status, (w) => w.u8(STATUS_TYPE_OCSP).vecBytes(3, ocspResponse), ocspResponse.length + 8);
 }
 
 /** RFC 8422 §5.4: ServerECDHParams signed with a digitally-signed struct (RFC 5246 §4.7). */
