@@ -342,3 +342,26 @@ test(`interop node:tls: ${impl.name} setMaxSendFragment (before the connection, 
     srv.close();
   }
 });
+
+test(`interop node:tls: ${impl.name} client's getTLSTicket() is the ticket of its latest session (both versions); undefined on a server`, async () => {
+  const pki = await testPki();
+  const cert = pki.server.ecdsa;
+  for (const version of ['TLSv1.3', 'TLSv1.2'] as const) {
+    const range = { minVersion: version, maxVersion: version };
+    const p = await connectedPair(nodePeer, impl, { key: cert.keyPem, cert: cert.chainPem, ...range }, { ca: pki.root.certPem, ...range });
+    try {
+      if (p.client.getSession() === undefined) await new Promise((resolve) => p.client.once('session', resolve));
+      const ticket = p.client.getTLSTicket();
+      // (node:tls's own client answers undefined for TLS 1.3: it reads the handshake's session, not the tickets' ones.)
+      assert.ok(ticket instanceof Buffer && ticket.length > 16, `${version}: a ticket`);
+    } finally {
+      await p.close();
+    }
+  }
+  const s = await connectedPair(impl, nodePeer, { key: cert.keyPem, cert: cert.chainPem }, { ca: pki.root.certPem });
+  try {
+    assert.equal(s.server.getTLSTicket(), undefined);
+  } finally {
+    await s.close();
+  }
+});

@@ -10,6 +10,8 @@ import type { Connection, ConnectionEvent, HandshakeSummary, TraceEvent } from '
 import { TlsError } from '../errors.js';
 import { AlertDescription } from '../wire/iana.js';
 import { peerCertificateChain } from './certificate.js';
+import { decodeClientSession } from '../handshake/session13.js';
+import { decodeSession12 } from '../handshake/session12.js';
 import type { PeerCertificate } from './certificate.js';
 import type { ConnectionSwitches } from './options.js';
 import { TransportDuplex } from './socket-base.js';
@@ -646,6 +648,14 @@ export class TLSSocket extends TransportDuplex {
   /** Not kept either (see getFinished()). */
   getPeerFinished(): Buffer | undefined {
     throw finishedNotKept('getPeerFinished');
+  }
+
+  /** node:tls: a client's latest session ticket (TLS 1.3, or TLS 1.2 RFC 5077), undefined on a server or without one. */
+  getTLSTicket(): Buffer | undefined {
+    const s = this.#session?.session;
+    if (s === undefined || this.#isServer) return undefined;
+    const ticket = decodeClientSession(s)?.ticket ?? decodeSession12(s)?.ticket;
+    return ticket === undefined ? undefined : Buffer.from(ticket);
   }
 
   getSession(): Buffer | undefined {
