@@ -365,3 +365,32 @@ test(`interop node:tls: ${impl.name} client's getTLSTicket() is the ticket of it
     await s.close();
   }
 });
+
+test(`interop node:tls: ${impl.name} enableTrace (option or method before the handshake) narrates the connection on stderr; too late, a warning`, async () => {
+  const pki = await testPki();
+  const cert = pki.server.ecdsa;
+  const written: string[] = [];
+  const write = process.stderr.write;
+  process.stderr.write = ((chunk: string | Uint8Array): boolean => {
+    written.push(String(chunk));
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    const p = await connectedPair(nodePeer, impl, { key: cert.keyPem, cert: cert.chainPem }, { ca: pki.root.certPem, enableTrace: true } as tls.ConnectionOptions);
+    await p.close();
+  } finally {
+    process.stderr.write = write;
+  }
+  const text = written.join('');
+  assert.match(text, /The handshake in ten steps \(TLSv1\.3, as the client saw it\)/);
+  assert.match(text, /ClientHello/);
+  // Called once the handshake is done on a connection built without a trace: nothing to show, and a warning says why.
+  const p = await connectedPair(nodePeer, impl, { key: cert.keyPem, cert: cert.chainPem }, { ca: pki.root.certPem });
+  try {
+    const warned = new Promise<Error>((resolve) => process.once('warning', resolve));
+    (p.client as tls.TLSSocket & { enableTrace(): void }).enableTrace();
+    assert.equal(((await warned) as Error & { code?: string }).code, 'TYPETLS_TRACE_TOO_LATE');
+  } finally {
+    await p.close();
+  }
+});

@@ -102,6 +102,8 @@ export interface Connection {
   readonly error: TlsError | undefined;
   /** True while waiting for an asynchronous hook (certificate check, SNI selection). */
   readonly waiting: boolean;
+  /** Whether the connection emits trace events (decided when it was built). */
+  readonly tracing?: boolean;
   /** Bytes of application data queued but not yet protected (handshake not done). */
   readonly pendingWrite: number;
 }

@@ -79,6 +79,7 @@ export function connect(...args: unknown[]): TLSSocket {
     allowHalfOpen: o.allowHalfOpen ?? false,
     servername: serverNameFor(o),
     ...(o.trace !== undefined ? { trace: o.trace } : {}),
+    ...(o.enableTrace === true ? { enableTrace: true } : {}),
   });
   if (cb !== undefined) socket.once('secureConnect', cb);
   return socket;

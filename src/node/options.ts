@@ -25,6 +25,12 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 export type AlpnOption = readonly (string | Uint8Array)[] | Uint8Array;
 
 /** The typetls extras shared by both sides. */
+/** node:tls options both sides take. */
+export interface CommonNodeOptions {
+  /** node:tls's enableTrace: the connection's trace on stderr (typetls's narrated steps, not OpenSSL's text). */
+  readonly enableTrace?: boolean;
+}
+
 export interface TypetlsExtras {
   /** Narrated trace: `true` emits 'trace' events on the socket; a function receives every event. */
   readonly trace?: boolean | ((event: TraceEvent) => void);
@@ -32,7 +38,7 @@ export interface TypetlsExtras {
   readonly verifyHook?: VerifyHook;
 }
 
-export interface TlsConnectOptions extends SecureContextOptions, TypetlsExtras {
+export interface TlsConnectOptions extends SecureContextOptions, CommonNodeOptions, TypetlsExtras {
   readonly host?: string;
   readonly port?: number | string;
   /** IPC path (net.connect's `path`). */
@@ -73,7 +79,7 @@ export type SNICallback = (
 /** node:tls's ALPNCallback: picks one of the client's protocols, or undefined to refuse the connection. */
 export type ALPNCallback = (offer: { servername: string | false; protocols: string[] }) => string | undefined;
 
-export interface TlsServerOptions extends SecureContextOptions, TypetlsExtras {
+export interface TlsServerOptions extends SecureContextOptions, CommonNodeOptions, TypetlsExtras {
   readonly requestCert?: boolean;
   readonly rejectUnauthorized?: boolean;
   readonly ALPNProtocols?: AlpnOption;

@@ -137,6 +137,7 @@ export class Server extends net.Server {
         wantKeylog: wantKeylog ? () => true : () => false,
         requestCert: this.#base.requestCert === true,
         ...(o.trace !== undefined ? { trace: o.trace } : {}),
+        ...(o.enableTrace === true ? { enableTrace: true } : {}),
       });
       this.#socketOptions[i] = opts;
     }

@@ -20,6 +20,7 @@ import { wrapOptions } from './wrap.js';
 import type { NodeTLSSocketOptions } from './wrap.js';
 import { cipherInfo, ephemeralKeyInfo } from './socket-info.js';
 import { publishTrace, traceChannelActive } from './trace-channel.js';
+import { createTraceCollector, type TraceCollector } from '../cli/render.js';
 import type { CipherInfo, EphemeralKeyInfo } from './socket-info.js';
 
 /** A Connection, or a factory called once the transport is connected (so 'keylog' listeners count). */
@@ -36,6 +37,8 @@ export interface TLSSocketOptions {
   readonly servername?: string;
   /** Server: whether a client certificate was asked for (node:tls reports authorization only then). */
   readonly requestCert?: boolean;
+  /** node:tls's enableTrace option: the connection's trace, narrated, on stderr (see enableTrace()). */
+  readonly enableTrace?: boolean;
 }
 
 function isConnectionSource(v: ConnectionSource | NodeTLSSocketOptions): v is ConnectionSource {
@@ -107,6 +110,8 @@ export class TLSSocket extends TransportDuplex {
   #waitingDrain = false;
   /** setMaxSendFragment() called before the connection was built. */
   #maxSendFragment: number | undefined;
+  /** enableTrace(): renders this connection's trace events on stderr (set only when asked). */
+  #tracePrinter: { readonly collector: TraceCollector; feed: ((event: TraceEvent) => void) | undefined } | undefined;
   /** The client corked the transport once for its last flight (see #corkOneTurn). */
   #flightCorked = false;
   #drainCallback: WriteCallback | undefined;
@@ -128,11 +133,13 @@ export class TLSSocket extends TransportDuplex {
             ...(wrapped.servername !== undefined ? { servername: wrapped.servername } : {}),
             ...(wrapped.requestCert !== undefined ? { requestCert: wrapped.requestCert } : {}),
             ...(!isConnectionSource(connection) && connection.trace !== undefined ? { trace: connection.trace } : {}),
+            ...(!isConnectionSource(connection) && connection.enableTrace === true ? { enableTrace: true } : {}),
             ...options,
           };
     super(socket, { allowHalfOpen: opts.allowHalfOpen ?? false, emitClose: true, autoDestroy: true, decodeStrings: true });
     this.#source = wrapped?.source ?? (connection as ConnectionSource);
     this.#opts = opts;
+    if (opts.enableTrace === true) this.enableTrace();
     if (opts.servername !== undefined) this.servername = opts.servername;
     const s = this.socket as OwnedTransport;
     // A transport wrapped before (by a TLSSocket since destroyed) keeps the shared listeners: they
@@ -200,7 +207,7 @@ export class TLSSocket extends TransportDuplex {
         typeof source === 'function'
           ? source({
               keylog: this.listenerCount('keylog') > 0 || (this.#opts.wantKeylog?.() ?? false),
-              trace: (this.#opts.trace !== undefined && this.#opts.trace !== false) || traceChannelActive(),
+              trace: (this.#opts.trace !== undefined && this.#opts.trace !== false) || this.#tracePrinter !== undefined || traceChannelActive(),
             })
           : source;
     } catch (e) {
@@ -209,6 +216,7 @@ export class TLSSocket extends TransportDuplex {
     }
     this.#conn = conn;
     this.#isServer = !conn.isClient;
+    if (this.#tracePrinter !== undefined) this.#tracePrinter.feed = this.#tracePrinter.collector.listener(conn.isClient ? 'client' : 'server');
     if (this.#maxSendFragment !== undefined) conn.setMaxSendFragment?.(this.#maxSendFragment);
     this.#listenTo(conn);
     const early = this.#early;
@@ -370,6 +378,7 @@ export class TLSSocket extends TransportDuplex {
       case 'trace': {
         const t = this.#opts.trace;
         if (typeof t === 'function') t(ev.event);
+        this.#tracePrinter?.feed?.(ev.event);
         if (this.listenerCount('trace') > 0) this.emit('trace', ev.event);
         if (this.#conn !== undefined) publishTrace({ side: this.#conn.isClient ? 'client' : 'server', socket: this, event: ev.event });
         return;
@@ -546,6 +555,7 @@ export class TLSSocket extends TransportDuplex {
   }
 
   override _destroy(err: Error | null, cb: (error?: Error | null) => void): void {
+    this.#tracePrinter?.collector.flush();
     const c = this.#conn;
     if (c !== undefined) {
       c.setListener(undefined);
@@ -679,6 +689,24 @@ export class TLSSocket extends TransportDuplex {
   /** TLS 1.3 KeyUpdate (typetls extra). */
   keyUpdate(requestPeer = false): void {
     this.#run((c) => c.keyUpdate(requestPeer));
+  }
+
+  /**
+   * node:tls: writes the connection's TLS trace to stderr. typetls writes its own narrated trace (the
+   * ten steps, as `typetls client --trace` prints them), not OpenSSL's. Call it before the handshake
+   * (right after connect(), or with the `enableTrace` option): a connection already under way without
+   * tracing cannot start it, and a warning says so.
+   */
+  enableTrace(): void {
+    if (this.#tracePrinter !== undefined) return;
+    const collector = createTraceCollector({ mode: 'steps', color: process.stderr.isTTY === true, write: (text) => void process.stderr.write(text) });
+    this.#tracePrinter = { collector, feed: undefined };
+    const c = this.#conn;
+    if (c === undefined) return; // #start() turns the trace on
+    if (c.tracing !== true) {
+      process.emitWarning('enableTrace() was called after the TLS connection started without a trace; call it right after connect(), or pass enableTrace: true', { code: 'TYPETLS_TRACE_TOO_LATE' });
+    }
+    this.#tracePrinter.feed = collector.listener(c.isClient ? 'client' : 'server');
   }
 
   /** Renegotiation does not exist in typetls (TLS 1.3 has none; TLS 1.2's is refused). */
