@@ -24,13 +24,13 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 /** ALPN protocols as node:tls takes them: names, buffers, or one buffer in the wire format. */
 export type AlpnOption = readonly (string | Uint8Array)[] | Uint8Array;
 
-/** The typetls extras shared by both sides. */
 /** node:tls options both sides take. */
 export interface CommonNodeOptions {
   /** node:tls's enableTrace: the connection's trace on stderr (typetls's narrated steps, not OpenSSL's text). */
   readonly enableTrace?: boolean;
 }
 
+/** The typetls extras shared by both sides. */
 export interface TypetlsExtras {
   /** Narrated trace: `true` emits 'trace' events on the socket; a function receives every event. */
   readonly trace?: boolean | ((event: TraceEvent) => void);
