@@ -3,7 +3,7 @@
 // and a summary. `--fail=...` shows how the handshake refuses; the demo then exits 0 because it did
 // what it set out to show (exit 1 only when a failure path unexpectedly succeeds or the demo breaks).
 // Both sides trace; the demo prints the ten classic handshake steps built from those events
-// (src/trace/steps.ts, rendered by src/cli/render.ts), then how the connection ended.
+// (src/trace/steps.ts, rendered by src/trace/render.ts), then how the connection ended.
 import type { Socket as NetSocket } from 'node:net';
 import type { FlagSpec } from './args.js';
 import { parseArgs, UsageError } from './args.js';

@@ -20,7 +20,7 @@ import { wrapOptions } from './wrap.js';
 import type { NodeTLSSocketOptions } from './wrap.js';
 import { cipherInfo, ephemeralKeyInfo } from './socket-info.js';
 import { publishTrace, traceChannelActive } from './trace-channel.js';
-import { createTraceCollector, type TraceCollector } from '../cli/render.js';
+import { createTraceCollector, type TraceCollector } from '../trace/render.js';
 import type { CipherInfo, EphemeralKeyInfo } from './socket-info.js';
 
 /** A Connection, or a factory called once the transport is connected (so 'keylog' listeners count). */
