@@ -74,9 +74,16 @@ interface Child {
   readonly messages: AsyncIterator<ToParent>;
 }
 
+/**
+ * Extra V8/Node flags for every worker, for looking into a figure (e.g. `--trace-gc-nvp` or
+ * `--cpu-prof`), which NODE_OPTIONS does not allow. Space-separated; never set for a reported run.
+ */
+const EXTRA_WORKER_FLAGS = (process.env['TYPETLS_BENCH_WORKER_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
+
 function start(job: Job): Child {
   const cold = job.kind === 'handshake' && job.coldJit === true;
-  const proc = fork(WORKER, [], { execArgv: ['--expose-gc', ...(cold ? [] : STEADY_JIT)], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const execArgv = ['--expose-gc', ...(cold ? [] : STEADY_JIT), ...EXTRA_WORKER_FLAGS];
+  const proc = fork(WORKER, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const queue: ToParent[] = [];
   let wake: (() => void) | undefined;
   let exited = false;
@@ -306,6 +313,8 @@ interface ScenarioResult {
   readonly title: string;
   readonly skipped?: string;
   readonly via?: string;
+  /** Wall time of all its runs (s), so the 10-minute budget can be split sensibly. */
+  readonly seconds?: number;
   readonly figures: Figure[];
   readonly runs: { impl: ImplName; round: number; metrics: Metrics }[];
 }
@@ -351,8 +360,9 @@ async function runScenario(s: Scenario, o: Options): Promise<ScenarioResult> {
     }
     figures.push({ metric, typetls: t, node: n, ratios });
   }
-  const result: ScenarioResult = { id: s.id, title: s.title, ...(via !== undefined ? { via } : {}), figures, runs };
-  console.log(`\n## ${s.title}${via !== undefined ? ` [typetls via ${via}]` : ''} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  const seconds = Math.round((Date.now() - t0) / 100) / 10;
+  const result: ScenarioResult = { id: s.id, title: s.title, ...(via !== undefined ? { via } : {}), seconds, figures, runs };
+  console.log(`\n## ${s.title}${via !== undefined ? ` [typetls via ${via}]` : ''} (${seconds.toFixed(1)} s)`);
   console.log(figureTable(result));
   return result;
 }
@@ -454,7 +464,7 @@ async function main(): Promise<void> {
     '',
   ];
   for (const r of results) {
-    md.push(`## ${r.title}${r.via !== undefined ? ` (typetls via ${r.via})` : ''}`, '');
+    md.push(`## ${r.title}${r.via !== undefined ? ` (typetls via ${r.via})` : ''}${r.seconds !== undefined ? `, ${r.seconds.toFixed(0)} s` : ''}`, '');
     md.push(r.skipped !== undefined ? `skipped: ${r.skipped}` : figureTable(r), '');
   }
   md.push('## Targets', '', targetTable(ts), '');

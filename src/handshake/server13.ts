@@ -508,18 +508,27 @@ class ExpectClientCertificateVerify implements State {
 }
 
 /** The client's Finished; `auth` after a full handshake, `resumed` after a PSK one (exactly one is set). */
+/**
+ * What the client's Finished still needs of the negotiation. The ClientHello (decoded and raw) is
+ * left behind: it was most of the heap a handshake holds while it waits for the client's flight.
+ */
+type Finishing = Pick<Negotiated, 'conn' | 'params' | 'transcript' | 'suite' | 'alpn' | 'earlyDataOffered'> & { readonly serverName: string | undefined };
+
 export class ExpectClientFinished implements State {
   readonly name = 'ExpectFinished';
+  private readonly n: Finishing;
   constructor(
-    private readonly n: Negotiated,
+    n: Negotiated,
     private readonly keys: Keys,
     private readonly auth: ClientAuth | undefined,
     private readonly resumed: ResumedFrom | undefined,
-  ) {}
+  ) {
+    this.n = { conn: n.conn, params: n.params, transcript: n.transcript, suite: n.suite, alpn: n.alpn, earlyDataOffered: n.earlyDataOffered, serverName: n.hello.ext.serverName };
+  }
 
   handle(msg: HandshakeMessage): State {
     expectMessage(msg, HandshakeType.finished, this.name);
-    const { conn, transcript, suite, hello } = this.n;
+    const { conn, transcript, suite, serverName } = this.n;
     const crypto = conn.config.crypto;
     const verifyData = decodeFinished(msg.body, suite.hashLength);
     const proof = verifyFinished13(crypto, suite.hash, this.keys.clientHs, transcript.hash(), verifyData, 'client');
@@ -541,7 +550,7 @@ export class ExpectClientFinished implements State {
       cipherName: suite.name,
       group: this.keys.group,
       alpnProtocol: this.n.alpn,
-      serverName: hello.ext.serverName,
+      serverName,
     } as const;
     let peerCertificates: readonly Uint8Array[];
     let authorized: boolean;
@@ -571,7 +580,7 @@ export class ExpectClientFinished implements State {
       suite,
       resumptionMasterSecret: resumption,
       alpn: this.n.alpn,
-      serverName: hello.ext.serverName,
+      serverName,
       peerCertificates,
       peerAuthorized: authorized,
       resumed: resumed !== undefined,

@@ -65,14 +65,19 @@ export const NO_PSK_CONSTANTS: Readonly<Record<'sha256' | 'sha384', { readonly e
   },
 };
 
-/** The same as bytes, decoded once (never handed out: KeySchedule13 copies them). */
+/**
+ * The same as bytes, decoded once, with HashLen zeros: shared by every KeySchedule13, which only
+ * reads them and never hands them out (a copy per handshake cost four typed arrays of heap per
+ * connection in flight).
+ */
 const NO_PSK_BYTES = {
   sha256: bytesOf(NO_PSK_CONSTANTS.sha256),
   sha384: bytesOf(NO_PSK_CONSTANTS.sha384),
 } as const;
 
 function bytesOf(k: { readonly emptyHash: string; readonly early: string; readonly derived: string }) {
-  return { emptyHash: fromHex(k.emptyHash), early: fromHex(k.early), derived: fromHex(k.derived) } as const;
+  const emptyHash = fromHex(k.emptyHash);
+  return { emptyHash, early: fromHex(k.early), derived: fromHex(k.derived), zeros: new Uint8Array(emptyHash.length) } as const;
 }
 
 /** HKDF-Extract(salt, IKM) = HMAC-Hash(salt, IKM) (RFC 5869 §2.2). An empty salt means HashLen zeros. */
@@ -256,6 +261,7 @@ export function earlySecretOf(p: CryptoProvider, suite: Suite13, psk: Uint8Array
 export class KeySchedule13 {
   private readonly p: CryptoProvider;
   private readonly hash: 'sha256' | 'sha384';
+  /** HashLen zeros, Hash("") and (without a PSK) the Early Secret: shared constants, only read. */
   private readonly zeros: Uint8Array;
   private readonly emptyHash: Uint8Array;
   private readonly early: Uint8Array;
@@ -276,14 +282,15 @@ export class KeySchedule13 {
   ) {
     this.p = p;
     this.hash = suite.hash;
-    this.zeros = new Uint8Array(suite.hashLength);
     const k = NO_PSK_BYTES[suite.hash];
-    this.emptyHash = k.emptyHash.slice();
+    this.zeros = k.zeros;
+    this.emptyHash = k.emptyHash;
     if (psk === undefined) {
-      this.early = k.early.slice();
-      this.earlyDerived = k.derived.slice();
+      this.early = k.early;
+      this.earlyDerived = k.derived;
     } else {
-      this.early = earlySecret !== undefined ? earlySecret.slice() : earlySecretOf(p, suite, psk);
+      // The caller's Early Secret is only read here (the PSK offer keeps it for the binder too).
+      this.early = earlySecret ?? earlySecretOf(p, suite, psk);
       this.earlyDerived = undefined;
     }
   }
@@ -305,9 +312,9 @@ export class KeySchedule13 {
     return this.master;
   }
 
-  /** The Early Secret (for tests and traces of intermediate values; never logged). */
+  /** The Early Secret (for tests and traces of intermediate values; never logged). A copy: it may be a shared constant. */
   get earlySecret(): Uint8Array {
-    return this.early;
+    return this.early.slice();
   }
   /** The Handshake Secret, once computed. */
   get handshakeSecret(): Uint8Array | undefined {
