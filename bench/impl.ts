@@ -1,19 +1,12 @@
 // The two implementations under test behind one small interface: node:tls, and typetls through its
 // node:tls-compatible adapter (src/node) when the build has it, else through the bench-only bridge
-// (bench/bridge.ts) over the same net sockets.
+// (bench/bridge.ts, in bench/engine-impl.ts) over the same net sockets. A node:tls run loads none of
+// typetls: the adapter and the bridge are imported only when asked for.
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { Duplex } from 'node:stream';
-import { ClientConnection } from '../src/conn/client.js';
-import { ServerConnection } from '../src/conn/server.js';
-import type { ClientConfig, ServerConfig } from '../src/conn/config.js';
-import { nodeCryptoProvider } from '../src/crypto/node.js';
-import { TrustStore } from '../src/pki/trust-store.js';
-import { parsePemBundle } from '../src/pki/certificate.js';
-import { CipherSuite, NamedGroup } from '../src/wire/iana.js';
-import { BridgeSocket } from './bridge.js';
 
 export type ImplName = 'typetls' | 'node';
 export type Via = 'adapter' | 'bridge' | 'auto';
@@ -69,7 +62,7 @@ const OPENSSL_NAMES: Readonly<Record<string, string>> = {
 
 const BACKLOG = 2048;
 
-function listenOn(server: net.Server): Promise<number> {
+export function listenOn(server: net.Server): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen({ port: 0, host: '127.0.0.1', backlog: BACKLOG }, () => {
@@ -80,17 +73,17 @@ function listenOn(server: net.Server): Promise<number> {
   });
 }
 
-function closeServer(server: net.Server): Promise<void> {
+export function closeServer(server: net.Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
-interface Material {
+export interface Material {
   readonly chainPem: string;
   readonly keyPem: string;
   readonly caPem: string;
 }
 
-function material(spec: Spec): Material {
+export function material(spec: Spec): Material {
   return {
     chainPem: readFileSync(spec.cert.chain, 'utf8'),
     keyPem: readFileSync(spec.cert.key, 'utf8'),
@@ -187,65 +180,6 @@ function adapterImpl(spec: Spec, a: AdapterModule): Impl {
   };
 }
 
-function suiteCode(name: string): number {
-  const code = (CipherSuite as Readonly<Record<string, number>>)[name];
-  if (code === undefined) throw new Error(`unknown suite ${name}`);
-  return code;
-}
-
-function bridgeImpl(spec: Spec): Impl {
-  const m = material(spec);
-  const crypto = nodeCryptoProvider();
-  // Built once per server / per client configuration (the adapter should do the same per `ca`).
-  const trust = TrustStore.fromPem([m.caPem]);
-  const common = {
-    crypto,
-    cipherSuites: [suiteCode(spec.suite)],
-    groups: [NamedGroup.x25519, NamedGroup.secp256r1],
-    minVersion: spec.version,
-    maxVersion: spec.version,
-  } as const;
-  const serverConfig: ServerConfig = {
-    ...common,
-    certificates: [{ chain: parsePemBundle(m.chainPem), key: crypto.importPrivateKey(m.keyPem) }],
-    ticketKeys: crypto.randomBytes(48),
-  };
-  const clientBase: ClientConfig = { ...common, ca: trust, serverName: 'localhost' };
-  return {
-    name: 'typetls',
-    via: 'bridge',
-    async listen(onSecure) {
-      const server = net.createServer({ allowHalfOpen: true }, (sock) => {
-        let conn: ServerConnection;
-        try {
-          conn = new ServerConnection(serverConfig);
-        } catch {
-          sock.destroy();
-          return;
-        }
-        const b = new BridgeSocket(sock, conn);
-        b.on('error', () => undefined);
-        b.once('secure', () => onSecure(b));
-      });
-      const port = await listenOn(server);
-      return { port, close: () => closeServer(server) };
-    },
-    connect(port, session, onSession) {
-      return new Promise((resolve, reject) => {
-        const sock = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
-        const conn = new ClientConnection(session instanceof Uint8Array ? { ...clientBase, session } : clientBase);
-        const b = new BridgeSocket(sock, conn);
-        if (onSession !== undefined) b.on('session', onSession);
-        b.once('error', reject);
-        b.once('secure', () => {
-          b.off('error', reject);
-          resolve({ socket: b, resumed: b.isResumed });
-        });
-      });
-    },
-  };
-}
-
 export async function makeImpl(name: ImplName, spec: Spec, via: Via): Promise<Impl> {
   if (name === 'node') return nodeImpl(spec);
   if (via !== 'bridge') {
@@ -253,54 +187,5 @@ export async function makeImpl(name: ImplName, spec: Spec, via: Via): Promise<Im
     if (a !== undefined) return adapterImpl(spec, a);
     if (via === 'adapter') throw new Error('the typetls adapter (dist/src/node/index.js) is not built');
   }
-  return bridgeImpl(spec);
-}
-
-/** Whether typetls can do this version / resumption at all (features land over time). */
-export async function typetlsSupports(spec: Spec): Promise<string | undefined> {
-  const m = material(spec);
-  const crypto = nodeCryptoProvider();
-  const common = { crypto, cipherSuites: [suiteCode(spec.suite)], minVersion: spec.version, maxVersion: spec.version } as const;
-  let client: ClientConnection;
-  let server: ServerConnection;
-  const serverConfig: ServerConfig = {
-    ...common,
-    certificates: [{ chain: parsePemBundle(m.chainPem), key: crypto.importPrivateKey(m.keyPem) }],
-    ticketKeys: crypto.randomBytes(48),
-  };
-  try {
-    server = new ServerConnection(serverConfig);
-    client = new ClientConnection({ ...common, ca: [m.caPem], serverName: 'localhost' });
-  } catch (e) {
-    return `not implemented yet (${e instanceof Error ? e.message : String(e)})`;
-  }
-  let session: Uint8Array | undefined;
-  const pumpAll = (c: Connection2, s: Connection2) => {
-    for (let i = 0; i < 50; i++) {
-      const a = c.takeOutput();
-      if (a !== null) s.receive(a);
-      const b = s.takeOutput();
-      if (b !== null) c.receive(b);
-      if (a === null && b === null) return;
-    }
-  };
-  client.setListener((ev) => {
-    if (ev.type === 'session') session = ev.session;
-  });
-  pumpAll(client, server);
-  if (!client.handshakeComplete) return `not implemented yet (handshake failed: ${client.error?.message ?? server.error?.message ?? 'unknown'})`;
-  if (!spec.resumption) return undefined;
-  client.write(new Uint8Array([1]));
-  pumpAll(client, server);
-  if (session === undefined) return 'not implemented yet (no session issued)';
-  const c2 = new ClientConnection({ ...common, ca: [m.caPem], serverName: 'localhost', session });
-  const s2 = new ServerConnection(serverConfig);
-  pumpAll(c2, s2);
-  if (c2.summary?.resumed !== true) return 'not implemented yet (the session was not resumed)';
-  return undefined;
-}
-
-interface Connection2 {
-  takeOutput(): Uint8Array | null;
-  receive(d: Uint8Array): void;
+  return (await import('./engine-impl.js')).bridgeImpl(spec);
 }

@@ -1,11 +1,8 @@
 // A benchmark worker: a fresh process per run (bench/run.ts forks it). It receives one job over IPC,
 // runs it and reports its metrics; the orchestrator then kills it.
+// Only the scenario the job needs is loaded (the crypto floor, say, needs no socket code).
 import type { ToChild } from './protocol.js';
 import { onParentMessage, send } from './scenarios/common.js';
-import { runHandshake } from './scenarios/handshake.js';
-import { runBulk } from './scenarios/bulk.js';
-import { runIdle, runScaling } from './scenarios/memory.js';
-import { runFloor } from './scenarios/floor.js';
 
 function fail(e: unknown): void {
   send({ type: 'error', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
@@ -20,19 +17,19 @@ process.on('message', (msg: ToChild) => {
   let run: Promise<void>;
   switch (job.kind) {
     case 'handshake':
-      run = runHandshake(job);
+      run = import('./scenarios/handshake.js').then((m) => m.runHandshake(job));
       break;
     case 'bulk':
-      run = runBulk(job);
+      run = import('./scenarios/bulk.js').then((m) => m.runBulk(job));
       break;
     case 'idle':
-      run = runIdle(job);
+      run = import('./scenarios/memory.js').then((m) => m.runIdle(job));
       break;
     case 'scaling':
-      run = runScaling(job);
+      run = import('./scenarios/memory.js').then((m) => m.runScaling(job));
       break;
     case 'floor':
-      run = Promise.resolve().then(() => runFloor(job));
+      run = import('./scenarios/floor.js').then((m) => m.runFloor(job));
       break;
   }
   run.catch(fail);
