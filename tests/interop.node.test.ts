@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { testPki, type TestCert, type TestPki } from './helpers/certs.js';
 import { impl, listen, nodePeer, nodeTls13, GROUPS, SUITES_13 } from './helpers/impl.js';
 import type * as tls from 'node:tls';
+import { X509Certificate } from 'node:crypto';
 import { alertOf, runTestClient, stapledResponse, startTapProxy, startTestServer } from './helpers/sessions.js';
 
 const CERT_TYPES = [
@@ -292,6 +293,24 @@ test('interop node:tls: getCertificate / getX509Certificate are each side’s ow
       });
     }
   }
+  await t.test(`${impl.name} client with a certificate nobody asked for: getCertificate() is it, before the handshake and after (as node:tls)`, async () => {
+    const srv = nodePeer.createServer({ key: srvCert.keyPem, cert: srvCert.chainPem }, (s) => s.end());
+    const port = await listen(srv);
+    try {
+      const want = new X509Certificate(cliCert.certPem);
+      const cn = /CN=([^\n]+)/.exec(want.subject)?.[1];
+      const c = impl.connect({ host: '127.0.0.1', port, servername: 'localhost', ...clientOptions });
+      c.on('error', () => undefined);
+      assert.equal((c.getCertificate() as tls.PeerCertificate).subject.CN, cn);
+      assert.equal(c.getX509Certificate()?.fingerprint256, want.fingerprint256);
+      await new Promise<void>((resolve) => c.once('secureConnect', () => resolve()));
+      assert.equal((c.getCertificate() as tls.PeerCertificate).subject.CN, cn);
+      assert.equal(c.getX509Certificate()?.fingerprint256, want.fingerprint256);
+      c.destroy();
+    } finally {
+      await new Promise<void>((resolve) => srv.close(() => resolve()));
+    }
+  });
   await t.test(`${impl.name} client without a certificate: getCertificate() is {}; getFinished() is refused with the way to channel binding`, async () => {
     const p = await connectedPair(nodePeer, impl, { key: srvCert.keyPem, cert: srvCert.chainPem }, { ca: pki.root.certPem });
     try {

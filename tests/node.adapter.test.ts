@@ -547,3 +547,18 @@ test('adapter: any Duplex can be the transport (in-memory pair, no net.Socket)',
   await closed;
   assert.equal(Buffer.concat(got).toString(), 'HELLO');
 });
+
+test('adapter: getCertificate() before the handshake is the configured certificate, as node:tls answers from its context', () => {
+  const want = new X509Certificate(CERT_PEM);
+  // The STARTTLS form, server side: nothing has been read yet.
+  const wrapped = new TLSSocket(new net.Socket(), { isServer: true, cert: CERT_PEM, key: KEY_PEM });
+  assert.equal(wrapped.getX509Certificate()?.fingerprint256, want.fingerprint256);
+  assert.equal((wrapped.getCertificate() as { fingerprint256?: string }).fingerprint256, want.fingerprint256);
+  wrapped.destroy();
+  // Without a configured certificate: {} (and null once destroyed before any handshake), as node:tls.
+  const plain = new TLSSocket(new net.Socket(), { isServer: false });
+  assert.deepEqual(plain.getCertificate(), {});
+  assert.equal(plain.getX509Certificate(), undefined);
+  plain.destroy();
+  assert.equal(plain.getCertificate(), null);
+});

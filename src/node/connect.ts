@@ -80,6 +80,7 @@ export function connect(...args: unknown[]): TLSSocket {
     servername: serverNameFor(o),
     ...(o.trace !== undefined ? { trace: o.trace } : {}),
     ...(o.enableTrace === true ? { enableTrace: true } : {}),
+    ...(base.certificate !== undefined ? { configuredCertificate: base.certificate.chain[0] as Uint8Array } : {}),
   });
   if (cb !== undefined) socket.once('secureConnect', cb);
   return socket;

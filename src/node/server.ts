@@ -132,8 +132,10 @@ export class Server extends net.Server {
     let opts = this.#socketOptions[i];
     if (opts === undefined) {
       const o = this.#options;
+      const leaf = this.#base.certificates[0]?.chain[0];
       opts = Object.freeze({
         allowHalfOpen: o.allowHalfOpen ?? false,
+        ...(leaf !== undefined ? { configuredCertificate: leaf } : {}),
         wantKeylog: wantKeylog ? () => true : () => false,
         requestCert: this.#base.requestCert === true,
         ...(o.trace !== undefined ? { trace: o.trace } : {}),

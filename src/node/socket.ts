@@ -39,6 +39,11 @@ export interface TLSSocketOptions {
   readonly requestCert?: boolean;
   /** node:tls's enableTrace option: the connection's trace, narrated, on stderr (see enableTrace()). */
   readonly enableTrace?: boolean;
+  /**
+   * DER of the configured local certificate (a client's `cert`, a server's first one): what
+   * getCertificate() reports before the handshake, or when none was sent, as node:tls does.
+   */
+  readonly configuredCertificate?: Uint8Array;
 }
 
 function isConnectionSource(v: ConnectionSource | NodeTLSSocketOptions): v is ConnectionSource {
@@ -134,6 +139,7 @@ export class TLSSocket extends TransportDuplex {
             ...(wrapped.requestCert !== undefined ? { requestCert: wrapped.requestCert } : {}),
             ...(!isConnectionSource(connection) && connection.trace !== undefined ? { trace: connection.trace } : {}),
             ...(!isConnectionSource(connection) && connection.enableTrace === true ? { enableTrace: true } : {}),
+            ...(wrapped.configuredCertificate !== undefined ? { configuredCertificate: wrapped.configuredCertificate } : {}),
             ...options,
           };
     super(socket, { allowHalfOpen: opts.allowHalfOpen ?? false, emitClose: true, autoDestroy: true, decodeStrings: true });
@@ -635,15 +641,25 @@ export class TLSSocket extends TransportDuplex {
   }
 
   /** node:tls: this side's certificate (getPeerCertificate's format); {} when it sent none, null when destroyed before a handshake. */
+  /**
+   * The certificate this side sent, else (before the handshake, or when the peer asked for none) the
+   * configured one, as node:tls answers from its context; `{}` without any, null once destroyed
+   * before the handshake.
+   */
   getCertificate(): PeerCertificate | Record<string, never> | null {
     const s = this.#summary;
-    if (s === undefined) return this.destroyed ? null : {};
-    return s.localCertificate === undefined ? {} : peerCertificateChain([s.localCertificate], false);
+    if (s === undefined && this.destroyed) return null;
+    const der = this.#localCertificate();
+    return der === undefined ? {} : peerCertificateChain([der], false);
   }
 
   getX509Certificate(): X509Certificate | undefined {
-    const der = this.#summary?.localCertificate;
+    const der = this.#localCertificate();
     return der === undefined ? undefined : new X509Certificate(der);
+  }
+
+  #localCertificate(): Uint8Array | undefined {
+    return this.#summary?.localCertificate ?? this.#opts.configuredCertificate;
   }
 
   /**

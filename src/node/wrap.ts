@@ -20,6 +20,8 @@ export interface Wrapped {
   readonly allowHalfOpen: boolean;
   readonly servername?: string;
   readonly requestCert?: boolean;
+  /** DER of the configured local certificate (TLSSocketOptions.configuredCertificate). */
+  readonly configuredCertificate?: Uint8Array;
 }
 
 /** Builds (and checks, so bad options throw now) the configs for a wrapped socket. */
@@ -31,9 +33,11 @@ export function wrapOptions(o: NodeTLSSocketOptions): Wrapped {
     const sni = user === undefined ? {} : { sniCallback: (name: string) => callNodeSni(user, name) };
     const base = serverConfig(o, contextOf(o), { ticketKeys, ...sni }, { keylog: false, trace: false });
     const make = o.connectionFactory ?? ((c: ServerConfig): Connection => new ServerConnection(c));
-    return { source: (sw) => make(withSwitches(base, sw)), allowHalfOpen, requestCert: base.requestCert === true };
+    const leaf = base.certificates[0]?.chain[0];
+    return { source: (sw) => make(withSwitches(base, sw)), allowHalfOpen, requestCert: base.requestCert === true, ...(leaf !== undefined ? { configuredCertificate: leaf } : {}) };
   }
   const base = clientConfig(o, contextOf(o), { keylog: false, trace: false });
   const make = o.connectionFactory ?? ((c: ClientConfig): Connection => new ClientConnection(c));
-  return { source: (sw) => make(withSwitches(base, sw)), allowHalfOpen, servername: serverNameFor(o) };
+  const leaf = base.certificate?.chain[0];
+  return { source: (sw) => make(withSwitches(base, sw)), allowHalfOpen, servername: serverNameFor(o), ...(leaf !== undefined ? { configuredCertificate: leaf } : {}) };
 }
