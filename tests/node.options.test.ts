@@ -45,7 +45,8 @@ test('adapter: option errors name the bad option', () => {
     // node:tls options typetls does not implement: refused, never silently ignored.
     [{ pfx: Buffer.alloc(8) } as TlsConnectOptions, /`pfx`.*PKCS#12.*`cert` and `key`/],
     [{ privateKeyEngine: 'pkcs11', privateKeyIdentifier: 'id' } as TlsConnectOptions, /`privateKeyEngine`.*engines/],
-    [{ pskCallback: () => null } as TlsConnectOptions, /`pskCallback`.*pre-shared-key/],
+    [{ pskCallback: 'key' } as unknown as TlsConnectOptions, /`pskCallback`.*function/],
+    [{ pskCallback: () => null, minVersion: 'TLSv1.3' }, /`pskCallback`.*TLS 1.2 only/],
     [{ requestOCSP: 'yes' } as unknown as TlsConnectOptions, /`requestOCSP`.*boolean/],
   ];
   for (const [opts, re] of bad) {
@@ -57,7 +58,7 @@ test('adapter: option errors name the bad option', () => {
   }
   assert.throws(() => createServer({}), /`cert`.*needs `cert` and `key`/);
   assert.throws(() => createServer({ pfx: Buffer.alloc(8) } as TlsServerOptions), /`pfx`.*PKCS#12/, 'names pfx, not the missing cert');
-  assert.throws(() => createServer({ ...serverBase, pskIdentityHint: 'hint' } as TlsServerOptions), /`pskIdentityHint`/);
+  assert.throws(() => createServer({ ...serverBase, pskIdentityHint: 7 } as unknown as TlsServerOptions), /`pskIdentityHint`.*string/);
   assert.throws(() => createSecureContext({ pfx: Buffer.alloc(8) } as SecureContextOptions), /`pfx`/);
   assert.throws(() => createServer({ ...serverBase, ALPNCallback: 'h2' as unknown as () => string }), /`ALPNCallback`.*function/);
   // Off is accepted (http and other libraries pass such options on).

@@ -1,7 +1,8 @@
 // ClientConnection: the sans-IO TLS client (shared/DESIGN.md, src/conn).
 import { Engine } from './engine.js';
 import { resolveCommon } from './resolve.js';
-import { defaultProvider, defaultVerifier, TLS12_CAPABILITIES } from './defaults.js';
+import { defaultProvider, defaultVerifier, TLS12_CAPABILITIES, TLS12_PSK_CAPABILITIES } from './defaults.js';
+import { configError } from './resolve.js';
 import type { ClientConfig } from './config.js';
 import { startClient13 } from '../handshake/client13.js';
 import { isIpLiteral } from './ip.js';
@@ -33,8 +34,9 @@ export class ClientConnection extends Engine {
       config,
       defaultProvider,
       (crypto, now) => defaultVerifier(crypto, config.ca, config.crl, config.verifyHook, config.checkServerIdentity, now),
-      TLS12_CAPABILITIES,
+      config.psk !== undefined ? TLS12_PSK_CAPABILITIES : TLS12_CAPABILITIES,
     );
+    if (config.psk !== undefined && typeof config.psk !== 'function') throw configError('psk', `expected a function, got ${typeof config.psk}`);
     super(resolved, true, NOT_STARTED);
     const name = config.serverName;
     const ip = name !== undefined && isIpLiteral(name) ? name : undefined;
@@ -49,6 +51,7 @@ export class ClientConnection extends Engine {
         resumption: resolveClientResumption(config, serverName),
         session12: offerable12(resolved, config.session, serverName),
         requestOcsp: config.requestOcsp === true,
+        psk: config.psk,
       });
     } catch (e) {
       this.fail(e);

@@ -60,6 +60,31 @@ export interface CommonConfig {
   readonly encryptThenMac?: boolean;
 }
 
+/** A pre-shared key and the identity that names it to the server (RFC 4279 §5: identity up to 128 bytes). */
+export interface ExternalPsk {
+  readonly identity: Uint8Array;
+  /** The key itself (RFC 4279 §5.3: up to 64 bytes at least must be supported; typetls takes 1 to 512). */
+  readonly key: Uint8Array;
+}
+
+/**
+ * TLS-PSK, client side: called once the server chose a PSK cipher suite (TLS 1.2, RFC 4279 /
+ * RFC 5489), with the server's identity hint when it sent one. Returns the key to use, or undefined
+ * to give up (handshake_failure).
+ */
+export type ClientPskCallback = (hint: Uint8Array | undefined) => ExternalPsk | undefined;
+
+/** TLS-PSK, server side (TLS 1.2, RFC 4279 / RFC 5489). */
+export interface ServerPsk {
+  /** Sent to the client (ServerKeyExchange) to help it choose an identity; none when absent. */
+  readonly hint?: Uint8Array;
+  /**
+   * The key for the identity the client named, or undefined when there is none (unknown_psk_identity).
+   * `connection` is the ServerConnection asking, so an adapter can tell its sockets apart.
+   */
+  readonly lookup: (identity: Uint8Array, connection: object) => Uint8Array | undefined;
+}
+
 export interface ClientConfig extends CommonConfig {
   /** SNI and the name the certificate must match (an IP literal is matched as an IP and not sent as SNI). */
   readonly serverName?: string;
@@ -88,6 +113,11 @@ export interface ClientConfig extends CommonConfig {
   readonly earlyData?: Uint8Array;
   /** 0-RTT: data written before the handshake completes goes out as early data too (within the ticket's limit). */
   readonly earlyDataFromWrites?: boolean;
+  /**
+   * TLS-PSK (TLS 1.2): the pre-shared key for a server that chooses a PSK suite. PSK suites are offered
+   * only with it, and only when named in `cipherSuites` (never by default).
+   */
+  readonly psk?: ClientPskCallback;
 }
 
 /** What a server's ALPN callback is told: the client's SNI name (if any) and offered protocols. */
@@ -111,7 +141,7 @@ export interface OcspRequest {
 export type OcspCallback = (request: OcspRequest) => Uint8Array | undefined | Promise<Uint8Array | undefined>;
 
 export interface ServerConfig extends CommonConfig {
-  /** Certificates to choose from (by SNI and the client's signature algorithms). At least one. */
+  /** Certificates to choose from (by SNI and the client's signature algorithms). At least one, unless `psk` is set. */
   readonly certificates: readonly CertifiedKey[];
   /** Chooses a certificate by server name; may be asynchronous. */
   readonly sniCallback?: (serverName: string) => CertifiedKey | undefined | Promise<CertifiedKey | undefined>;
@@ -151,4 +181,9 @@ export interface ServerConfig extends CommonConfig {
   readonly maxEarlyData?: number;
   /** The server's record of tickets already used for early data (shared by all its connections). */
   readonly replayGuard?: EarlyDataReplayGuard;
+  /**
+   * TLS-PSK (TLS 1.2): the keys of the clients that use pre-shared keys. PSK suites are chosen only
+   * with it, and only when named in `cipherSuites` (never by default).
+   */
+  readonly psk?: ServerPsk;
 }

@@ -15,15 +15,26 @@ export function defaultProvider(): CryptoProvider {
 
 /**
  * TLS 1.2: every suite src/keys/suites12.ts implements; on by default only the forward-secret AEAD
- * ones (RSA key transport and CBC only when named in cipherSuites).
+ * ones with certificates (RSA key transport and CBC only when named in cipherSuites; PSK suites only
+ * when named and a pre-shared key is configured: TLS12_PSK_CAPABILITIES).
  */
 export const TLS12_CAPABILITIES: Capabilities = Object.freeze({
-  suites12: Object.freeze(allSuites12().map((s) => s.suite)),
-  defaultSuites12: Object.freeze(
+  suites12: Object.freeze(
     allSuites12()
-      .filter((s) => s.forwardSecret && s.cipher.kind !== 'cbc')
+      .filter((s) => !s.psk)
       .map((s) => s.suite),
   ),
+  defaultSuites12: Object.freeze(
+    allSuites12()
+      .filter((s) => s.forwardSecret && s.cipher.kind !== 'cbc' && !s.psk)
+      .map((s) => s.suite),
+  ),
+});
+
+/** TLS 1.2 with a pre-shared key configured: the PSK suites may be named too. */
+export const TLS12_PSK_CAPABILITIES: Capabilities = Object.freeze({
+  suites12: Object.freeze(allSuites12().map((s) => s.suite)),
+  defaultSuites12: TLS12_CAPABILITIES.defaultSuites12,
 });
 
 export type TrustInput = readonly PemOrDer[] | TrustStore;

@@ -8,6 +8,7 @@ import { DEFAULT_SIGNATURE_SCHEMES, schemeInfo } from '../handshake/schemes.js';
 import type { CommonConfig } from './config.js';
 import type { ConnectionListener, VersionName } from './types.js';
 import type { CertificateVerifier } from '../handshake/verifier.js';
+import { suite12 } from '../keys/suites12.js';
 
 export const TLS13_SUITES: readonly number[] = Object.freeze([CS.TLS_AES_128_GCM_SHA256, CS.TLS_AES_256_GCM_SHA384, CS.TLS_CHACHA20_POLY1305_SHA256]);
 const DEFAULT_GROUPS: readonly number[] = Object.freeze([G.x25519, G.secp256r1, G.secp384r1]);
@@ -122,6 +123,7 @@ export function resolveCommon(
     for (const s of c.cipherSuites) {
       if (TLS13_SUITES.includes(s)) s13.push(s);
       else if (caps.suites12.includes(s)) s12.push(s);
+      else if (suite12(s)?.psk === true) throw configError('cipherSuites', `${suiteName(s)} is a PSK suite: it needs a pre-shared key (the psk option)`);
       else throw configError('cipherSuites', `${suiteName(s)} is not supported`);
     }
     suites13 = sameOr(s13, TLS13_SUITES);

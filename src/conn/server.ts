@@ -1,7 +1,7 @@
 // ServerConnection: the sans-IO TLS server (shared/DESIGN.md, src/conn).
 import { Engine } from './engine.js';
 import { configError, resolveCommon, type ResolvedConfig } from './resolve.js';
-import { defaultProvider, defaultVerifier, TLS12_CAPABILITIES } from './defaults.js';
+import { defaultProvider, defaultVerifier, TLS12_CAPABILITIES, TLS12_PSK_CAPABILITIES } from './defaults.js';
 import type { ServerConfig } from './config.js';
 import { ExpectClientHello } from '../handshake/server-hello.js';
 import { TicketKeys, type TicketSealer } from '../handshake/ticket-keys.js';
@@ -19,9 +19,19 @@ export class PreparedServerConfig {
   readonly resumption: ServerResumptionConfig;
 
   constructor(readonly config: ServerConfig) {
-    const resolved = resolveCommon(config, defaultProvider, (crypto, now) => defaultVerifier(crypto, config.ca, config.crl, config.verifyHook, undefined, now), TLS12_CAPABILITIES);
-    if (config.certificates.length === 0 && config.sniCallback === undefined) {
-      throw configError('certificates', 'a server needs at least one certificate and key');
+    const psk = config.psk;
+    const resolved = resolveCommon(
+      config,
+      defaultProvider,
+      (crypto, now) => defaultVerifier(crypto, config.ca, config.crl, config.verifyHook, undefined, now),
+      psk !== undefined ? TLS12_PSK_CAPABILITIES : TLS12_CAPABILITIES,
+    );
+    if (psk !== undefined) {
+      if (typeof psk !== 'object' || psk === null || typeof psk.lookup !== 'function') throw configError('psk', 'expected { lookup(identity), hint? }');
+      if (psk.hint !== undefined && (!(psk.hint instanceof Uint8Array) || psk.hint.length > 0xffff)) throw configError('psk', 'the identity hint must be bytes, at most 65535');
+    }
+    if (config.certificates.length === 0 && config.sniCallback === undefined && psk === undefined) {
+      throw configError('certificates', 'a server needs at least one certificate and key (or a pre-shared key: psk)');
     }
     if (config.alpnCallback !== undefined) {
       if (typeof config.alpnCallback !== 'function') throw configError('alpnCallback', `expected a function, got ${typeof config.alpnCallback}`);
@@ -54,6 +64,7 @@ export class ServerConnection extends Engine {
       sessionCache: c.sessionCache,
       ticketSealer: p.ticketSealer,
       sessionTimeout: c.sessionTimeout,
+      psk: c.psk,
       // The ticket a ClientHello offers is opened once per connection (never shared between them).
       resumption: { ...p.resumption, opened: new OpenedTicket() },
     });

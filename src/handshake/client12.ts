@@ -11,10 +11,13 @@ import {
   decodeFinished12,
   decodeNewSessionTicket12,
   decodeServerKeyExchangeEcdhe,
+  decodeServerKeyExchangePsk,
   encodeCertificate12,
   encodeClientKeyExchangeEcdhe,
+  encodeClientKeyExchangePsk,
   encodeClientKeyExchangeRsa,
   encodeFinished12,
+  pskPremaster,
   type CertificateRequest12,
 } from '../wire/messages12.js';
 import { encodeCertificateVerify } from '../wire/messages13.js';
@@ -29,9 +32,10 @@ import { chooseScheme, signWithScheme } from './schemes.js';
 import { Traffic12 } from './traffic12.js';
 import { encodeSession12, type Session12 } from './session12.js';
 import { sessionEvent } from './session-event.js';
-import { Transcript12, armCcs, deriveMaster12, protectors12, send12, type CcsBox, type Protectors12 } from './common12.js';
+import { Transcript12, armCcs, checkExternalPsk, deriveMaster12, protectors12, send12, type CcsBox, type Protectors12 } from './common12.js';
 import { bytesEqual, concatBytes } from '../wire/bytes.js';
 import type { CertifiedKey } from '../conn/types.js';
+import type { ClientPskCallback } from '../conn/config.js';
 import { serverCertificateCheck, verifyPeerChain } from './peer-auth.js';
 import { handshakeFailure, unsupportedExtension } from '../errors.js';
 import { expectMessage } from '../wire/handshake.js';
@@ -44,6 +48,8 @@ export interface ClientParams12 {
   readonly session12?: Session12 | undefined;
   /** status_request was sent (RFC 6066 §8). */
   readonly requestOcsp?: boolean;
+  /** TLS-PSK: the key for a server that chooses a PSK suite (ClientConfig.psk). */
+  readonly psk?: ClientPskCallback | undefined;
 }
 
 interface Negotiated {
@@ -151,6 +157,8 @@ export function handleServerHello12(conn: Engine, params: ClientParams12, client
     return resume(n, session);
   }
   if (conn.tracing) conn.trace({ kind: 'server-hello', version: 'TLSv1.2', cipher: suite.name, ems, etm, resumed: false });
+  // RFC 4279 §2: a PSK suite has no Certificate; the ServerKeyExchange (hint, and ECDHE's params) may follow.
+  if (suite.psk) return new ExpectPskServerKeyExchange(n);
   return new ExpectCertificate(n);
 }
 
@@ -307,6 +315,71 @@ function sendClientFlight(n: Negotiated, auth: ServerAuth, share: ServerShare | 
   if (conn.tracing) conn.trace({ kind: 'finished', clientCertificateSent: signWith !== undefined, certificateRequested: cr !== undefined });
   const ccs = armCcs(conn, keys.serverWrite);
   return new ExpectServerFinished(n, { master, keys, ccs, resumed: undefined, auth, signature, ticket: undefined, group: share?.group });
+}
+
+/**
+ * RFC 4279 §2 / RFC 5489 §2: after the ServerHello of a PSK suite, a ServerKeyExchange with the
+ * identity hint (optional for plain PSK, required for ECDHE_PSK, whose ECDH parameters it carries
+ * unsigned), then ServerHelloDone. No Certificate and no CertificateRequest.
+ */
+class ExpectPskServerKeyExchange implements State {
+  readonly name = 'ExpectServerKeyExchange';
+  constructor(
+    private readonly n: Negotiated,
+    private readonly hint?: Uint8Array,
+    private readonly share?: ServerShare,
+  ) {}
+
+  handle(msg: HandshakeMessage): State {
+    if (isHelloRequest(msg)) return this;
+    const { conn, suite } = this.n;
+    const ecdhe = suite.keyExchange === 'ecdhe_psk';
+    const seen = this.hint !== undefined;
+    if (msg.type === HandshakeType.server_key_exchange && !seen) {
+      const ske = decodeServerKeyExchangePsk(msg.body, ecdhe);
+      const share = ske.ecdhe;
+      // RFC 8422 §5.4: the curve must be one the client offered.
+      if (share !== undefined && !conn.config.groups.includes(share.group)) throw illegalParameter(`the server chose ${groupName(share.group)}, which was not offered`);
+      this.n.transcript.add(msg.raw);
+      return new ExpectPskServerKeyExchange(this.n, ske.hint, share);
+    }
+    // RFC 5489 §2: ECDHE_PSK always sends its parameters.
+    if (ecdhe && !seen) expectMessage(msg, HandshakeType.server_key_exchange, this.name);
+    expectMessage(msg, HandshakeType.server_hello_done, 'ExpectServerHelloDone');
+    decodeEmptyMessage(msg.body, 'ServerHelloDone');
+    this.n.transcript.add(msg.raw);
+    return sendPskClientFlight(this.n, this.hint, this.share);
+  }
+}
+
+function sendPskClientFlight(n: Negotiated, hint: Uint8Array | undefined, share: ServerShare | undefined): State {
+  const { conn, transcript, hello, sh, suite, params } = n;
+  const crypto = conn.config.crypto;
+  // RFC 4279 §5.2: an empty hint is no hint.
+  const psk = params.psk?.(hint !== undefined && hint.length > 0 ? hint : undefined);
+  if (psk === undefined) {
+    throw new TlsError('ERR_TLS_PSK_NO_KEY', AlertDescription.handshake_failure, `the server chose ${suite.name}, a pre-shared key suite, and there is no pre-shared key for it`);
+  }
+  checkExternalPsk(psk.identity, psk.key);
+  let other: Uint8Array | undefined;
+  if (share !== undefined) {
+    // RFC 5489 §2: the ECDH shared secret is the "other secret" of the premaster.
+    const kx = crypto.keyExchange(share.group);
+    other = kx.deriveSecret(share.publicKey);
+    send12(conn, transcript, encodeClientKeyExchangePsk(psk.identity, kx.publicKey));
+  } else {
+    send12(conn, transcript, encodeClientKeyExchangePsk(psk.identity));
+  }
+  const master = deriveMaster12(crypto, suite, pskPremaster(psk.key, other), n.ems, transcript, hello.random, sh.random);
+  conn.keylog('CLIENT_RANDOM', hello.random, master);
+  const keys = protectors12(crypto, suite, master, hello.random, sh.random, n.etm);
+  conn.sendChangeCipherSpec();
+  conn.setWriteProtector(keys.clientWrite);
+  send12(conn, transcript, encodeFinished12(finishedVerifyData12(crypto, suite.prfHash, master, 'client', transcript.hash(suite.prfHash))));
+  if (conn.tracing) conn.trace({ kind: 'finished', clientCertificateSent: false, certificateRequested: false });
+  const ccs = armCcs(conn, keys.serverWrite);
+  // The server proves it holds the same key by its Finished: nothing else to authenticate.
+  return new ExpectServerFinished(n, { master, keys, ccs, resumed: undefined, auth: undefined, signature: undefined, ticket: undefined, group: share?.group });
 }
 
 interface Finishing {

@@ -23,6 +23,7 @@ import { Transcript, sendRecorded } from './transcript.js';
 import { verifyCertificateVerify13, verifyFinished13, type SignatureVerified } from './proofs.js';
 import { certificateVerifyContent, chooseScheme, signWithScheme } from './schemes.js';
 import { Traffic13, type TicketSink } from './traffic13.js';
+import type { ClientPskCallback } from '../conn/config.js';
 import type { CertifiedKey } from '../conn/types.js';
 import type { VerifiedPeer } from './verifier.js';
 import { serverCertificateCheck, verifyPeerChain } from './peer-auth.js';
@@ -60,6 +61,8 @@ export interface ClientParams {
   readonly session12?: Session12 | undefined;
   /** Ask the server to staple an OCSP response (status_request, RFC 6066 §8). */
   readonly requestOcsp?: boolean;
+  /** TLS-PSK in TLS 1.2 (ClientConfig.psk). */
+  readonly psk?: ClientPskCallback | undefined;
 }
 
 interface Common {

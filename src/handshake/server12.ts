@@ -8,6 +8,7 @@ import type { HandshakeMessage } from '../wire/handshake.js';
 import {
   decodeCertificate12,
   decodeClientKeyExchangeEcdhe,
+  decodeClientKeyExchangePsk,
   decodeClientKeyExchangeRsa,
   decodeFinished12,
   encodeCertificate12,
@@ -18,6 +19,8 @@ import {
   encodeNewSessionTicket12,
   encodeServerHelloDone,
   encodeServerKeyExchangeEcdhe,
+  encodeServerKeyExchangePsk,
+  pskPremaster,
 } from '../wire/messages12.js';
 import { decodeCertificateVerify } from '../wire/messages13.js';
 import { TlsError, illegalParameter, unexpectedMessage } from '../errors.js';
@@ -26,6 +29,7 @@ import { finishedVerifyData12 } from '../keys/prf12.js';
 import { suite12, type Suite12 } from '../keys/suites12.js';
 import type { Engine, Next, State } from '../conn/engine.js';
 import type { CertifiedKey } from '../conn/types.js';
+import type { ServerPsk } from '../conn/config.js';
 import type { VerifiedPeer } from './verifier.js';
 import { verifyFinished12, verifySignature12, type SignatureVerified } from './proofs.js';
 import { chooseScheme, keyFitsScheme, signWithScheme } from './schemes.js';
@@ -35,7 +39,7 @@ import { decodeSession12, encodeSession12, sessionFresh, type Session12 } from '
 import type { SessionCache } from './session-cache.js';
 import type { TicketSealer } from './ticket-keys.js';
 import { decryptPremaster } from '../keys/rsa-kex.js';
-import { Transcript12, armCcs, deriveMaster12, protectors12, send12, type CcsBox, type Protectors12 } from './common12.js';
+import { Transcript12, armCcs, checkExternalPsk, deriveMaster12, protectors12, send12, type CcsBox, type Protectors12 } from './common12.js';
 import { concatBytes } from '../wire/bytes.js';
 import { clientCertificateCheck, verifyPeerChain } from './peer-auth.js';
 import { handshakeFailure } from '../errors.js';
@@ -47,6 +51,8 @@ export interface ServerParams12 extends ServerParams {
   readonly ticketSealer?: TicketSealer | undefined;
   /** Seconds a session may be resumed (cache entries and tickets). */
   readonly sessionTimeout?: number | undefined;
+  /** TLS-PSK (ServerConfig.psk). */
+  readonly psk?: ServerPsk | undefined;
 }
 
 interface Negotiated {
@@ -66,7 +72,8 @@ interface Negotiated {
 
 interface Chosen {
   readonly suite: Suite12;
-  readonly cert: CertifiedKey;
+  /** Undefined for a PSK suite (RFC 4279: no certificate). */
+  readonly cert: CertifiedKey | undefined;
   /** ECDHE only. */
   readonly group: number | undefined;
   readonly scheme: number | undefined;
@@ -120,7 +127,7 @@ export function handleClientHello12(conn: Engine, params: ServerParams12, msg: H
   const start = (preferred: CertifiedKey | undefined): Next => {
     const chosen = choose(n, preferred);
     // The ServerHello acknowledges status_request only when a CertificateStatus will follow (RFC 6066 §8).
-    const ocsp = stapledOcsp(params, hello, chosen.cert);
+    const ocsp = chosen.cert === undefined ? undefined : stapledOcsp(params, hello, chosen.cert);
     if (ocsp instanceof Promise) return ocsp.then((o) => fullHandshake(n, chosen, o));
     return fullHandshake(n, chosen, ocsp);
   };
@@ -221,6 +228,13 @@ function choose(n: Negotiated, preferred: CertifiedKey | undefined): Chosen {
     if (!hello.cipherSuites.includes(s)) continue;
     const suite = suite12(s);
     if (suite === undefined) continue;
+    if (suite.psk) {
+      // RFC 4279 / RFC 5489: no certificate; ECDHE_PSK needs a group in common.
+      if (params.psk === undefined) continue;
+      if (suite.keyExchange === 'psk') return { suite, cert: undefined, group: undefined, scheme: undefined };
+      if (group !== undefined) return { suite, cert: undefined, group, scheme: undefined };
+      continue;
+    }
     if (suite.keyExchange === 'rsa') {
       // RFC 5246 §7.4.2: an RSA key for key transport; no signature (and no signature_algorithms) needed.
       const cert = certs.find((c) => c.key.type === 'rsa');
@@ -252,10 +266,11 @@ function fullHandshake(n: Negotiated, chosen: Chosen, ocspResponse: Uint8Array |
   const cfg = conn.config;
   const crypto = cfg.crypto;
   const { suite } = chosen;
-  const ecdhe = suite.keyExchange !== 'rsa';
+  const ecdhe = suite.keyExchange !== 'rsa' && suite.keyExchange !== 'psk';
   const exts = serverHelloExtensions(n, suite, ecdhe, n.issueTicket, false);
   if (ocspResponse !== undefined) exts.push(X.statusRequestAck());
   sendServerHello(n, suite, exts);
+  if (chosen.cert === undefined) return pskServerFlight(n, chosen);
   send12(conn, transcript, encodeCertificate12(chosen.cert.chain));
   conn.noteLocalCertificate(chosen.cert.chain[0]);
   // RFC 6066 §8: CertificateStatus immediately after the Certificate.
@@ -296,6 +311,29 @@ function fullHandshake(n: Negotiated, chosen: Chosen, ocspResponse: Uint8Array |
     });
   }
   if (params.requestCert) return new ExpectClientCertificate(n, chosen, kx);
+  return new ExpectClientKeyExchange(n, chosen, kx, NO_CLIENT_AUTH);
+}
+
+/**
+ * RFC 4279 §2 / RFC 5489 §2: after the ServerHello of a PSK suite, the ServerKeyExchange (the identity
+ * hint; for ECDHE_PSK always, with the unsigned ECDH parameters) and ServerHelloDone. No Certificate,
+ * no CertificateRequest: the pre-shared key authenticates both sides.
+ */
+function pskServerFlight(n: Negotiated, chosen: Chosen): State {
+  const { conn, transcript, params } = n;
+  const hint = params.psk?.hint ?? new Uint8Array(0);
+  let kx: KeyExchange | undefined;
+  if (chosen.group !== undefined) {
+    kx = conn.config.crypto.keyExchange(chosen.group);
+    send12(conn, transcript, encodeServerKeyExchangePsk(hint, encodeEcdheParams(chosen.group, kx.publicKey)));
+  } else if (hint.length > 0) {
+    send12(conn, transcript, encodeServerKeyExchangePsk(hint));
+  }
+  send12(conn, transcript, encodeServerHelloDone());
+  conn.allowCompatCcs(false);
+  if (conn.tracing) {
+    conn.trace({ kind: 'server-hello', version: 'TLSv1.2', cipher: chosen.suite.name, group: chosen.group === undefined ? undefined : groupName(chosen.group), ems: n.ems, resumed: false });
+  }
   return new ExpectClientKeyExchange(n, chosen, kx, NO_CLIENT_AUTH);
 }
 
@@ -344,12 +382,17 @@ class ExpectClientKeyExchange implements State {
     const crypto = conn.config.crypto;
     const { suite } = this.chosen;
     let pms: Uint8Array;
-    if (this.kx !== undefined) {
+    const cert = this.chosen.cert;
+    if (suite.psk) {
+      pms = this.pskPremaster(msg.body);
+    } else if (this.kx !== undefined) {
       // RFC 8422 §5.7: an invalid point is illegal_parameter (the provider checks format and curve).
       pms = this.kx.deriveSecret(decodeClientKeyExchangeEcdhe(msg.body));
-    } else {
+    } else if (cert !== undefined) {
       // RFC 5246 §7.4.7.1 and shared/DESIGN.md: no padding oracle; a random premaster secret on any failure.
-      pms = decryptPremaster(crypto, this.chosen.cert.key, decodeClientKeyExchangeRsa(msg.body), hello.legacyVersion);
+      pms = decryptPremaster(crypto, cert.key, decodeClientKeyExchangeRsa(msg.body), hello.legacyVersion);
+    } else {
+      throw new Error('unreachable: RSA key transport without a certificate');
     }
     transcript.add(msg.raw);
     const master = deriveMaster12(crypto, suite, pms, this.n.ems, transcript, hello.random, serverRandom);
@@ -359,6 +402,20 @@ class ExpectClientKeyExchange implements State {
     const next: Finishing = { suite, master, keys, ccs: { received: false }, group: this.chosen.group, scheme: this.chosen.scheme, auth: this.auth, resumed: undefined };
     if (this.auth.key !== undefined) return new ExpectClientCertificateVerify(this.n, next, this.auth.key);
     return new ExpectClientFinished(this.n, { ...next, ccs: armCcs(conn, keys.clientWrite) });
+  }
+
+  /** RFC 4279 §2 / RFC 5489 §2: the client's identity names the key; ECDHE_PSK adds its point. */
+  private pskPremaster(body: Uint8Array): Uint8Array {
+    const { conn, params } = this.n;
+    const cke = decodeClientKeyExchangePsk(body, this.kx !== undefined);
+    const key = params.psk?.lookup(cke.identity, conn);
+    // RFC 4279 §2: an identity the server does not know is unknown_psk_identity.
+    if (key === undefined || key === null) {
+      throw new TlsError('ERR_TLS_UNKNOWN_PSK_IDENTITY', AlertDescription.unknown_psk_identity, `the client named a pre-shared key identity this server does not know (${cke.identity.length} bytes)`);
+    }
+    checkExternalPsk(cke.identity, key);
+    const other = this.kx !== undefined && cke.point !== undefined ? this.kx.deriveSecret(cke.point) : undefined;
+    return pskPremaster(key, other);
   }
 }
 

@@ -3,7 +3,8 @@
 import type { AeadAlgorithm, CbcAlgorithm, HashAlgorithm } from '../crypto/provider.js';
 import { CipherSuite, suiteName } from '../wire/iana.js';
 
-export type KeyExchange12 = 'ecdhe_ecdsa' | 'ecdhe_rsa' | 'rsa';
+/** `psk`: the pre-shared key alone (RFC 4279 §2); `ecdhe_psk`: ECDHE mixed with it (RFC 5489). Neither uses certificates. */
+export type KeyExchange12 = 'ecdhe_ecdsa' | 'ecdhe_rsa' | 'rsa' | 'psk' | 'ecdhe_psk';
 
 export type RecordCipher12 =
   /** AES-GCM (RFC 5288): 4-byte implicit salt, 8-byte explicit nonce per record. */
@@ -27,8 +28,10 @@ export interface Suite12 {
   readonly cipher: RecordCipher12;
   /** Hash of the PRF (RFC 5246 §5) and of the Finished transcript. */
   readonly prfHash: 'sha256' | 'sha384';
-  /** Forward secret (ECDHE) or not (static RSA key transport). */
+  /** Forward secret (ECDHE) or not (static RSA key transport, plain PSK). */
   readonly forwardSecret: boolean;
+  /** Authenticated by a pre-shared key, not by certificates (RFC 4279, RFC 5489). */
+  readonly psk: boolean;
 }
 
 const GCM128 = { kind: 'gcm', aead: 'aes-128-gcm', keyLength: 16, fixedIvLength: 4 } as const;
@@ -65,6 +68,18 @@ const TABLE: readonly [number, KeyExchange12, RecordCipher12, 'sha256' | 'sha384
   [S.TLS_RSA_WITH_AES_256_CBC_SHA, 'rsa', cbc(256, 'sha1'), 'sha256'],
   [S.TLS_RSA_WITH_AES_128_CBC_SHA256, 'rsa', cbc(128, 'sha256'), 'sha256'],
   [S.TLS_RSA_WITH_AES_256_CBC_SHA256, 'rsa', cbc(256, 'sha256'), 'sha256'],
+  [S.TLS_PSK_WITH_AES_128_GCM_SHA256, 'psk', GCM128, 'sha256'],
+  [S.TLS_PSK_WITH_AES_256_GCM_SHA384, 'psk', GCM256, 'sha384'],
+  [S.TLS_PSK_WITH_CHACHA20_POLY1305_SHA256, 'psk', CHACHA, 'sha256'],
+  [S.TLS_PSK_WITH_AES_128_CBC_SHA256, 'psk', cbc(128, 'sha256'), 'sha256'],
+  [S.TLS_PSK_WITH_AES_256_CBC_SHA384, 'psk', cbc(256, 'sha384'), 'sha384'],
+  [S.TLS_PSK_WITH_AES_128_CBC_SHA, 'psk', cbc(128, 'sha1'), 'sha256'],
+  [S.TLS_PSK_WITH_AES_256_CBC_SHA, 'psk', cbc(256, 'sha1'), 'sha256'],
+  [S.TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256, 'ecdhe_psk', CHACHA, 'sha256'],
+  [S.TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256, 'ecdhe_psk', cbc(128, 'sha256'), 'sha256'],
+  [S.TLS_ECDHE_PSK_WITH_AES_256_CBC_SHA384, 'ecdhe_psk', cbc(256, 'sha384'), 'sha384'],
+  [S.TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA, 'ecdhe_psk', cbc(128, 'sha1'), 'sha256'],
+  [S.TLS_ECDHE_PSK_WITH_AES_256_CBC_SHA, 'ecdhe_psk', cbc(256, 'sha1'), 'sha256'],
 ];
 
 const SUITES12: readonly Suite12[] = TABLE.map(([suite, keyExchange, cipher, prfHash]) => ({
@@ -73,7 +88,8 @@ const SUITES12: readonly Suite12[] = TABLE.map(([suite, keyExchange, cipher, prf
   keyExchange,
   cipher,
   prfHash,
-  forwardSecret: keyExchange !== 'rsa',
+  forwardSecret: keyExchange !== 'rsa' && keyExchange !== 'psk',
+  psk: keyExchange === 'psk' || keyExchange === 'ecdhe_psk',
 }));
 
 /** The parameters of a TLS 1.2 cipher suite typetls implements, or undefined. */

@@ -231,7 +231,6 @@ function mapContextFields(o: SecureContextOptions): ContextFields {
 }
 
 const NO_ENGINES = 'OpenSSL engines are not available in typetls: pass the private key itself as `key`';
-const NO_PSK = 'TLS pre-shared-key identities (RFC 4279, RFC 8446 external PSKs) are not supported: authenticate with certificates';
 
 /**
  * node:tls options typetls does not implement. Ignoring one would change what the application gets
@@ -243,8 +242,6 @@ const UNSUPPORTED: Readonly<Record<string, string>> = Object.freeze({
   privateKeyEngine: NO_ENGINES,
   privateKeyIdentifier: NO_ENGINES,
   clientCertEngine: NO_ENGINES,
-  pskCallback: NO_PSK,
-  pskIdentityHint: NO_PSK,
 });
 
 /** Throws for a node:tls option typetls does not implement (set to anything but undefined, null or false). */

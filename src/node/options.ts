@@ -15,6 +15,8 @@ import type { SecureContextOptions } from './context.js';
 import { peerCertificateChain } from './certificate.js';
 import type { PeerCertificate } from './certificate.js';
 import { describe, optionError } from './option-error.js';
+import { connectionOwner } from './owners.js';
+import { suite12 } from '../keys/suites12.js';
 import type { TicketSealer } from '../handshake/ticket-keys.js';
 import type { EarlyDataReplayGuard } from '../handshake/anti-replay.js';
 import type { SessionCache } from '../handshake/session-cache.js';
@@ -52,6 +54,11 @@ export interface TlsConnectOptions extends SecureContextOptions, CommonNodeOptio
   /** Ask the server to staple an OCSP response; the socket then emits 'OCSPResponse' (bytes or null) before 'secureConnect'. */
   readonly requestOCSP?: boolean;
   readonly checkServerIdentity?: (hostname: string, cert: PeerCertificate) => Error | undefined;
+  /**
+   * TLS-PSK (TLS 1.2 in typetls: RFC 4279, RFC 5489): called when the server chose a PSK suite named in
+   * `ciphers`, with its identity hint (or null). Returns the key and the identity, or null to give up.
+   */
+  readonly pskCallback?: (hint: string | null) => { readonly psk: NodeJS.ArrayBufferView; readonly identity: string } | null | undefined;
   readonly secureContext?: SecureContext;
   readonly allowHalfOpen?: boolean;
   readonly timeout?: number;
@@ -86,6 +93,13 @@ export interface TlsServerOptions extends SecureContextOptions, CommonNodeOption
   /** Chooses the ALPN protocol per connection (instead of ALPNProtocols, not with it). */
   readonly ALPNCallback?: ALPNCallback;
   readonly SNICallback?: SNICallback;
+  /**
+   * TLS-PSK (TLS 1.2 in typetls): the key for the identity a client names, or null/undefined for none
+   * (the client gets unknown_psk_identity). Only for PSK suites named in `ciphers`.
+   */
+  readonly pskCallback?: (socket: Duplex, identity: string) => NodeJS.ArrayBufferView | null | undefined;
+  /** TLS-PSK: the hint sent to clients to help them choose an identity. */
+  readonly pskIdentityHint?: string;
   /** 48 bytes, node:tls's format. */
   readonly ticketKeys?: Uint8Array;
   readonly secureContext?: SecureContext;
@@ -214,10 +228,65 @@ export function clientConfig(o: TlsConnectOptions, ctx: SecureContext, sw: Conne
   }
   const cert = ctx.certificates[0];
   if (cert !== undefined) c.certificate = cert;
+  mapClientPsk(c, o.pskCallback);
   if (o.verifyHook !== undefined) c.verifyHook = o.verifyHook;
   if (sw.keylog) c.keylog = true;
   if (sw.trace) c.trace = true;
   return Object.freeze(c);
+}
+
+/** Bytes of a node:tls key (Buffer, TypedArray or DataView), viewed without a copy. */
+function pskBytes(v: unknown, what: string): Uint8Array {
+  if (!ArrayBuffer.isView(v)) throw new TlsError('ERR_INVALID_ARG_TYPE', AlertDescription.internal_error, `${what} must be a Buffer, TypedArray or DataView, got ${describe(v)}`);
+  return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+}
+
+const utf8 = new TextEncoder();
+
+/**
+ * node:tls's TLS-PSK options, which typetls implements for TLS 1.2 (RFC 4279, RFC 5489): the
+ * connection is kept at TLS 1.2 so the key is used, and PSK suites count only with a callback (as
+ * OpenSSL skips them otherwise).
+ */
+function pskVersions(c: { maxVersion?: string; minVersion?: string; cipherSuites?: readonly number[] }, enabled: boolean): void {
+  if (!enabled) {
+    if (c.cipherSuites !== undefined) c.cipherSuites = c.cipherSuites.filter((s) => suite12(s)?.psk !== true);
+    return;
+  }
+  if (c.minVersion === 'TLSv1.3') throw optionError('pskCallback', "typetls uses pre-shared keys in TLS 1.2 only (TLS 1.3 external PSKs are not implemented): allow minVersion 'TLSv1.2'");
+  c.maxVersion = 'TLSv1.2';
+}
+
+function mapClientPsk(c: Mutable<ClientConfig>, cb: TlsConnectOptions['pskCallback']): void {
+  if (cb !== undefined && typeof cb !== 'function') throw optionError('pskCallback', `expected a function, got ${describe(cb)}`);
+  pskVersions(c, cb !== undefined);
+  if (cb === undefined) return;
+  c.psk = (hint) => {
+    const r = cb(hint === undefined ? null : Buffer.from(hint).toString('utf8'));
+    if (r === null || r === undefined) return undefined;
+    if (typeof r !== 'object' || typeof r.identity !== 'string') {
+      throw new TlsError('ERR_INVALID_ARG_TYPE', AlertDescription.internal_error, `pskCallback must return { psk, identity } with a string identity, got ${describe(r)}`);
+    }
+    return { identity: utf8.encode(r.identity), key: pskBytes(r.psk, 'pskCallback: psk') };
+  };
+}
+
+function mapServerPsk(c: Mutable<ServerConfig>, o: TlsServerOptions): void {
+  const cb = o.pskCallback;
+  if (cb !== undefined && typeof cb !== 'function') throw optionError('pskCallback', `expected a function, got ${describe(cb)}`);
+  if (o.pskIdentityHint !== undefined && typeof o.pskIdentityHint !== 'string') throw optionError('pskIdentityHint', `expected a string, got ${describe(o.pskIdentityHint)}`);
+  pskVersions(c, cb !== undefined);
+  if (cb === undefined) return;
+  const hint = o.pskIdentityHint === undefined ? undefined : utf8.encode(o.pskIdentityHint);
+  c.psk = {
+    ...(hint !== undefined ? { hint } : {}),
+    lookup: (identity, connection) => {
+      const socket = connectionOwner(connection);
+      if (socket === undefined) return undefined;
+      const key = cb(socket, Buffer.from(identity).toString('utf8'));
+      return key === null || key === undefined ? undefined : pskBytes(key, 'pskCallback');
+    },
+  };
 }
 
 export function serverConfig(
@@ -257,6 +326,7 @@ export function serverConfig(
   if (o.recordSizeLimit !== undefined) c.recordSizeLimit = o.recordSizeLimit;
   if (extra.sessionCache !== undefined) c.sessionCache = extra.sessionCache;
   if (extra.ocspResponse !== undefined) c.ocspResponse = extra.ocspResponse;
+  mapServerPsk(c, o);
   if (o.numTickets !== undefined) {
     if (!Number.isInteger(o.numTickets) || o.numTickets < 0) throw optionError('numTickets', `expected a non-negative integer, got ${describe(o.numTickets)}`);
     c.numTickets = o.numTickets;

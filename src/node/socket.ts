@@ -7,6 +7,7 @@ import { Buffer } from 'node:buffer';
 import { X509Certificate } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { Connection, ConnectionEvent, HandshakeSummary, TraceEvent } from '../conn/types.js';
+import { setConnectionOwner } from './owners.js';
 import { TlsError } from '../errors.js';
 import { AlertDescription } from '../wire/iana.js';
 import { peerCertificateChain } from './certificate.js';
@@ -221,6 +222,7 @@ export class TLSSocket extends TransportDuplex {
       return;
     }
     this.#conn = conn;
+    setConnectionOwner(conn, this);
     this.#isServer = !conn.isClient;
     if (this.#tracePrinter !== undefined) this.#tracePrinter.feed = this.#tracePrinter.collector.listener(conn.isClient ? 'client' : 'server');
     if (this.#maxSendFragment !== undefined) conn.setMaxSendFragment?.(this.#maxSendFragment);

@@ -27,6 +27,8 @@ import {
   decodeFinished12,
   decodeNewSessionTicket12,
   decodeServerKeyExchangeEcdhe,
+  decodeServerKeyExchangePsk,
+  decodeClientKeyExchangePsk,
 } from '../wire/messages12.js';
 import { parseCertificate } from '../pki/certificate.js';
 
@@ -43,6 +45,10 @@ export type DecodedMessage =
   | { readonly type: 'server_key_exchange'; readonly group: number; readonly publicKeyLength: number; readonly scheme: number }
   /** TLS 1.2: the client's ECDHE share, or the RSA-encrypted premaster secret. */
   | { readonly type: 'client_key_exchange'; readonly rsa: boolean; readonly length: number }
+  /** TLS 1.2 PSK suites (RFC 4279, RFC 5489): the server's identity hint, and ECDHE_PSK's unsigned share. */
+  | { readonly type: 'psk_server_key_exchange'; readonly hintLength: number; readonly group: number | undefined }
+  /** TLS 1.2 PSK suites: the identity the client names (its length only: identities can be personal), and ECDHE_PSK's share. */
+  | { readonly type: 'psk_client_key_exchange'; readonly identityLength: number; readonly ecdhe: boolean }
   | { readonly type: 'other'; readonly name: string };
 
 export interface AnnotatedMessage {
@@ -145,11 +151,20 @@ export class MessageDecoder {
         decodeNewSessionTicket12(body, sink);
         return { type: 'other', name: 'new_session_ticket' };
       case H.server_key_exchange: {
+        if (this.suite12?.psk === true) {
+          const p = decodeServerKeyExchangePsk(body, this.suite12.keyExchange === 'ecdhe_psk', sink);
+          return { type: 'psk_server_key_exchange', hintLength: p.hint.length, group: p.ecdhe?.group };
+        }
         const ske = decodeServerKeyExchangeEcdhe(body, sink);
         return { type: 'server_key_exchange', group: ske.group, publicKeyLength: ske.publicKey.length, scheme: ske.scheme };
       }
       case H.client_key_exchange: {
         // RFC 5246 §7.4.7: the form depends on the suite's key exchange.
+        if (this.suite12?.psk === true) {
+          const ecdhe = this.suite12.keyExchange === 'ecdhe_psk';
+          const p = decodeClientKeyExchangePsk(body, ecdhe, sink);
+          return { type: 'psk_client_key_exchange', identityLength: p.identity.length, ecdhe };
+        }
         const rsa = this.suite12?.keyExchange === 'rsa';
         const v = rsa ? decodeClientKeyExchangeRsa(body, sink) : decodeClientKeyExchangeEcdhe(body, sink);
         return { type: 'client_key_exchange', rsa, length: v.length };

@@ -380,7 +380,17 @@ function describe(b: Build, msgs: readonly { from: Side; name: string; d: Decode
   }
   const ske = find('server_key_exchange');
   const cke = find('client_key_exchange');
-  if (!tls13 && sh !== undefined) {
+  const pske = find('psk_server_key_exchange');
+  const pcke = find('psk_client_key_exchange');
+  const pskSuite = !tls13 && sh !== undefined && suite12(sh.hello.cipherSuite)?.psk === true;
+  if (pskSuite) {
+    s2.facts.push({
+      name: 'key exchange',
+      value: pske?.group !== undefined ? `pre-shared key with ECDHE on ${groupName(pske.group)}` : 'pre-shared key',
+      why: pske?.group !== undefined ? 'RFC 5489: a fresh ECDHE secret mixed with the pre-shared key (forward secret); no certificates' : 'RFC 4279: the pre-shared key alone (no forward secrecy); no certificates',
+    });
+    if (pske !== undefined) s2.facts.push({ name: 'identity hint', value: pske.hintLength > 0 ? `${pske.hintLength} bytes` : 'none', why: 'in the ServerKeyExchange, to help the client choose its identity' });
+  } else if (!tls13 && sh !== undefined) {
     s2.facts.push(
       ske !== undefined
         ? { name: 'key exchange group', value: groupName(ske.group), why: "the server's choice from the client's supported_groups, named in its ServerKeyExchange" }
@@ -421,7 +431,7 @@ function describe(b: Build, msgs: readonly { from: Side; name: string; d: Decode
     const proven = cke !== undefined;
     if (proven) s3.checks.push({ by: 'client', check: 'certificate_verify', subject: 'server', ok: true, detail: `the server signed its ECDHE share and both randoms (ServerKeyExchange) with ${schemeName(ske.scheme)}; the client verified it with the certificate's public key` });
     s3.facts.push({ name: 'signature scheme', value: schemeName(ske.scheme), why: "the server's preference among the client's signature_algorithms that its key can make" });
-  } else if (!tls13 && sh !== undefined) {
+  } else if (!tls13 && sh !== undefined && !pskSuite) {
     s3.notes.push('RSA key transport: the server proves it holds the private key only implicitly, by decrypting the premaster secret (step 4) and so computing its Finished (step 9)');
   }
   if (s3.checks.length === 0 && s3.status === 'done') s3.notes.push('the checks are made by the client (not traced here)');
@@ -446,6 +456,15 @@ function describe(b: Build, msgs: readonly { from: Side; name: string; d: Decode
           : { name: 'client key share', value: `${cke.length}-byte public key`, why: 'each side combines its private key with the other\'s public key: the shared secret is the premaster secret, and it never travels' },
       );
     }
+  }
+
+  if (pskSuite && pcke !== undefined) {
+    s4.facts.push({ name: 'PSK identity', value: `${pcke.identityLength} bytes (in ClientKeyExchange)`, why: 'names the pre-shared key; the key itself never travels' });
+    s4.facts.push({
+      name: 'premaster secret',
+      value: pcke.ecdhe ? 'the ECDHE shared secret, then the pre-shared key (each with its length)' : 'as many zero bytes as the key is long, then the pre-shared key (each with its length)',
+      why: pcke.ecdhe ? 'RFC 5489 §2' : 'RFC 4279 §2',
+    });
   }
 
   // 5. Client authentication.
@@ -528,6 +547,18 @@ function describe(b: Build, msgs: readonly { from: Side; name: string; d: Decode
     }
     skip(s5, 'resumed: no client certificate is asked for (the earlier handshake covered it)');
     skip(s6, 'resumed: no client certificate to check');
+  }
+
+  // TLS-PSK: the key authenticates both sides; no certificate is sent or asked for.
+  if (pskSuite) {
+    const skipPsk = (st: Step, why: string): void => {
+      if (st.messages.length > 0 || st.checks.length > 0) return;
+      st.status = 'skipped';
+      st.notes.push(why);
+    };
+    skipPsk(s3, "pre-shared key: no certificate; the server proves it holds the same key with its Finished (step 9), which only a holder of the key can compute");
+    skipPsk(s5, 'pre-shared key: no client certificate; the client proves it holds the key with its Finished (step 8)');
+    skipPsk(s6, 'pre-shared key: the server looked the identity up and found the key (an unknown identity ends with unknown_psk_identity)');
   }
 
   // 8, 9. Finished.

@@ -76,6 +76,71 @@ export function encodeServerKeyExchangeEcdhe(params: Uint8Array, scheme: number,
   return buildHandshake(HandshakeType.server_key_exchange, (w) => w.bytes(params).u16(scheme).vecBytes(2, signature));
 }
 
+/**
+ * RFC 4279 §2 / RFC 5489 §2: a PSK suite's ServerKeyExchange: psk_identity_hint<0..2^16-1>, then for
+ * ECDHE_PSK the ServerECDHParams (unsigned: the PSK authenticates them through the Finished).
+ */
+export interface ServerKeyExchangePsk {
+  readonly hint: Uint8Array;
+  /** ECDHE_PSK only. */
+  readonly ecdhe?: { readonly group: number; readonly publicKey: Uint8Array } | undefined;
+}
+
+export function decodeServerKeyExchangePsk(body: Uint8Array, withEcdhe: boolean, sink?: SpanSink): ServerKeyExchangePsk {
+  const r = new Reader(body, 0, body.length, sink);
+  const hint = r.vec16(0, 0xffff, 'psk_identity_hint');
+  let ecdhe: ServerKeyExchangePsk['ecdhe'];
+  if (withEcdhe) {
+    const curveType = r.u8('curve_type');
+    if (curveType !== NAMED_CURVE) throw illegalParameter(`ServerKeyExchange curve_type ${curveType} is not named_curve`);
+    const group = r.u16('namedcurve', groupName);
+    ecdhe = { group, publicKey: r.vec8(1, 255, 'public') };
+  }
+  r.end('ServerKeyExchange');
+  return { hint, ecdhe };
+}
+
+export function encodeServerKeyExchangePsk(hint: Uint8Array, ecdheParams?: Uint8Array): HandshakeMessage {
+  return buildHandshake(HandshakeType.server_key_exchange, (w) => {
+    w.vecBytes(2, hint);
+    if (ecdheParams !== undefined) w.bytes(ecdheParams);
+  });
+}
+
+/** RFC 4279 §2 / RFC 5489 §2: ClientKeyExchange of a PSK suite: psk_identity<0..2^16-1> [, the ECDH point<1..255>]. */
+export interface ClientKeyExchangePsk {
+  readonly identity: Uint8Array;
+  readonly point: Uint8Array | undefined;
+}
+
+export function decodeClientKeyExchangePsk(body: Uint8Array, withEcdhe: boolean, sink?: SpanSink): ClientKeyExchangePsk {
+  const r = new Reader(body, 0, body.length, sink);
+  const identity = r.vec16(0, 0xffff, 'psk_identity');
+  const point = withEcdhe ? r.vec8(1, 255, 'ecdh_Yc') : undefined;
+  r.end('ClientKeyExchange');
+  return { identity, point };
+}
+
+export function encodeClientKeyExchangePsk(identity: Uint8Array, point?: Uint8Array): HandshakeMessage {
+  return buildHandshake(HandshakeType.client_key_exchange, (w) => {
+    w.vecBytes(2, identity);
+    if (point !== undefined) w.vecBytes(1, point);
+  });
+}
+
+/** RFC 4279 §2 / RFC 5489 §2: the premaster secret: other_secret<0..2^16-1> ‖ psk<0..2^16-1>; zeros of the PSK's length for plain PSK. */
+export function pskPremaster(psk: Uint8Array, otherSecret?: Uint8Array): Uint8Array {
+  const other = otherSecret ?? new Uint8Array(psk.length);
+  const out = new Uint8Array(4 + other.length + psk.length);
+  out[0] = other.length >>> 8;
+  out[1] = other.length & 0xff;
+  out.set(other, 2);
+  out[2 + other.length] = psk.length >>> 8;
+  out[3 + other.length] = psk.length & 0xff;
+  out.set(psk, 4 + other.length);
+  return out;
+}
+
 /** RFC 5246 §7.4.4. */
 export interface CertificateRequest12 {
   readonly certificateTypes: readonly number[];

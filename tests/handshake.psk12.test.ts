@@ -1,0 +1,173 @@
+// TLS-PSK in TLS 1.2 (RFC 4279, RFC 5489), typetls against itself in memory: both key exchanges,
+// the identity hint, unknown identities, a client without a key, and PSK suites never on by default.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { pair, pump, text } from './helpers/memory.js';
+import { AlertDescription, CipherSuite as CS, HandshakeType } from '../src/wire/iana.js';
+import type { ClientConfig, ServerConfig, ServerPsk } from '../src/conn/config.js';
+import { TlsError } from '../src/errors.js';
+import { ClientConnection } from '../src/conn/client.js';
+import { ServerConnection } from '../src/conn/server.js';
+import { TicketKeys } from '../src/handshake/ticket-keys.js';
+import { crypto } from './helpers/memory.js';
+import { decodeClientHello } from '../src/wire/hello.js';
+
+const enc = new TextEncoder();
+const KEY = new Uint8Array(Buffer.from('00112233445566778899aabbccddeeff', 'hex'));
+const TLS12 = { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' } as const;
+
+function serverPsk(hint?: string, keys: Record<string, Uint8Array> = { device7: KEY }): ServerPsk & { asked: string[] } {
+  const asked: string[] = [];
+  return {
+    asked,
+    ...(hint !== undefined ? { hint: enc.encode(hint) } : {}),
+    lookup: (identity) => {
+      const id = Buffer.from(identity).toString('utf8');
+      asked.push(id);
+      return keys[id];
+    },
+  };
+}
+
+function clientPsk(identity = 'device7', key = KEY): { hints: (string | undefined)[]; psk: NonNullable<ClientConfig['psk']> } {
+  const hints: (string | undefined)[] = [];
+  return {
+    hints,
+    psk: (hint) => {
+      hints.push(hint === undefined ? undefined : Buffer.from(hint).toString('utf8'));
+      return { identity: enc.encode(identity), key };
+    },
+  };
+}
+
+async function connect(c: ClientConfig, s: ServerConfig) {
+  const { client, server } = pair(c, s);
+  await pump(client, server);
+  return { client, server };
+}
+
+for (const [suite, name] of [
+  [CS.TLS_PSK_WITH_AES_128_GCM_SHA256, 'PSK with AES-128-GCM'],
+  [CS.TLS_PSK_WITH_AES_256_GCM_SHA384, 'PSK with AES-256-GCM (SHA-384 PRF)'],
+  [CS.TLS_PSK_WITH_CHACHA20_POLY1305_SHA256, 'PSK with ChaCha20-Poly1305'],
+  [CS.TLS_PSK_WITH_AES_128_CBC_SHA256, 'PSK with AES-128-CBC'],
+  [CS.TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256, 'ECDHE_PSK with ChaCha20-Poly1305'],
+  [CS.TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256, 'ECDHE_PSK with AES-128-CBC'],
+] as const) {
+  test(`TLS 1.2 ${name}: no certificate anywhere, data both ways, the hint reaches the client`, async () => {
+    const sp = serverPsk('hint-1');
+    const cp = clientPsk();
+    const { client, server } = await connect({ ...TLS12, cipherSuites: [suite], psk: cp.psk }, { ...TLS12, certificates: [], cipherSuites: [suite], psk: sp });
+    assert.equal(client.error, undefined, String(client.error));
+    assert.equal(server.error, undefined, String(server.error));
+    assert.equal(client.summary?.cipherSuite, suite);
+    assert.deepEqual(client.summary?.peerCertificates, []);
+    // As node:tls: the client counts the server as authorized (by the key), the server reports no client certificate.
+    assert.equal(client.summary?.authorized, true);
+    assert.equal(server.summary?.authorized, false);
+    assert.deepEqual(cp.hints, ['hint-1']);
+    assert.deepEqual(sp.asked, ['device7']);
+    client.write(enc.encode('ping'));
+    server.write(enc.encode('pong'));
+    await pump(client, server);
+    assert.equal(text(server.readPlaintext()), 'ping');
+    assert.equal(text(client.readPlaintext()), 'pong');
+  });
+}
+
+test('TLS 1.2 PSK without a hint: the plain PSK server sends no ServerKeyExchange; the client is asked with none', async () => {
+  const cp = clientPsk();
+  const seen: number[] = [];
+  const { client, server } = await connect(
+    { ...TLS12, cipherSuites: [CS.TLS_PSK_WITH_AES_128_GCM_SHA256], psk: cp.psk, trace: true, listener: (e) => void (e.type === 'trace' && e.event.kind === 'message' && seen.push(e.event['type'] as number)) },
+    { ...TLS12, certificates: [], cipherSuites: [CS.TLS_PSK_WITH_AES_128_GCM_SHA256], psk: serverPsk() },
+  );
+  assert.equal(client.error, undefined, String(client.error));
+  assert.equal(server.summary?.cipherSuite, CS.TLS_PSK_WITH_AES_128_GCM_SHA256);
+  assert.deepEqual(cp.hints, [undefined]);
+  assert.ok(!seen.includes(HandshakeType.server_key_exchange) && !seen.includes(HandshakeType.certificate));
+});
+
+test('TLS 1.2 PSK: an identity the server does not know is unknown_psk_identity; a wrong key fails the Finished', async () => {
+  const unknown = await connect(
+    { ...TLS12, cipherSuites: [CS.TLS_PSK_WITH_AES_128_GCM_SHA256], psk: clientPsk('stranger').psk },
+    { ...TLS12, certificates: [], cipherSuites: [CS.TLS_PSK_WITH_AES_128_GCM_SHA256], psk: serverPsk() },
+  );
+  assert.ok(unknown.server.error instanceof TlsError);
+  assert.equal(unknown.server.error.code, 'ERR_TLS_UNKNOWN_PSK_IDENTITY');
+  assert.equal(unknown.client.error?.alert, AlertDescription.unknown_psk_identity);
+  const wrong = await connect(
+    { ...TLS12, cipherSuites: [CS.TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256], psk: clientPsk('device7', new Uint8Array(16).fill(7)).psk },
+    { ...TLS12, certificates: [], cipherSuites: [CS.TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256], psk: serverPsk() },
+  );
+  assert.ok(wrong.server.error instanceof TlsError);
+  // The server cannot decrypt the client's Finished (or its MAC does not match): the handshake fails.
+  assert.ok(['ERR_TLS_BAD_RECORD_MAC', 'ERR_TLS_DECRYPT_ERROR'].includes(wrong.server.error.code), wrong.server.error.code);
+  assert.equal(wrong.client.summary, undefined);
+});
+
+test('TLS 1.2 PSK: a client whose callback has no key gives up with handshake_failure', async () => {
+  const { client, server } = await connect(
+    { ...TLS12, cipherSuites: [CS.TLS_PSK_WITH_AES_128_GCM_SHA256], psk: () => undefined },
+    { ...TLS12, certificates: [], cipherSuites: [CS.TLS_PSK_WITH_AES_128_GCM_SHA256], psk: serverPsk('h') },
+  );
+  assert.equal(client.error?.code, 'ERR_TLS_PSK_NO_KEY');
+  assert.equal(server.error?.alert, AlertDescription.handshake_failure);
+});
+
+test('PSK suites: never offered or chosen by default, refused in cipherSuites without a key, chosen by preference with one', () => {
+  const hello = (c: ClientConfig) => {
+    const out = new ClientConnection(c).takeOutput();
+    assert.ok(out !== null);
+    return decodeClientHello(out.subarray(9));
+  };
+  const defaults = hello({ ...TLS12, psk: clientPsk().psk });
+  assert.ok(!defaults.cipherSuites.includes(CS.TLS_PSK_WITH_AES_128_GCM_SHA256));
+  assert.ok(!defaults.cipherSuites.includes(CS.TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256));
+  assert.throws(() => new ClientConnection({ ...TLS12, cipherSuites: [CS.TLS_PSK_WITH_AES_128_GCM_SHA256] }), /PSK suite: it needs a pre-shared key/);
+  assert.throws(() => new ServerConnection({ ...TLS12, certificates: [], cipherSuites: [CS.TLS_PSK_WITH_AES_128_GCM_SHA256] }), /PSK suite/);
+  assert.throws(() => new ServerConnection({ ...TLS12, certificates: [] }), /certificate and key \(or a pre-shared key/);
+  const listed = hello({ ...TLS12, cipherSuites: [CS.TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256, CS.TLS_PSK_WITH_AES_128_GCM_SHA256], psk: clientPsk().psk });
+  assert.deepEqual(
+    listed.cipherSuites.filter((s) => s !== CS.TLS_EMPTY_RENEGOTIATION_INFO_SCSV),
+    [CS.TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256, CS.TLS_PSK_WITH_AES_128_GCM_SHA256],
+  );
+});
+
+test('TLS 1.2 PSK sessions resume by ticket, without asking for the key again', async () => {
+  const ticketKeys = new TicketKeys(crypto);
+  const sp = serverPsk('h');
+  const suites = [CS.TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256];
+  let session: Uint8Array | undefined;
+  const first = pair(
+    { ...TLS12, cipherSuites: suites, psk: clientPsk().psk, serverName: 'device.test', listener: (e) => void (e.type === 'session' && (session = e.session)) },
+    { ...TLS12, certificates: [], cipherSuites: suites, psk: sp, ticketSealer: ticketKeys },
+  );
+  await pump(first.client, first.server);
+  assert.equal(first.client.error, undefined, String(first.client.error));
+  assert.ok(session !== undefined);
+  const cp = clientPsk();
+  const again = pair(
+    { ...TLS12, cipherSuites: suites, psk: cp.psk, serverName: 'device.test', session },
+    { ...TLS12, certificates: [], cipherSuites: suites, psk: sp, ticketSealer: ticketKeys },
+  );
+  await pump(again.client, again.server);
+  assert.equal(again.client.error, undefined, String(again.client.error));
+  assert.equal(again.client.summary?.resumed, true);
+  assert.deepEqual(cp.hints, []);
+  assert.deepEqual(sp.asked, ['device7']);
+});
+
+test('a server with both a certificate and a PSK serves certificate clients as before', async () => {
+  const { testPki } = await import('./helpers/certs.js');
+  const { certifiedKey } = await import('./helpers/memory.js');
+  const pki = await testPki();
+  const { client, server } = await connect(
+    { ...TLS12, ca: [pki.root.certPem], serverName: 'localhost' },
+    { ...TLS12, certificates: [certifiedKey(pki.server.ecdsa)], cipherSuites: [CS.TLS_PSK_WITH_AES_128_GCM_SHA256, CS.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256], psk: serverPsk() },
+  );
+  assert.equal(client.error, undefined, String(client.error));
+  assert.equal(server.error, undefined, String(server.error));
+  assert.equal(client.summary?.cipherSuite, CS.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
+  assert.equal(client.summary?.authorized, true);
+});
