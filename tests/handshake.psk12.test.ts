@@ -171,3 +171,42 @@ test('a server with both a certificate and a PSK serves certificate clients as b
   assert.equal(client.summary?.cipherSuite, CS.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
   assert.equal(client.summary?.authorized, true);
 });
+
+test('TLS 1.2 PSK, hostile input: edited plaintext flights (hint, identity, ECDHE share) fail with a TlsError and an alert, never an exception or a handshake', async () => {
+  const suites = [CS.TLS_PSK_WITH_AES_128_GCM_SHA256, CS.TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256];
+  let seed = 7;
+  const rnd = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  let failed = 0;
+  for (let i = 0; i < 240; i++) {
+    const suite = suites[i % 2] as number;
+    const target = i % 4 < 2 ? 1 : 2; // the server's flight (hint, ECDHE share) or the client's (identity, share)
+    const kind = rnd(3);
+    const { client, server } = pair(
+      { ...TLS12, cipherSuites: [suite], psk: clientPsk().psk },
+      { ...TLS12, certificates: [], cipherSuites: [suite], psk: serverPsk('hint-1') },
+    );
+    await pump(client, server, {
+      tamper: (bytes, _from, flight) => {
+        if (flight !== target) return bytes;
+        const b = bytes.slice();
+        // Past the 5-byte record header and the 4-byte message header of the first message.
+        const at = 9 + rnd(Math.max(1, b.length - 9));
+        if (kind === 0) b[at] = (b[at] as number) ^ (1 + rnd(255));
+        else if (kind === 1) return b.subarray(0, at);
+        else return Uint8Array.from([...b.subarray(0, at), rnd(256), ...b.subarray(at)]);
+        return b;
+      },
+    });
+    for (const c of [client, server]) {
+      if (c.error !== undefined) assert.ok(c.error instanceof TlsError, `case ${i}: ${String(c.error)}`);
+    }
+    // The Finished messages cover every byte of these flights: no edit may leave both sides complete.
+    assert.ok(!(client.handshakeComplete && server.handshakeComplete), `case ${i}: an edited flight was accepted`);
+    if (client.error !== undefined || server.error !== undefined) failed++;
+  }
+  // The rest leave a side waiting for bytes that never come (a cut record, or a length made longer), which is right.
+  assert.ok(failed > 120, `only ${failed} of 240 edits ended in an error`);
+});
