@@ -1,6 +1,7 @@
-// TLS-PSK (TLS 1.2: RFC 4279 PSK and RFC 5489 ECDHE_PSK) against OpenSSL (`s_server -psk -nocert`,
-// `s_client -psk`) and node:tls, both directions, through node:tls's API (pskCallback,
-// pskIdentityHint, PSK names in `ciphers`). The system under test is `impl` (tests/helpers/impl.ts).
+// TLS-PSK against OpenSSL (`s_server -psk -nocert`, `s_client -psk`) and node:tls, both directions,
+// through node:tls's API (pskCallback, pskIdentityHint, PSK names in `ciphers`): TLS 1.3 external PSKs
+// (RFC 8446 §4.2.11) and TLS 1.2 PSK and ECDHE_PSK suites (RFC 4279, RFC 5489). The system under test
+// is `impl` (tests/helpers/impl.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type * as tls from 'node:tls';
@@ -17,17 +18,17 @@ const TLS12 = { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' } as const;
 function pskClient(
   clientApi: { connect: typeof tls.connect },
   port: number,
-  ciphers: string,
+  ciphers: string | undefined,
   identity = IDENTITY,
   send = 'GET / HTTP/1.0\r\n\r\n',
-): Promise<{ data: string; error: (Error & { code?: string }) | undefined; protocol: string | null; cipher: string | undefined; authorized: boolean; hints: (string | null)[] }> {
+): Promise<{ data: string; error: (Error & { code?: string }) | undefined; protocol: string | null; cipher: string | undefined; authorized: boolean; reused: boolean; hints: (string | null)[] }> {
   const hints: (string | null)[] = [];
   return new Promise((resolve) => {
     const c = clientApi.connect({
       host: '127.0.0.1',
       port,
-      ciphers,
-      ...TLS12,
+      // PSK suites name TLS 1.2; without them, the default versions (TLS 1.3 external PSKs).
+      ...(ciphers !== undefined ? { ciphers, ...TLS12 } : {}),
       checkServerIdentity: () => undefined,
       pskCallback: (hint: string | null) => {
         hints.push(hint);
@@ -39,15 +40,18 @@ function pskClient(
     let protocol: string | null = null;
     let cipher: string | undefined;
     let authorized = false;
+    let reused = false;
     c.on('secureConnect', () => {
       protocol = c.getProtocol();
       cipher = c.getCipher()?.name;
       authorized = c.authorized;
+      // (Read here: node:tls 20 crashes when isSessionReused() is called after a failed PSK handshake.)
+      reused = c.isSessionReused();
       c.write(send);
     });
     c.on('data', (d: Buffer) => (data += d.toString('latin1')));
     c.on('error', (e: Error & { code?: string }) => (error = e));
-    c.on('close', () => resolve({ data, error, protocol, cipher, authorized, hints }));
+    c.on('close', () => resolve({ data, error, protocol, cipher, authorized, reused, hints }));
   });
 }
 
@@ -158,5 +162,72 @@ test(`interop node:tls: TLS-PSK between node:tls and ${impl.name}, both directio
         }
       });
     }
+  }
+});
+
+test(`interop openssl: TLS 1.3 external PSK, ${impl.name} client → s_server -psk -nocert and s_client -psk → ${impl.name} server`, { skip: SKIP }, async (t) => {
+  await t.test('RFC 8446 §4.2.11: client', async (tt) => {
+    const server = await startServer('openssl', ['s_server', '-accept', '127.0.0.1:0', '-nocert', '-psk', KEY.toString('hex'), '-psk_identity', IDENTITY, '-tls1_3', '-www', '-naccept', '1'], {
+      t: tt,
+      portPattern: /^ACCEPT 127\.0\.0\.1:(\d+)$/m,
+    });
+    const r = await pskClient(impl, server.port, undefined);
+    assert.equal(r.error, undefined, String(r.error));
+    assert.equal(r.protocol, 'TLSv1.3');
+    assert.equal(r.reused, true);
+    assert.equal(r.authorized, true);
+    assert.deepEqual(r.hints, [null]);
+    assert.match(r.data, /Reused, TLSv1\.3, Cipher is TLS_AES_128_GCM_SHA256/);
+  });
+  await t.test('RFC 8446 §4.2.11: server without a certificate', async () => {
+    const identities: string[] = [];
+    const srv = impl.createServer({ pskCallback: (_s: tls.TLSSocket, identity: string) => (identities.push(identity), identity === IDENTITY ? KEY : null) }, (s) => {
+      s.on('error', () => undefined);
+      s.on('data', () => s.end(`hello ${s.getProtocol() ?? ''} ${String(s.isSessionReused())}\n`));
+    });
+    srv.on('tlsClientError', () => undefined);
+    const port = await listen(srv);
+    try {
+      const r = await runClient('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-tls1_3', '-psk', KEY.toString('hex'), '-psk_identity', IDENTITY, '-ign_eof'], { input: 'ping\n', timeoutMs: 10_000 });
+      const out = r.stdout + r.stderr;
+      assert.match(out, /Reused, TLSv1\.3/);
+      assert.match(out, /hello TLSv1\.3 true/);
+      assert.deepEqual(identities, [IDENTITY]);
+      const bad = await runClient('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-tls1_3', '-psk', KEY.toString('hex'), '-psk_identity', 'stranger'], { input: '', timeoutMs: 10_000 });
+      // Unknown identity and no certificate to fall back on: handshake_failure.
+      assert.match(bad.stdout + bad.stderr, /handshake failure/i);
+    } finally {
+      await new Promise<void>((resolve) => srv.close(() => resolve()));
+    }
+  });
+});
+
+test(`interop node:tls: TLS 1.3 external PSK between node:tls and ${impl.name}, both directions (default versions)`, async (t) => {
+  for (const [label, serverApi, clientApi] of [
+    [`${impl.name} client → node:tls server`, nodePeer, impl],
+    [`node:tls client → ${impl.name} server`, impl, nodePeer],
+  ] as const) {
+    await t.test(label, async () => {
+      const srv = serverApi.createServer({ pskCallback: (_s: tls.TLSSocket, identity: string) => (identity === IDENTITY ? KEY : null) }, (s) => {
+        s.on('error', () => undefined);
+        s.on('data', () => s.end(`pong ${s.getProtocol() ?? ''} ${String(s.authorized)}`));
+      });
+      srv.on('tlsClientError', () => undefined);
+      const port = await listen(srv);
+      try {
+        const ok = await pskClient(clientApi, port, undefined, IDENTITY, 'ping');
+        assert.equal(ok.error, undefined, String(ok.error));
+        assert.equal(ok.protocol, 'TLSv1.3');
+        assert.equal(ok.data, 'pong TLSv1.3 false');
+        assert.equal(ok.reused, true);
+        assert.equal(ok.authorized, true);
+        assert.deepEqual(ok.hints, [null]);
+        const bad = await pskClient(clientApi, port, undefined, 'stranger', 'ping');
+        assert.ok(bad.error !== undefined, 'an unknown identity, and no certificate: the handshake fails');
+        assert.match(`${bad.error.code ?? ''} ${bad.error.message}`, /handshake.failure/i);
+      } finally {
+        await new Promise<void>((resolve) => srv.close(() => resolve()));
+      }
+    });
   }
 });

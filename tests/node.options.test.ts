@@ -46,7 +46,6 @@ test('adapter: option errors name the bad option', () => {
     [{ pfx: Buffer.alloc(8) } as TlsConnectOptions, /`pfx`.*PKCS#12.*`cert` and `key`/],
     [{ privateKeyEngine: 'pkcs11', privateKeyIdentifier: 'id' } as TlsConnectOptions, /`privateKeyEngine`.*engines/],
     [{ pskCallback: 'key' } as unknown as TlsConnectOptions, /`pskCallback`.*function/],
-    [{ pskCallback: () => null, minVersion: 'TLSv1.3' }, /`pskCallback`.*TLS 1.2 only/],
     [{ requestOCSP: 'yes' } as unknown as TlsConnectOptions, /`requestOCSP`.*boolean/],
   ];
   for (const [opts, re] of bad) {

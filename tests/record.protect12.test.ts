@@ -61,8 +61,13 @@ test('RFC 5246 App. C: the TLS 1.2 suite table', () => {
   assert.equal(suite12(0x002f)?.forwardSecret, false);
   assert.equal(suite12(0x002f)?.prfHash, 'sha256');
   assert.equal(suite12(0x1301), undefined);
-  assert.equal(allSuites12().length, 20);
+  assert.equal(allSuites12().length, 32);
   assert.ok(allSuites12().every((x) => x.name.startsWith('TLS_')));
+  // RFC 4279 / RFC 5487 / RFC 5489: the PSK suites; plain PSK is not forward secret.
+  assert.equal(allSuites12().filter((x) => x.psk).length, 12);
+  assert.equal(suite12(CipherSuite.TLS_PSK_WITH_AES_256_CBC_SHA384)?.prfHash, 'sha384');
+  assert.equal(suite12(CipherSuite.TLS_PSK_WITH_AES_128_GCM_SHA256)?.forwardSecret, false);
+  assert.equal(suite12(CipherSuite.TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256)?.forwardSecret, true);
 });
 
 for (const s of allSuites12().filter((x, i, all) => all.findIndex((y) => JSON.stringify(y.cipher) === JSON.stringify(x.cipher)) === i)) {

@@ -38,6 +38,7 @@ import {
   startEarlyData,
   ticketSink,
   writeBinder,
+  externalPskOffer,
   type ClientResumption,
   type EarlyData,
   type PskOffer,
@@ -110,7 +111,9 @@ export function startClient13(conn: Engine, params: ClientParams): State {
   // Middlebox compatibility mode (RFC 8446 §D.4): a non-empty legacy_session_id (or a TLS 1.2 session's ID).
   const sessionId = helloSessionId(cfg.random, params.session12);
   // A TLS 1.3 session (PSK) only when TLS 1.3 is offered.
-  const offer = kx !== undefined ? choosePskOffer(conn, params.resumption, params.serverName) : undefined;
+  // Else an external PSK (RFC 8446 §4.2.11) when the application has one.
+  const resumable = kx !== undefined ? choosePskOffer(conn, params.resumption, params.serverName) : undefined;
+  const offer = resumable ?? (kx !== undefined && params.psk !== undefined ? externalPskOffer(conn, params.psk, params.serverName) : undefined);
   const hello = buildClientHello(conn, params, random, sessionId, kx, undefined, offer, offer?.early === true);
   const transcript = new Transcript(cfg.crypto);
   conn.setRecordVersion(ProtocolVersion.TLSv1);

@@ -17,6 +17,8 @@ import type { CryptoProvider } from '../crypto/provider.js';
 import { decodeClientSession, encodeClientSession, type ClientSession13, type ClientSessionStore } from './session13.js';
 import { pskSelected, type PskAuthenticated } from './proofs.js';
 import type { TicketSink } from './traffic13.js';
+import type { ClientPskCallback } from '../conn/config.js';
+import { checkExternalPsk } from './common12.js';
 
 /** The client's resumption settings (from ClientConfig). */
 export interface ClientResumption {
@@ -35,6 +37,43 @@ export interface PskOffer {
   readonly early: boolean;
   /** The session PSK's Early Secret, computed once for the binders, the early keys and the handshake. */
   readonly earlySecret: Uint8Array;
+  /**
+   * An external PSK (RFC 8446 §4.2.11, ClientConfig.psk): its binder is an "ext binder", its identity
+   * is the application's, its age 0; never early data.
+   */
+  readonly external?: boolean;
+}
+
+/** The hash an external PSK is used with when nothing says otherwise (RFC 8446 §4.2.11; OpenSSL's and node:tls's choice). */
+const EXTERNAL_PSK_HASH = 'sha256';
+
+/**
+ * RFC 8446 §4.2.11: an external pre-shared key from ClientConfig.psk (asked with no hint: TLS 1.3 has
+ * none), offered with SHA-256, for the first enabled suite of that hash. Undefined when the callback
+ * has none or no SHA-256 suite is enabled.
+ */
+export function externalPskOffer(conn: Engine, psk: ClientPskCallback, serverName: string | undefined): PskOffer | undefined {
+  const cfg = conn.config;
+  const suite = cfg.suites13.map(suite13).find((s) => s?.hash === EXTERNAL_PSK_HASH);
+  if (suite === undefined) return undefined;
+  const got = psk(undefined);
+  if (got === undefined) return undefined;
+  checkExternalPsk(got.identity, got.key);
+  const session: ClientSession13 = {
+    suite: suite.suite,
+    psk: got.key.slice(),
+    ticket: got.identity.slice(),
+    ageAdd: 0,
+    receivedAt: cfg.now(),
+    lifetime: 0,
+    maxEarlyData: 0,
+    alpn: undefined,
+    serverName,
+    peerCertificates: [],
+    verifiedChain: undefined,
+  };
+  if (conn.tracing) conn.trace({ kind: 'psk-offer', offered: true, external: true });
+  return { session, suite, early: false, earlySecret: earlySecretOf(cfg.crypto, suite, got.key), external: true };
 }
 
 /** 0-RTT data sent so far (kept to resend if the server rejects it). */
@@ -105,9 +144,9 @@ export function choosePskOffer(conn: Engine, res: ClientResumption, serverName: 
 /** psk_key_exchange_modes, early_data (ClientHello1 only) and a pre_shared_key with a zero binder; PSK last. */
 export function pskExtensions(conn: Engine, offer: PskOffer, withEarlyData: boolean): Extension[] {
   const s = offer.session;
-  // RFC 8446 §4.2.11.1: obfuscated_ticket_age = (age in ms + ticket_age_add) mod 2^32.
+  // RFC 8446 §4.2.11.1: obfuscated_ticket_age = (age in ms + ticket_age_add) mod 2^32; 0 for an external PSK.
   const age = Math.max(0, conn.config.now() - s.receivedAt);
-  const obfuscatedTicketAge = (age + s.ageAdd) >>> 0;
+  const obfuscatedTicketAge = offer.external === true ? 0 : (age + s.ageAdd) >>> 0;
   const out: Extension[] = [X.pskModes(conn.config.pskModes)];
   if (withEarlyData) out.push(X.earlyData());
   out.push(X.preSharedKeyClient([{ identity: s.ticket, obfuscatedTicketAge }], [new Uint8Array(offer.suite.hashLength)]));
@@ -120,7 +159,7 @@ export function pskExtensions(conn: Engine, offer: PskOffer, withEarlyData: bool
  * HelloRetryRequest for ClientHello2).
  */
 export function writeBinder(conn: Engine, offer: PskOffer, msg: HandshakeMessage, prior: readonly Uint8Array[]): void {
-  writeResumptionBinder(conn.config.crypto, offer.suite, offer.session.psk, msg.raw, prior, offer.earlySecret);
+  writeResumptionBinder(conn.config.crypto, offer.suite, offer.session.psk, msg.raw, prior, offer.earlySecret, offer.external !== true);
 }
 
 /**
@@ -135,6 +174,7 @@ export function writeResumptionBinder(
   raw: Uint8Array,
   prior: readonly Uint8Array[],
   earlySecret?: Uint8Array,
+  resumption = true,
 ): void {
   const hashLength = suite.hashLength;
   const bindersLength = 2 + 1 + hashLength;
@@ -142,7 +182,7 @@ export function writeResumptionBinder(
   for (const m of prior) h.update(m);
   h.update(raw.subarray(0, raw.length - bindersLength));
   const schedule = new KeySchedule13(crypto, suite, psk, earlySecret);
-  raw.set(finishedVerifyData(crypto, suite.hash, schedule.binderKey(true), h.digest()), raw.length - hashLength);
+  raw.set(finishedVerifyData(crypto, suite.hash, schedule.binderKey(resumption), h.digest()), raw.length - hashLength);
 }
 
 /** After ClientHello1 with early_data: the compatibility CCS, the early keys, and the data (RFC 8446 §2.3). */

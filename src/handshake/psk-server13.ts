@@ -16,6 +16,7 @@ import type { EarlyDataReplayGuard } from './anti-replay.js';
 import { verifyBinder, type PskAuthenticated } from './proofs.js';
 import { ExpectClientFinished, startServerApplicationTraffic, startServerHandshakeTraffic, type Negotiated, type ResumedFrom } from './server13.js';
 import { recordSizeLimitExtension } from './record-size-limit.js';
+import { checkExternalPsk } from './common12.js';
 import { sendRecorded } from './transcript.js';
 
 /** The server's resumption settings (from ServerConfig). */
@@ -74,12 +75,45 @@ function openTicket(res: ServerResumption, identity: Uint8Array): ServerTicketSt
   return res.opened.open(res.tickets, identity);
 }
 
-/** The hash of the first ticket that opens, so the suite can be chosen to fit it (RFC 8446 §4.2.11). */
-export function ticketHash(res: ServerResumption, n: Pick<Negotiated, 'hello'>): 'sha256' | 'sha384' | undefined {
+/**
+ * The hash of the first ticket that opens, so the suite can be chosen to fit it (RFC 8446 §4.2.11);
+ * SHA-256, the hash of external PSKs, when it is not a ticket and the server has external PSKs.
+ */
+export function ticketHash(res: ServerResumption, n: Pick<Negotiated, 'hello'>, externalPsks: boolean): 'sha256' | 'sha384' | undefined {
   const first = n.hello.ext.preSharedKey?.identities[0];
   if (first === undefined) return undefined;
   const s = openTicket(res, first.identity);
-  return s === undefined ? undefined : suite13(s.suite)?.hash;
+  if (s === undefined) return externalPsks ? EXTERNAL_PSK_HASH : undefined;
+  return suite13(s.suite)?.hash;
+}
+
+/** The hash external PSKs are used with (RFC 8446 §4.2.11: SHA-256 unless agreed otherwise; OpenSSL's and node:tls's choice). */
+const EXTERNAL_PSK_HASH = 'sha256';
+/** Longer identities are not external PSK names (OpenSSL's PSK_MAX_IDENTITY_LEN): the callback is not asked. */
+const MAX_EXTERNAL_IDENTITY = 256;
+
+/**
+ * An external PSK for this identity (ServerConfig.psk), as the state a ticket would give: no
+ * certificate, no early data, nothing else carried over.
+ */
+function externalPsk(n: Negotiated, identity: Uint8Array, now: number): ServerTicketState | undefined {
+  const psk = n.params.psk;
+  if (psk === undefined || identity.length > MAX_EXTERNAL_IDENTITY || n.suite.hash !== EXTERNAL_PSK_HASH) return undefined;
+  const key = psk.lookup(identity, n.conn);
+  if (key === undefined || key === null) return undefined;
+  checkExternalPsk(identity, key);
+  return {
+    suite: n.suite.suite,
+    psk: key.slice(),
+    ageAdd: 0,
+    issuedAt: now,
+    lifetime: 0,
+    maxEarlyData: 0,
+    alpn: undefined,
+    serverName: n.hello.ext.serverName,
+    peerCertificates: [],
+    peerAuthorized: false,
+  };
 }
 
 /** How much rejected early data to skip for this ClientHello. */
@@ -111,22 +145,27 @@ export function acceptPsk(n: Negotiated, res: ServerResumption, msg: HandshakeMe
     const id = offered.identities[index];
     const binder = offered.binders[index];
     if (id === undefined || binder === undefined) break;
-    const state = openTicket(res, id.identity);
+    const ticket = openTicket(res, id.identity);
+    const external = ticket === undefined ? externalPsk(n, id.identity, now) : undefined;
+    const state = ticket ?? external;
     if (state === undefined) continue;
-    // RFC 8446 §4.2.11: only with a suite of the same hash; §4.6.1: not after the lifetime.
-    const ticketSuite = suite13(state.suite);
-    if (ticketSuite === undefined || ticketSuite.hash !== suite.hash) continue;
     const expires = state.issuedAt + state.lifetime * 1000;
-    if (now >= expires || now < state.issuedAt - 60_000) continue;
-    // RFC 6066 §3 / RFC 8446 §4.2.11: resume only for the server name the session was made with.
-    if (state.serverName !== hello.ext.serverName) continue;
+    if (ticket !== undefined) {
+      // RFC 8446 §4.2.11: only with a suite of the same hash; §4.6.1: not after the lifetime.
+      const ticketSuite = suite13(ticket.suite);
+      if (ticketSuite === undefined || ticketSuite.hash !== suite.hash) continue;
+      if (now >= expires || now < ticket.issuedAt - 60_000) continue;
+      // RFC 6066 §3 / RFC 8446 §4.2.11: resume only for the server name the session was made with.
+      if (ticket.serverName !== hello.ext.serverName) continue;
+    }
     // RFC 8446 §4.2.11.2: the binder covers the ClientHello up to the binders list (and, after a
-    // HelloRetryRequest, message_hash(ClientHello1) and the HelloRetryRequest before it).
+    // HelloRetryRequest, message_hash(ClientHello1) and the HelloRetryRequest before it); an
+    // external PSK's binder key has its own label ("ext binder", §7.1).
     const schedule = new KeySchedule13(crypto, suite, state.psk);
     const th = binderTranscriptHash(n, msg, offered.bindersLength);
-    const proof = verifyBinder(crypto, suite.hash, schedule.binderKey(true), th, binder);
-    const earlyData = hello.ext.earlyData === true && !retried && index === 0 && earlyDataAcceptable(n, res, state, id.obfuscatedTicketAge, now, expires, id.identity);
-    if (conn.tracing) conn.trace({ kind: 'psk', accepted: true, index, mode: dhe ? 'psk_dhe_ke' : 'psk_ke', earlyData });
+    const proof = verifyBinder(crypto, suite.hash, schedule.binderKey(ticket !== undefined), th, binder);
+    const earlyData = ticket !== undefined && hello.ext.earlyData === true && !retried && index === 0 && earlyDataAcceptable(n, res, ticket, id.obfuscatedTicketAge, now, expires, id.identity);
+    if (conn.tracing) conn.trace({ kind: 'psk', accepted: true, index, mode: dhe ? 'psk_dhe_ke' : 'psk_ke', earlyData, external: external !== undefined });
     return { proof, index, state, schedule, dhe, earlyData };
   }
   if (conn.tracing) conn.trace({ kind: 'psk', accepted: false, offered: offered.identities.length });

@@ -29,7 +29,6 @@ import { finishedVerifyData12 } from '../keys/prf12.js';
 import { suite12, type Suite12 } from '../keys/suites12.js';
 import type { Engine, Next, State } from '../conn/engine.js';
 import type { CertifiedKey } from '../conn/types.js';
-import type { ServerPsk } from '../conn/config.js';
 import type { VerifiedPeer } from './verifier.js';
 import { verifyFinished12, verifySignature12, type SignatureVerified } from './proofs.js';
 import { chooseScheme, keyFitsScheme, signWithScheme } from './schemes.js';
@@ -51,8 +50,6 @@ export interface ServerParams12 extends ServerParams {
   readonly ticketSealer?: TicketSealer | undefined;
   /** Seconds a session may be resumed (cache entries and tickets). */
   readonly sessionTimeout?: number | undefined;
-  /** TLS-PSK (ServerConfig.psk). */
-  readonly psk?: ServerPsk | undefined;
 }
 
 interface Negotiated {

@@ -19,7 +19,7 @@ import { KeySchedule13, finishedVerifyData, suite13, type Suite13 } from '../key
 import { RecordProtector13 } from '../record/protect13.js';
 import type { Engine, Next, State } from '../conn/engine.js';
 import type { CertifiedKey } from '../conn/types.js';
-import type { AlpnCallback, OcspCallback } from '../conn/config.js';
+import type { AlpnCallback, OcspCallback, ServerPsk } from '../conn/config.js';
 import { Transcript, sendRecorded } from './transcript.js';
 import { verifyCertificateVerify13, verifyFinished13, type SignatureVerified } from './proofs.js';
 import { certificateVerifyContent, chooseScheme, signWithScheme } from './schemes.js';
@@ -46,6 +46,8 @@ export interface ServerParams {
   readonly requestCert: boolean;
   readonly requireCert: boolean;
   readonly resumption: ServerResumption;
+  /** TLS-PSK: external pre-shared keys (ServerConfig.psk; TLS 1.3 RFC 8446 §4.2.11, TLS 1.2 RFC 4279). */
+  readonly psk?: ServerPsk | undefined;
 }
 
 export interface Negotiated {
@@ -144,7 +146,7 @@ export function handleClientHello13(conn: Engine, params: ServerParams, msg: Han
   // The transcript stays unhashed until the server's flight: a HelloRetryRequest replaces
   // ClientHello1 with its hash first.
   transcript.add(msg.raw);
-  const suite = chooseSuite(conn, hello, ticketHash(params.resumption, { hello }));
+  const suite = chooseSuite(conn, hello, ticketHash(params.resumption, { hello }, params.psk !== undefined));
   const alpn = chooseAlpn(conn, hello, params.alpnCallback);
   const n: Negotiated = { conn, params, transcript, hello, msg, suite, alpn, earlyDataOffered: hello.ext.earlyData === true };
   return chooseGroupAndContinue(n, false);

@@ -55,8 +55,9 @@ export interface TlsConnectOptions extends SecureContextOptions, CommonNodeOptio
   readonly requestOCSP?: boolean;
   readonly checkServerIdentity?: (hostname: string, cert: PeerCertificate) => Error | undefined;
   /**
-   * TLS-PSK (TLS 1.2 in typetls: RFC 4279, RFC 5489): called when the server chose a PSK suite named in
-   * `ciphers`, with its identity hint (or null). Returns the key and the identity, or null to give up.
+   * TLS-PSK: TLS 1.3 external PSKs (RFC 8446 §4.2.11, called before the ClientHello with a null hint)
+   * and TLS 1.2 PSK suites named in `ciphers` (RFC 4279, RFC 5489, called with the server's hint).
+   * Returns the key and the identity, or null for none.
    */
   readonly pskCallback?: (hint: string | null) => { readonly psk: NodeJS.ArrayBufferView; readonly identity: string } | null | undefined;
   readonly secureContext?: SecureContext;
@@ -94,8 +95,9 @@ export interface TlsServerOptions extends SecureContextOptions, CommonNodeOption
   readonly ALPNCallback?: ALPNCallback;
   readonly SNICallback?: SNICallback;
   /**
-   * TLS-PSK (TLS 1.2 in typetls): the key for the identity a client names, or null/undefined for none
-   * (the client gets unknown_psk_identity). Only for PSK suites named in `ciphers`.
+   * TLS-PSK: the key for the identity a client names, or null/undefined for none (TLS 1.3: the
+   * handshake goes on with certificates; TLS 1.2: unknown_psk_identity). TLS 1.2 uses PSK suites named
+   * in `ciphers`.
    */
   readonly pskCallback?: (socket: Duplex, identity: string) => NodeJS.ArrayBufferView | null | undefined;
   /** TLS-PSK: the hint sent to clients to help them choose an identity. */
@@ -243,23 +245,14 @@ function pskBytes(v: unknown, what: string): Uint8Array {
 
 const utf8 = new TextEncoder();
 
-/**
- * node:tls's TLS-PSK options, which typetls implements for TLS 1.2 (RFC 4279, RFC 5489): the
- * connection is kept at TLS 1.2 so the key is used, and PSK suites count only with a callback (as
- * OpenSSL skips them otherwise).
- */
-function pskVersions(c: { maxVersion?: string; minVersion?: string; cipherSuites?: readonly number[] }, enabled: boolean): void {
-  if (!enabled) {
-    if (c.cipherSuites !== undefined) c.cipherSuites = c.cipherSuites.filter((s) => suite12(s)?.psk !== true);
-    return;
-  }
-  if (c.minVersion === 'TLSv1.3') throw optionError('pskCallback', "typetls uses pre-shared keys in TLS 1.2 only (TLS 1.3 external PSKs are not implemented): allow minVersion 'TLSv1.2'");
-  c.maxVersion = 'TLSv1.2';
+/** Without a pskCallback the PSK suites named in `ciphers` do not count (OpenSSL skips them too). */
+function withoutPskSuites(c: { cipherSuites?: readonly number[] }, keep: boolean): void {
+  if (!keep && c.cipherSuites !== undefined) c.cipherSuites = c.cipherSuites.filter((s) => suite12(s)?.psk !== true);
 }
 
 function mapClientPsk(c: Mutable<ClientConfig>, cb: TlsConnectOptions['pskCallback']): void {
   if (cb !== undefined && typeof cb !== 'function') throw optionError('pskCallback', `expected a function, got ${describe(cb)}`);
-  pskVersions(c, cb !== undefined);
+  withoutPskSuites(c, cb !== undefined);
   if (cb === undefined) return;
   c.psk = (hint) => {
     const r = cb(hint === undefined ? null : Buffer.from(hint).toString('utf8'));
@@ -275,7 +268,7 @@ function mapServerPsk(c: Mutable<ServerConfig>, o: TlsServerOptions): void {
   const cb = o.pskCallback;
   if (cb !== undefined && typeof cb !== 'function') throw optionError('pskCallback', `expected a function, got ${describe(cb)}`);
   if (o.pskIdentityHint !== undefined && typeof o.pskIdentityHint !== 'string') throw optionError('pskIdentityHint', `expected a string, got ${describe(o.pskIdentityHint)}`);
-  pskVersions(c, cb !== undefined);
+  withoutPskSuites(c, cb !== undefined);
   if (cb === undefined) return;
   const hint = o.pskIdentityHint === undefined ? undefined : utf8.encode(o.pskIdentityHint);
   c.psk = {

@@ -152,6 +152,8 @@ interface Build {
   readonly withBytes: boolean;
   tls13: boolean;
   version: string;
+  /** A TLS 1.3 external pre-shared key was offered (client) or accepted (server): not a resumption. */
+  externalPsk: boolean;
 }
 
 function newStep(n: StepNumber): Step {
@@ -176,6 +178,7 @@ export function buildNarrative(events: readonly SidedEvent[], options: { readonl
     withBytes: options.bytes === true,
     tls13: true,
     version: 'unknown',
+    externalPsk: false,
   };
   // Each side decodes the messages it saw (a message sent by one side is received by the other).
   const decoders = new Map<Side, MessageDecoder>([
@@ -279,6 +282,10 @@ export function buildNarrative(events: readonly SidedEvent[], options: { readonl
       case 'error':
         if (!errors.some((x) => x.side === side)) errors.push({ side, code: e.code, alert: e.alert, message: e.message });
         break;
+      case 'psk-offer':
+      case 'psk':
+        if ((e as { external?: unknown }).external === true) b.externalPsk = true;
+        break;
       default:
         break;
     }
@@ -375,7 +382,11 @@ function describe(b: Build, msgs: readonly { from: Side; name: string; d: Decode
       });
     }
     const resumed = h.ext.selectedIdentity !== undefined || complete?.resumed === true;
-    s2.facts.push({ name: 'resumed', value: resumed ? 'yes' : 'no', why: resumed ? 'the server accepted a pre-shared key from an earlier session' : ch.hello.ext.preSharedKey ? 'the server did not accept the offered session' : 'the client offered no earlier session' });
+    if (b.externalPsk && tls13) {
+      s2.facts.push({ name: 'external pre-shared key', value: resumed ? 'accepted' : 'not accepted', why: resumed ? 'the server knows the identity the client named, and the binder proves the client holds the key' : 'the server does not know the identity: certificates authenticate this handshake' });
+    } else {
+      s2.facts.push({ name: 'resumed', value: resumed ? 'yes' : 'no', why: resumed ? 'the server accepted a pre-shared key from an earlier session' : ch.hello.ext.preSharedKey ? 'the server did not accept the offered session' : 'the client offered no earlier session' });
+    }
     s2.facts.push({ name: 'server random', value: '32 bytes' });
   }
   const ske = find('server_key_exchange');
@@ -530,7 +541,20 @@ function describe(b: Build, msgs: readonly { from: Side; name: string; d: Decode
     complete?.resumed === true ||
     sh?.hello.ext.selectedIdentity !== undefined ||
     (!tls13 && sh !== undefined && ch !== undefined && serverCert === undefined && sameId(sh.hello.sessionId, ch.hello.sessionId));
-  if (resumed) {
+  if (resumed && b.externalPsk && tls13) {
+    // RFC 8446 §4.2.11: an external pre-shared key, not a resumption: the key authenticates both sides.
+    const skip = (st: Step, why: string): void => {
+      if (st.messages.length > 0 || st.checks.length > 0) return;
+      st.status = 'skipped';
+      st.notes.push(why);
+    };
+    skip(s3, "external pre-shared key: no certificate; the server proves it holds the key with its Finished (step 9), which only a holder of the key can compute");
+    if (sh?.hello.ext.keyShare === undefined) skip(s4, 'psk_ke: no (EC)DHE, the pre-shared key alone feeds the key schedule (no forward secrecy)');
+    else s4.notes.push('psk_dhe_ke: the pre-shared key and a fresh (EC)DHE exchange both feed the key schedule');
+    s7.notes.push("the key schedule starts from the external pre-shared key (RFC 8446 §7.1), proven by the ClientHello's binder (\"ext binder\")");
+    skip(s5, 'external pre-shared key: no client certificate; the client proves it holds the key with its binder and its Finished (step 8)');
+    skip(s6, 'external pre-shared key: the server found the key for the identity the client named');
+  } else if (resumed) {
     const skip = (st: Step, why: string): void => {
       if (st.messages.length > 0 || st.checks.length > 0) return;
       st.status = 'skipped';

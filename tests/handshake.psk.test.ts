@@ -1,9 +1,11 @@
-// TLS-PSK in TLS 1.2 (RFC 4279, RFC 5489), typetls against itself in memory: both key exchanges,
-// the identity hint, unknown identities, a client without a key, and PSK suites never on by default.
+// TLS-PSK, typetls against itself in memory. TLS 1.2 (RFC 4279, RFC 5489): both key exchanges, the
+// identity hint, unknown identities, a client without a key, PSK suites never on by default. TLS 1.3
+// external PSKs (RFC 8446 §4.2.11): accepted, a wrong key, an unknown identity with and without a
+// certificate to fall back on, after a HelloRetryRequest.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pair, pump, text } from './helpers/memory.js';
-import { AlertDescription, CipherSuite as CS, HandshakeType } from '../src/wire/iana.js';
+import { AlertDescription, CipherSuite as CS, HandshakeType, NamedGroup as G } from '../src/wire/iana.js';
 import type { ClientConfig, ServerConfig, ServerPsk } from '../src/conn/config.js';
 import { TlsError } from '../src/errors.js';
 import { ClientConnection } from '../src/conn/client.js';
@@ -209,4 +211,82 @@ test('TLS 1.2 PSK, hostile input: edited plaintext flights (hint, identity, ECDH
   }
   // The rest leave a side waiting for bytes that never come (a cut record, or a length made longer), which is right.
   assert.ok(failed > 120, `only ${failed} of 240 edits ended in an error`);
+});
+
+const TLS13 = { minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' } as const;
+
+test('TLS 1.3 external PSK: no certificate, psk_dhe_ke, the "ext binder"; reported as node:tls does (resumed, client authorized)', async () => {
+  const sp = serverPsk('ignored in TLS 1.3');
+  const cp = clientPsk();
+  const ticketKeys = crypto.randomBytes(48);
+  let session: Uint8Array | undefined;
+  const { client, server } = await connect(
+    { ...TLS13, psk: cp.psk, listener: (e) => void (e.type === 'session' && (session = e.session)) },
+    { ...TLS13, certificates: [], psk: sp, ticketKeys },
+  );
+  assert.equal(client.error, undefined, String(client.error));
+  assert.equal(server.error, undefined, String(server.error));
+  assert.equal(client.summary?.version, 'TLSv1.3');
+  assert.equal(client.summary?.resumed, true);
+  assert.equal(server.summary?.resumed, true);
+  assert.deepEqual(client.summary?.peerCertificates, []);
+  assert.equal(client.summary?.authorized, true);
+  assert.equal(server.summary?.authorized, false);
+  assert.ok(client.summary?.group !== undefined, 'psk_dhe_ke: a key exchange too');
+  // TLS 1.3 has no identity hint: the client is asked with none, before its ClientHello.
+  assert.deepEqual(cp.hints, [undefined]);
+  assert.deepEqual(sp.asked, ['device7']);
+  client.write(enc.encode('ping'));
+  await pump(client, server);
+  assert.equal(text(server.readPlaintext()), 'ping');
+  // The ticket that follows resumes without the key being asked for again.
+  assert.ok(session !== undefined, 'a ticket after the PSK handshake');
+  const cp2 = clientPsk();
+  const again = await connect({ ...TLS13, psk: cp2.psk, session }, { ...TLS13, certificates: [], psk: sp, ticketKeys });
+  assert.equal(again.client.error, undefined, String(again.client.error));
+  assert.equal(again.client.summary?.resumed, true);
+  assert.deepEqual(cp2.hints, []);
+  assert.deepEqual(sp.asked, ['device7']);
+});
+
+test('TLS 1.3 external PSK: a wrong key fails the binder (decrypt_error); an unknown identity falls back to certificates', async () => {
+  const wrong = await connect({ ...TLS13, psk: clientPsk('device7', new Uint8Array(16).fill(9)).psk }, { ...TLS13, certificates: [], psk: serverPsk() });
+  assert.equal(wrong.server.error?.alert, AlertDescription.decrypt_error);
+  assert.equal(wrong.client.error?.alert, AlertDescription.decrypt_error);
+  // Unknown, and the server has no certificate: nothing left to authenticate with.
+  const none = await connect({ ...TLS13, psk: clientPsk('stranger').psk }, { ...TLS13, certificates: [], psk: serverPsk() });
+  assert.equal(none.server.error?.alert, AlertDescription.handshake_failure);
+  // Unknown, and the server has a certificate the client trusts: a certificate handshake, as node:tls does.
+  const { testPki } = await import('./helpers/certs.js');
+  const { certifiedKey } = await import('./helpers/memory.js');
+  const pki = await testPki();
+  const sp = serverPsk();
+  const fallback = await connect(
+    { ...TLS13, psk: clientPsk('stranger').psk, ca: [pki.root.certPem], serverName: 'localhost' },
+    { ...TLS13, certificates: [certifiedKey(pki.server.ecdsa)], psk: sp },
+  );
+  assert.equal(fallback.client.error, undefined, String(fallback.client.error));
+  assert.equal(fallback.client.summary?.resumed, false);
+  assert.equal(fallback.client.summary?.peerCertificates.length, 1);
+  assert.deepEqual(sp.asked, ['stranger']);
+});
+
+test('TLS 1.3 external PSK after a HelloRetryRequest: the binder is computed again over the new transcript', async () => {
+  const { client, server } = await connect(
+    { ...TLS13, psk: clientPsk().psk, groups: [G.x25519, G.secp256r1] },
+    { ...TLS13, certificates: [], psk: serverPsk(), groups: [G.secp256r1] },
+  );
+  assert.equal(client.error, undefined, String(client.error));
+  assert.equal(server.error, undefined, String(server.error));
+  assert.equal(client.summary?.resumed, true);
+  assert.equal(client.summary?.group, G.secp256r1);
+});
+
+test('TLS 1.3 external PSK: only with a SHA-256 suite enabled (its hash); otherwise it is not offered', async () => {
+  const cp = clientPsk();
+  const out = new ClientConnection({ ...TLS13, cipherSuites: [CS.TLS_AES_256_GCM_SHA384], psk: cp.psk }).takeOutput();
+  assert.ok(out !== null);
+  const hello = decodeClientHello(out.subarray(9));
+  assert.equal(hello.ext.preSharedKey, undefined);
+  assert.deepEqual(cp.hints, []);
 });
