@@ -68,19 +68,21 @@ export interface ExternalPsk {
 }
 
 /**
- * TLS-PSK, client side: called once the server chose a PSK cipher suite (TLS 1.2, RFC 4279 /
- * RFC 5489), with the server's identity hint when it sent one. Returns the key to use, or undefined
- * to give up (handshake_failure).
+ * TLS-PSK, client side. TLS 1.3 (RFC 8446 §4.2.11): called before the ClientHello, with no hint, for
+ * an external PSK to offer (used with SHA-256) when no session is being resumed; undefined offers
+ * none. TLS 1.2 (RFC 4279 / RFC 5489): called once the server chose a PSK cipher suite, with the
+ * server's identity hint when it sent one; undefined gives up (handshake_failure).
  */
 export type ClientPskCallback = (hint: Uint8Array | undefined) => ExternalPsk | undefined;
 
-/** TLS-PSK, server side (TLS 1.2, RFC 4279 / RFC 5489). */
+/** TLS-PSK, server side: TLS 1.3 external PSKs (RFC 8446 §4.2.11) and TLS 1.2 PSK suites (RFC 4279 / RFC 5489). */
 export interface ServerPsk {
   /** Sent to the client (ServerKeyExchange) to help it choose an identity; none when absent. */
   readonly hint?: Uint8Array;
   /**
-   * The key for the identity the client named, or undefined when there is none (unknown_psk_identity).
-   * `connection` is the ServerConnection asking, so an adapter can tell its sockets apart.
+   * The key for the identity the client named, or undefined when there is none (TLS 1.3: the handshake
+   * goes on with certificates; TLS 1.2: unknown_psk_identity). `connection` is the ServerConnection
+   * asking, so an adapter can tell its sockets apart.
    */
   readonly lookup: (identity: Uint8Array, connection: object) => Uint8Array | undefined;
 }
@@ -114,8 +116,8 @@ export interface ClientConfig extends CommonConfig {
   /** 0-RTT: data written before the handshake completes goes out as early data too (within the ticket's limit). */
   readonly earlyDataFromWrites?: boolean;
   /**
-   * TLS-PSK (TLS 1.2): the pre-shared key for a server that chooses a PSK suite. PSK suites are offered
-   * only with it, and only when named in `cipherSuites` (never by default).
+   * TLS-PSK: an external pre-shared key for TLS 1.3, and the key for a TLS 1.2 server that chooses a
+   * PSK suite. TLS 1.2 PSK suites are offered only with it, and only when named in `cipherSuites`.
    */
   readonly psk?: ClientPskCallback;
 }
@@ -182,8 +184,8 @@ export interface ServerConfig extends CommonConfig {
   /** The server's record of tickets already used for early data (shared by all its connections). */
   readonly replayGuard?: EarlyDataReplayGuard;
   /**
-   * TLS-PSK (TLS 1.2): the keys of the clients that use pre-shared keys. PSK suites are chosen only
-   * with it, and only when named in `cipherSuites` (never by default).
+   * TLS-PSK: the keys of the clients that use pre-shared keys (TLS 1.3 external PSKs; TLS 1.2 PSK
+   * suites, chosen only when named in `cipherSuites`).
    */
   readonly psk?: ServerPsk;
 }

@@ -62,7 +62,7 @@ export interface ClientParams {
   readonly session12?: Session12 | undefined;
   /** Ask the server to staple an OCSP response (status_request, RFC 6066 §8). */
   readonly requestOcsp?: boolean;
-  /** TLS-PSK in TLS 1.2 (ClientConfig.psk). */
+  /** TLS-PSK (ClientConfig.psk): a TLS 1.3 external PSK, and the key for a TLS 1.2 PSK suite. */
   readonly psk?: ClientPskCallback | undefined;
 }
 
