@@ -247,6 +247,36 @@ describe('CLI: client and server', () => {
     }
   });
 
+  test('client --psk and server --psk (no certificate): TLS 1.3 external PSK, TLS 1.2 with PSK suites; a wrong key fails', async () => {
+    const key = '00112233445566778899aabbccddeeff';
+    const srv = await startListening(
+      ...cli(['server', '--port', '0', '--psk', key, '--psk-identity', 'dev7', '--psk-hint', 'hint', '--ciphers', 'TLS_AES_128_GCM_SHA256:PSK-AES128-GCM-SHA256', '--echo', '--naccept', '3']),
+    );
+    try {
+      const target = `127.0.0.1:${String(srv.port)}`;
+      const r13 = await runCli(['client', target, '--psk', key, '--psk-identity', 'dev7'], { input: 'over 1.3\n' });
+      assert.equal(r13.code, 0, r13.stderr);
+      assert.equal(r13.stdout, 'over 1.3\n');
+      const s13 = summaryOf(r13.stderr);
+      assert.equal(s13.get('protocol'), 'TLSv1.3');
+      assert.equal(s13.get('peer certificate'), 'none');
+      const r12 = await runCli(['client', target, '--psk', key, '--psk-identity', 'dev7', '--max-version', '1.2', '--ciphers', 'PSK-AES128-GCM-SHA256'], { input: 'over 1.2\n' });
+      assert.equal(r12.code, 0, r12.stderr);
+      assert.equal(r12.stdout, 'over 1.2\n');
+      assert.equal(summaryOf(r12.stderr).get('cipher'), 'TLS_PSK_WITH_AES_128_GCM_SHA256');
+      const wrong = await runCli(['client', target, '--psk', 'ffeeddccbbaa99887766554433221100', '--psk-identity', 'dev7'], { input: 'x' });
+      assert.equal(wrong.code, 1, wrong.stderr);
+      assert.match(wrong.stderr, /decrypt_error/);
+    } finally {
+      srv.stop();
+    }
+    const bad = await runCli(['client', '127.0.0.1:1', '--psk', 'xyz']);
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /--psk takes the key as hex digits/);
+    const noCert = await runCli(['server', '--port', '0']);
+    assert.match(noCert.stderr, /needs --cert F --key F \(or --psk HEX\)/);
+  });
+
   test('client: a required client certificate that is missing fails with exit 1 and the reason', async () => {
     const srv = await startListening(...cli(['server', '--port', '0', '--cert', f.serverCert, '--key', f.serverKey, '--ca', f.ca, '--verify-client', 'require', '--naccept', '1']));
     try {

@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import type { FlagSpec } from './args.js';
 import { intOption, parseArgs, requireTogether, UsageError } from './args.js';
-import { COMMON_FLAGS, commonTlsOptions, keylogSink, readBytes, readText, traceCollector } from './options.js';
+import { COMMON_FLAGS, commonTlsOptions, keylogSink, pskOption, readBytes, readText, traceCollector } from './options.js';
 import { describeError, formatSummary, handshakeSummary } from './summary.js';
 import type { ClientOptions } from './tls-api.js';
 import { backend, connect, earlyDataClientOptions, earlyDataState } from './tls-api.js';
@@ -17,13 +17,17 @@ export const CLIENT_FLAGS: FlagSpec = {
   keymatexport: 'string',
   keymatexportlen: 'string',
   status: 'boolean',
+  psk: 'string',
+  'psk-identity': 'string',
 };
 
 export const CLIENT_USAGE = `usage: typetls client HOST:PORT [--servername S] [--ca F] [--cert F --key F] [--alpn LIST]
        [--min-version 1.2|1.3] [--max-version 1.2|1.3] [--ciphers LIST] [--groups LIST] [--insecure]
        [--keylog F] [--trace] [--sess-out F] [--sess-in F] [--early-data FILE]
-       [--keymatexport LABEL --keymatexportlen N] [--status]
+       [--keymatexport LABEL --keymatexportlen N] [--status] [--psk HEX [--psk-identity ID]]
 --status asks the server to staple an OCSP response (openssl -status); the summary says what came.
+--psk offers a pre-shared key (TLS 1.3 external PSK; in TLS 1.2 with PSK suites named in --ciphers),
+named by --psk-identity (default "Client_identity", as openssl s_client).
 stdin goes to the peer (end of input sends close_notify), what the peer sends goes to stdout, and the
 handshake summary goes to stderr as "key: value" lines. Exit status 1 when the handshake fails.
 `;
@@ -91,6 +95,8 @@ export async function runClient(argv: readonly string[]): Promise<number> {
   }
   const status = args.booleans.has('status');
   if (status) options.requestOCSP = true;
+  const psk = pskOption(args);
+  if (psk !== undefined) options.pskCallback = () => ({ psk: psk.key, identity: psk.identity });
   const label = args.strings.get('keymatexport');
   const keymat = label === undefined ? undefined : { label, length: intOption(args, 'keymatexportlen', 32, 16384) };
 

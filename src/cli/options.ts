@@ -68,6 +68,21 @@ export function commonTlsOptions(args: ParsedArgs): CommonTlsOptions {
   return o;
 }
 
+/**
+ * --psk HEX (and --psk-identity ID), as openssl s_client/s_server take them: the key's bytes. The
+ * identity defaults to OpenSSL's, "Client_identity".
+ */
+export function pskOption(args: ParsedArgs): { readonly key: Buffer; readonly identity: string } | undefined {
+  const hex = args.strings.get('psk');
+  const identity = args.strings.get('psk-identity');
+  if (hex === undefined) {
+    if (identity !== undefined) throw new UsageError('--psk-identity needs --psk HEX');
+    return undefined;
+  }
+  if (!/^([0-9a-fA-F]{2})+$/.test(hex) || hex.length > 1024) throw new UsageError('--psk takes the key as hex digits (1 to 512 bytes), e.g. --psk 1a2b3c4d');
+  return { key: Buffer.from(hex, 'hex'), identity: identity ?? 'Client_identity' };
+}
+
 /** A collector for --trace[=bytes] / --json, writing to stderr (stdout carries the peer's data), or undefined. */
 export function traceCollector(args: ParsedArgs): TraceCollector | undefined {
   const mode = traceMode(args.booleans, args.strings);

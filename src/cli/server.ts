@@ -4,7 +4,7 @@
 import type { Socket } from 'node:net';
 import type { FlagSpec } from './args.js';
 import { intOption, parseArgs, requireTogether, UsageError } from './args.js';
-import { COMMON_FLAGS, commonTlsOptions, keylogSink, readBytes, readText } from './options.js';
+import { COMMON_FLAGS, commonTlsOptions, keylogSink, pskOption, readBytes, readText } from './options.js';
 import { serverTrace } from './server-trace.js';
 import { alpnText, describeError, peerSubject, verification } from './summary.js';
 import type { ServerOptions, TLSSocket } from './tls-api.js';
@@ -23,13 +23,19 @@ export const SERVER_FLAGS: FlagSpec = {
   'num-tickets': 'string',
   'early-data': 'boolean',
   'status-file': 'string',
+  psk: 'string',
+  'psk-identity': 'string',
+  'psk-hint': 'string',
 };
 
-export const SERVER_USAGE = `usage: typetls server --port N --cert F --key F [--cert2 F --key2 F] [--host H] [--ca F]
+export const SERVER_USAGE = `usage: typetls server --port N (--cert F --key F | --psk HEX) [--cert2 F --key2 F] [--host H] [--ca F]
        [--verify-client none|request|require] [--alpn LIST] [--min-version 1.2|1.3]
        [--max-version 1.2|1.3] [--ciphers LIST] [--groups LIST] [--keylog F] [--trace]
        [--www | --echo] [--naccept N] [--num-tickets N] [--early-data] [--status-file F]
+       [--psk HEX [--psk-identity ID] [--psk-hint H]]
 --status-file staples the DER OCSP response in F for clients that ask (openssl s_server -status_file).
+--psk accepts clients that name --psk-identity (default "Client_identity") with that pre-shared key
+(TLS 1.3 external PSK; TLS 1.2 with PSK suites named in --ciphers); with --psk, --cert is optional.
 --port 0 picks a free port; the first line on stdout is then "ACCEPT <host>:<port>".
 --www answers an HTTP request with a page describing the connection; --echo sends data back;
 otherwise received data goes to stdout. Connection summaries go to stderr. SIGTERM/SIGINT stop it.
@@ -91,14 +97,17 @@ export async function runServer(argv: readonly string[]): Promise<number> {
   const host = args.strings.get('host') ?? '127.0.0.1';
   const cert = args.strings.get('cert');
   const key = args.strings.get('key');
-  if (cert === undefined || key === undefined) throw new UsageError('typetls server needs --cert F --key F');
+  const psk = pskOption(args);
+  if (psk === undefined && args.strings.has('psk-hint')) throw new UsageError('--psk-hint needs --psk HEX');
+  if ((cert === undefined || key === undefined) && psk === undefined) throw new UsageError('typetls server needs --cert F --key F (or --psk HEX)');
+  requireTogether(args, 'cert', 'key');
   requireTogether(args, 'cert2', 'key2');
   if (args.booleans.has('www') && args.booleans.has('echo')) throw new UsageError('--www and --echo exclude each other');
   const naccept = args.strings.has('naccept') ? intOption(args, 'naccept', 0) : undefined;
   if (naccept === 0) throw new UsageError('--naccept must be at least 1');
 
-  const certs = [readText('cert', cert)];
-  const keys = [readText('key', key)];
+  const certs = cert === undefined ? [] : [readText('cert', cert)];
+  const keys = key === undefined ? [] : [readText('key', key)];
   const cert2 = args.strings.get('cert2');
   const key2 = args.strings.get('key2');
   // node:tls takes several certificate/key pairs of different key types and picks one by the
@@ -107,7 +116,13 @@ export async function runServer(argv: readonly string[]): Promise<number> {
     certs.push(readText('cert2', cert2));
     keys.push(readText('key2', key2));
   }
-  const options: ServerOptions = { cert: certs, key: keys, ...commonTlsOptions(args) };
+  const options: ServerOptions = { ...(certs.length > 0 ? { cert: certs, key: keys } : {}), ...commonTlsOptions(args) };
+  if (psk !== undefined) {
+    // As openssl s_server: one identity, one key.
+    options.pskCallback = (_socket, identity) => (identity === psk.identity ? psk.key : null);
+    const hint = args.strings.get('psk-hint');
+    if (hint !== undefined) options.pskIdentityHint = hint;
+  }
   const trace = serverTrace(args);
   const verify = args.strings.get('verify-client') ?? 'none';
   if (verify === 'request') {

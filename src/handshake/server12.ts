@@ -247,8 +247,10 @@ function choose(n: Negotiated, preferred: CertifiedKey | undefined): Chosen {
       if (scheme !== undefined) return { suite, cert, group, scheme };
     }
   }
+  const pskOffered = hello.cipherSuites.some((s) => suite12(s)?.psk === true);
   throw handshakeFailure(
-    `no TLS 1.2 cipher suite in common for the certificates of this server (client offered ${hello.cipherSuites.map(suiteName).join(', ')}; signature algorithms ${sigAlgs.map(schemeName).join(', ') || 'none'})`,
+    `no TLS 1.2 cipher suite in common for the certificates of this server (client offered ${hello.cipherSuites.map(suiteName).join(', ')}; signature algorithms ${sigAlgs.map(schemeName).join(', ') || 'none'})` +
+      (pskOffered && !cfg.suites12.some((s) => suite12(s)?.psk === true) ? '; PSK suites are chosen only when named in the cipher suites, with a pre-shared key' : ''),
   );
 }
 
