@@ -177,7 +177,10 @@ export interface ErrorEvent {
   readonly message: string;
 }
 
-/** TLS 1.3 resumption and early data (RFC 8446 §2.2, §2.3, §4.6.1). */
+/**
+ * TLS 1.3 resumption and early data (RFC 8446 §2.2, §2.3, §4.6.1), and external PSKs (§4.2.11:
+ * 'psk-offer' and 'psk' then carry `external: true`).
+ */
 export interface PskEvent {
   readonly kind: 'psk-offer' | 'psk' | 'early-data' | 'end-of-early-data' | 'new-session-ticket' | 'new-session-tickets';
   readonly [field: string]: unknown;

@@ -331,6 +331,13 @@ function list(xs: readonly string[], max = 6): string {
 }
 
 /** Fills in what each step carried, the values and why, from the decoded messages. */
+/** Marks a step skipped, with the reason, unless something of it happened after all. */
+function skip(st: Step, why: string): void {
+  if (st.messages.length > 0 || st.checks.length > 0) return;
+  st.status = 'skipped';
+  st.notes.push(why);
+}
+
 function describe(b: Build, msgs: readonly { from: Side; name: string; d: DecodedMessage }[], complete: Extract<KnownTraceEvent, { kind: 'handshake-complete' }> | undefined): void {
   const step = (n: StepNumber): Step => b.steps.get(n) as Step;
   const find = <T extends DecodedMessage['type']>(type: T, from?: Side): Extract<DecodedMessage, { type: T }> | undefined => {
@@ -543,11 +550,6 @@ function describe(b: Build, msgs: readonly { from: Side; name: string; d: Decode
     (!tls13 && sh !== undefined && ch !== undefined && serverCert === undefined && sameId(sh.hello.sessionId, ch.hello.sessionId));
   if (resumed && b.externalPsk && tls13) {
     // RFC 8446 §4.2.11: an external pre-shared key, not a resumption: the key authenticates both sides.
-    const skip = (st: Step, why: string): void => {
-      if (st.messages.length > 0 || st.checks.length > 0) return;
-      st.status = 'skipped';
-      st.notes.push(why);
-    };
     skip(s3, "external pre-shared key: no certificate; the server proves it holds the key with its Finished (step 9), which only a holder of the key can compute");
     if (sh?.hello.ext.keyShare === undefined) skip(s4, 'psk_ke: no (EC)DHE, the pre-shared key alone feeds the key schedule (no forward secrecy)');
     else s4.notes.push('psk_dhe_ke: the pre-shared key and a fresh (EC)DHE exchange both feed the key schedule');
@@ -555,11 +557,6 @@ function describe(b: Build, msgs: readonly { from: Side; name: string; d: Decode
     skip(s5, 'external pre-shared key: no client certificate; the client proves it holds the key with its binder and its Finished (step 8)');
     skip(s6, 'external pre-shared key: the server found the key for the identity the client named');
   } else if (resumed) {
-    const skip = (st: Step, why: string): void => {
-      if (st.messages.length > 0 || st.checks.length > 0) return;
-      st.status = 'skipped';
-      st.notes.push(why);
-    };
     skip(s3, tls13 ? 'resumed: the server was authenticated in the earlier handshake; knowing the resumption secret (its Finished, step 9) proves it is the same server' : 'resumed: the server was authenticated in the earlier handshake; its Finished (step 9) proves it holds the same master secret');
     if (tls13) {
       if (sh?.hello.ext.keyShare === undefined) skip(s4, 'resumed with psk_ke: no (EC)DHE, the pre-shared key alone feeds the key schedule (no forward secrecy for this connection)');
@@ -575,14 +572,9 @@ function describe(b: Build, msgs: readonly { from: Side; name: string; d: Decode
 
   // TLS-PSK: the key authenticates both sides; no certificate is sent or asked for.
   if (pskSuite) {
-    const skipPsk = (st: Step, why: string): void => {
-      if (st.messages.length > 0 || st.checks.length > 0) return;
-      st.status = 'skipped';
-      st.notes.push(why);
-    };
-    skipPsk(s3, "pre-shared key: no certificate; the server proves it holds the same key with its Finished (step 9), which only a holder of the key can compute");
-    skipPsk(s5, 'pre-shared key: no client certificate; the client proves it holds the key with its Finished (step 8)');
-    skipPsk(s6, 'pre-shared key: the server looked the identity up and found the key (an unknown identity ends with unknown_psk_identity)');
+    skip(s3, "pre-shared key: no certificate; the server proves it holds the same key with its Finished (step 9), which only a holder of the key can compute");
+    skip(s5, 'pre-shared key: no client certificate; the client proves it holds the key with its Finished (step 8)');
+    skip(s6, 'pre-shared key: the server looked the identity up and found the key (an unknown identity ends with unknown_psk_identity)');
   }
 
   // 8, 9. Finished.
