@@ -283,6 +283,35 @@ test('trace: a resumed handshake skips the certificate steps (TLS 1.3 PSK and TL
   }
 });
 
+test('trace: TLS-PSK (a TLS 1.3 external PSK, TLS 1.2 PSK and ECDHE_PSK) skips the certificate steps and says the key authenticates', async () => {
+  const key = new Uint8Array(16).fill(5);
+  const psk = { identity: new TextEncoder().encode('device7'), key };
+  for (const [label, suites, version] of [
+    ['TLS 1.3 external PSK', undefined, 'TLSv1.3'],
+    ['TLS 1.2 PSK', [CS.TLS_PSK_WITH_AES_128_GCM_SHA256], 'TLSv1.2'],
+    ['TLS 1.2 ECDHE_PSK', [CS.TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256], 'TLSv1.2'],
+  ] as const) {
+    const common = { minVersion: version, maxVersion: version, ...(suites !== undefined ? { cipherSuites: suites } : {}) } as const;
+    const run: Run = { events: [], keylog: [] };
+    const { client, server } = pair(
+      { ...common, psk: () => psk, trace: true, listener: recorder('client', run) },
+      { ...common, certificates: [], psk: { hint: new TextEncoder().encode('h'), lookup: () => key }, trace: true, listener: recorder('server', run) },
+    );
+    await pump(client, server);
+    assert.equal(client.error, undefined, `${label}: ${String(client.error)}`);
+    for (const [side, only] of [['both', run.events], ['client', run.events.filter((e) => e.side === 'client')]] as const) {
+      const n = buildNarrative(only);
+      assert.equal(n.version, version, `${label} ${side}`);
+      assert.deepEqual([3, 5, 6].map((k) => step(n, k).status), ['skipped', 'skipped', 'skipped'], `${label} ${side}`);
+      for (const k of [1, 2, 4, 7, 8, 9]) assert.equal(step(n, k).status, 'done', `${label} ${side} step ${k}`);
+      assert.ok(!names(step(n, 2)).includes('certificate'), label);
+      assert.ok(step(n, 3).notes.some((x) => /pre-shared key/.test(x)), `${label} ${side}: step 3 names the key`);
+      if (version === 'TLSv1.3') assert.equal(step(n, 2).facts.find((f) => f.name === 'external pre-shared key')?.value, 'accepted', side);
+      else assert.ok(step(n, 4).facts.some((f) => f.name === 'PSK identity'), `${label} ${side}`);
+    }
+  }
+});
+
 test('trace: 0-RTT early data is shown with the ClientHello, under the client early traffic secret', async () => {
   const pki = await testPki();
   const ca = [pki.root.certPem];
