@@ -562,3 +562,29 @@ test('adapter: getCertificate() before the handshake is the configured certifica
   plain.destroy();
   assert.equal(plain.getCertificate(), null);
 });
+
+test('adapter: STARTTLS with a pre-shared key: new TLSSocket(socket, { isServer, pskCallback }) hands the callback its own socket', async () => {
+  const [a, b] = duplexPair();
+  const key = Buffer.alloc(16, 7);
+  let asked: unknown;
+  const server = new TLSSocket(b, {
+    isServer: true,
+    pskCallback: (socket: Duplex, identity: string) => {
+      asked = socket;
+      return identity === 'dev' ? key : null;
+    },
+  });
+  server.on('data', (d: Buffer) => server.end(d.toString().toUpperCase()));
+  const client = connect({ socket: a, pskCallback: () => ({ psk: key, identity: 'dev' }) });
+  const got: Buffer[] = [];
+  client.on('data', (d: Buffer) => got.push(d));
+  await once(client, 'secureConnect');
+  assert.equal(client.getProtocol(), 'TLSv1.3');
+  assert.equal(client.isSessionReused(), true);
+  assert.equal(asked, server);
+  client.write('psk');
+  await until(() => Buffer.concat(got).length === 3, 'the answer');
+  assert.equal(Buffer.concat(got).toString(), 'PSK');
+  client.destroy();
+  server.destroy();
+});

@@ -8,8 +8,6 @@ import { recordProtector12 } from '../record/protect12.js';
 import type { RecordProtector } from '../record/layer.js';
 import type { Engine } from '../conn/engine.js';
 import type { HandshakeMessage } from '../wire/handshake.js';
-import { TlsError } from '../errors.js';
-import { AlertDescription } from '../wire/iana.js';
 
 /**
  * The TLS 1.2 handshake transcript: the raw messages (CertificateVerify signs the messages themselves),
@@ -121,10 +119,4 @@ export function armCcs(conn: Engine, read: RecordProtector): CcsBox {
     box.received = true;
   });
   return box;
-}
-
-/** RFC 4279 §5.3: the identity fits its 16-bit length; the key is 1 to 512 bytes (OpenSSL's and node:tls's limit). */
-export function checkExternalPsk(identity: Uint8Array, key: Uint8Array): void {
-  if (!(identity instanceof Uint8Array) || identity.length > 0xffff) throw new TlsError('ERR_TLS_PSK_INVALID', AlertDescription.internal_error, 'the PSK identity must be bytes, at most 65535');
-  if (!(key instanceof Uint8Array) || key.length === 0 || key.length > 512) throw new TlsError('ERR_TLS_PSK_INVALID', AlertDescription.internal_error, `the pre-shared key must be 1 to 512 bytes, got ${key instanceof Uint8Array ? key.length : typeof key}`);
 }

@@ -18,7 +18,7 @@ import { decodeClientSession, encodeClientSession, type ClientSession13, type Cl
 import { pskSelected, type PskAuthenticated } from './proofs.js';
 import type { TicketSink } from './traffic13.js';
 import type { ClientPskCallback } from '../conn/config.js';
-import { checkExternalPsk } from './common12.js';
+import { EXTERNAL_PSK_HASH, checkExternalPsk } from './external-psk.js';
 
 /** The client's resumption settings (from ClientConfig). */
 export interface ClientResumption {
@@ -43,9 +43,6 @@ export interface PskOffer {
    */
   readonly external?: boolean;
 }
-
-/** The hash an external PSK is used with when nothing says otherwise (RFC 8446 §4.2.11; OpenSSL's and node:tls's choice). */
-const EXTERNAL_PSK_HASH = 'sha256';
 
 /**
  * RFC 8446 §4.2.11: an external pre-shared key from ClientConfig.psk (asked with no hint: TLS 1.3 has

@@ -16,7 +16,7 @@ import type { EarlyDataReplayGuard } from './anti-replay.js';
 import { verifyBinder, type PskAuthenticated } from './proofs.js';
 import { ExpectClientFinished, startServerApplicationTraffic, startServerHandshakeTraffic, type Negotiated, type ResumedFrom } from './server13.js';
 import { recordSizeLimitExtension } from './record-size-limit.js';
-import { checkExternalPsk } from './common12.js';
+import { EXTERNAL_PSK_HASH, MAX_EXTERNAL_IDENTITY, checkExternalPsk } from './external-psk.js';
 import { sendRecorded } from './transcript.js';
 
 /** The server's resumption settings (from ServerConfig). */
@@ -86,11 +86,6 @@ export function ticketHash(res: ServerResumption, n: Pick<Negotiated, 'hello'>, 
   if (s === undefined) return externalPsks ? EXTERNAL_PSK_HASH : undefined;
   return suite13(s.suite)?.hash;
 }
-
-/** The hash external PSKs are used with (RFC 8446 §4.2.11: SHA-256 unless agreed otherwise; OpenSSL's and node:tls's choice). */
-const EXTERNAL_PSK_HASH = 'sha256';
-/** Longer identities are not external PSK names (OpenSSL's PSK_MAX_IDENTITY_LEN): the callback is not asked. */
-const MAX_EXTERNAL_IDENTITY = 256;
 
 /**
  * An external PSK for this identity (ServerConfig.psk), as the state a ticket would give: no

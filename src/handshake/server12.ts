@@ -38,7 +38,8 @@ import { decodeSession12, encodeSession12, sessionFresh, type Session12 } from '
 import type { SessionCache } from './session-cache.js';
 import type { TicketSealer } from './ticket-keys.js';
 import { decryptPremaster } from '../keys/rsa-kex.js';
-import { Transcript12, armCcs, checkExternalPsk, deriveMaster12, protectors12, send12, type CcsBox, type Protectors12 } from './common12.js';
+import { Transcript12, armCcs, deriveMaster12, protectors12, send12, type CcsBox, type Protectors12 } from './common12.js';
+import { checkExternalPsk } from './external-psk.js';
 import { concatBytes } from '../wire/bytes.js';
 import { clientCertificateCheck, verifyPeerChain } from './peer-auth.js';
 import { handshakeFailure } from '../errors.js';

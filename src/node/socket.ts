@@ -45,6 +45,12 @@ export interface TLSSocketOptions {
    * getCertificate() reports before the handshake, or when none was sent, as node:tls does.
    */
   readonly configuredCertificate?: Uint8Array;
+  /**
+   * Record that this socket drives its connection (src/node/owners.ts), for engine callbacks that
+   * must hand node:tls's callbacks the socket (a server's pskCallback). Off otherwise: it costs a
+   * table entry per connection.
+   */
+  readonly linkConnection?: boolean;
 }
 
 function isConnectionSource(v: ConnectionSource | NodeTLSSocketOptions): v is ConnectionSource {
@@ -141,6 +147,7 @@ export class TLSSocket extends TransportDuplex {
             ...(!isConnectionSource(connection) && connection.trace !== undefined ? { trace: connection.trace } : {}),
             ...(!isConnectionSource(connection) && connection.enableTrace === true ? { enableTrace: true } : {}),
             ...(wrapped.configuredCertificate !== undefined ? { configuredCertificate: wrapped.configuredCertificate } : {}),
+            ...(wrapped.linkConnection === true ? { linkConnection: true } : {}),
             ...options,
           };
     super(socket, { allowHalfOpen: opts.allowHalfOpen ?? false, emitClose: true, autoDestroy: true, decodeStrings: true });
@@ -222,7 +229,7 @@ export class TLSSocket extends TransportDuplex {
       return;
     }
     this.#conn = conn;
-    setConnectionOwner(conn, this);
+    if (this.#opts.linkConnection === true) setConnectionOwner(conn, this);
     this.#isServer = !conn.isClient;
     if (this.#tracePrinter !== undefined) this.#tracePrinter.feed = this.#tracePrinter.collector.listener(conn.isClient ? 'client' : 'server');
     if (this.#maxSendFragment !== undefined) conn.setMaxSendFragment?.(this.#maxSendFragment);
