@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import type { ClientConnection } from '../src/conn/client.js';
 import { testPki } from './helpers/certs.js';
 import { certifiedKey, pair, pump, text } from './helpers/memory.js';
 import { AlertDescription, CipherSuite as CS, NamedGroup as G, alertName } from '../src/wire/iana.js';
@@ -200,7 +202,7 @@ test('RFC 7301 §3.2: the server ALPN callback chooses from the offer; undefined
   const ok = pair(client, { certificates, alpnCallback: (o) => (seen.push(o), 'http/1.1') });
   await pump(ok.client, ok.server);
   assert.equal(ok.client.summary?.alpnProtocol, 'http/1.1');
-  assert.deepEqual(seen, [{ serverName: 'localhost', protocols: ['h2', 'http/1.1'] }]);
+  assert.deepEqual(seen, [{ serverName: 'localhost', protocols: ['h2', 'http/1.1'], connection: ok.server }]);
   const cases = [
     [() => undefined, 'ERR_TLS_NO_APPLICATION_PROTOCOL', AlertDescription.no_application_protocol],
     [() => 'spdy/1', 'ERR_TLS_ALPN_CALLBACK_INVALID_RESULT', AlertDescription.internal_error],
@@ -213,6 +215,33 @@ test('RFC 7301 §3.2: the server ALPN callback chooses from the offer; undefined
     assert.equal(bad.client.error?.alert, alert, code);
   }
   assert.throws(() => pair(client, { certificates, alpnProtocols: ['h2'], alpnCallback: () => 'h2' }), /alpnCallback and alpnProtocols are mutually exclusive/);
+});
+
+test('setCertificate: a server takes it until its certificate is chosen (from the ALPN callback at the latest), and only it; later it changes nothing', async () => {
+  const { pki, ca } = await setup();
+  const ecdsa = certifiedKey(pki.server.ecdsa);
+  const rsa = certifiedKey(pki.server.rsa);
+  const client = { serverName: 'localhost', ca, alpnProtocols: ['acme-tls/1'] };
+  const keyType = (c: ClientConnection): string | undefined => {
+    const der = c.summary?.peerCertificates[0];
+    return der === undefined ? undefined : new X509Certificate(der).publicKey.asymmetricKeyType;
+  };
+  for (const maxVersion of ['TLSv1.3', 'TLSv1.2'] as const) {
+    const viaAlpn = pair({ ...client, maxVersion }, { certificates: [ecdsa], alpnCallback: (o) => (o.connection.setCertificate?.(rsa), 'acme-tls/1') });
+    await pump(viaAlpn.client, viaAlpn.server);
+    assert.equal(keyType(viaAlpn.client), 'rsa', maxVersion);
+    // Set before the ClientHello: only that certificate is considered (the configured ECDSA one
+    // would otherwise win the TLS 1.2 suite order).
+    const before = pair({ ...client, maxVersion }, { certificates: [ecdsa] });
+    before.server.setCertificate(rsa);
+    await pump(before.client, before.server);
+    assert.equal(keyType(before.client), 'rsa', maxVersion);
+  }
+  const late = pair(client, { certificates: [ecdsa] });
+  await pump(late.client, late.server);
+  late.server.setCertificate(rsa);
+  assert.equal(keyType(late.client), 'ec');
+  assert.throws(() => late.server.setCertificate({ chain: [], key: rsa.key }), (e: unknown) => e instanceof TlsError && e.code === 'ERR_INVALID_ARG_VALUE');
 });
 
 test('data written before the handshake completes is delivered after it', async () => {

@@ -1,7 +1,7 @@
 // Configuration of the sans-IO connections. Validated and frozen when built (shared/STYLE.md, habit 15),
 // with secure defaults: TLS 1.2 and 1.3, verification on, forward-secret suites only.
 import type { CryptoProvider } from '../crypto/provider.js';
-import type { CertifiedKey, ConnectionListener, VersionName } from './types.js';
+import type { CertifiedKey, Connection, ConnectionListener, VersionName } from './types.js';
 import type { TrustStore } from '../pki/trust-store.js';
 import type { TicketSealer } from '../handshake/ticket-keys.js';
 import type { ClientSessionStore } from '../handshake/session13.js';
@@ -126,6 +126,8 @@ export interface ClientConfig extends CommonConfig {
 export interface AlpnOffer {
   readonly serverName: string | undefined;
   readonly protocols: readonly string[];
+  /** The ServerConnection asking (it may still take a certificate of its own: setCertificate). */
+  readonly connection: Connection;
 }
 
 export type AlpnCallback = (offer: AlpnOffer) => string | undefined;

@@ -11,7 +11,7 @@ import { exporter13 } from '../keys/schedule13.js';
 import type { HashAlgorithm } from '../crypto/provider.js';
 import { HandshakeJoiner } from '../record/handshake-joiner.js';
 import type { HandshakeMessage } from '../wire/handshake.js';
-import type { Connection, ConnectionEvent, ConnectionListener, HandshakeSummary, TraceEvent } from './types.js';
+import type { CertifiedKey, Connection, ConnectionEvent, ConnectionListener, HandshakeSummary, TraceEvent } from './types.js';
 import type { ResolvedConfig } from './resolve.js';
 import type { CheckSink } from '../pki/checks.js';
 import { keysAfterUpdate, keysOfSecret } from '../trace/keys.js';
@@ -59,6 +59,10 @@ export abstract class Engine implements Connection {
   private _summary: HandshakeSummary | undefined;
   /** The leaf certificate we sent, until the summary takes it. */
   private localCertificate: Uint8Array | undefined;
+  /** The peer's signature_algorithms (its ClientHello or CertificateRequest), until the summary takes the shared ones. */
+  private peerSchemes: readonly number[] | undefined;
+  /** setCertificate(): the application's certificate for this connection, over the configured ones. */
+  private ownCertificate: CertifiedKey | undefined;
   /** TLS 1.2: what to do when the peer's ChangeCipherSpec arrives (armed by the handshake state that expects it). */
   private ccsHandler: (() => void) | undefined;
   /** The version the connection settled on (0 before ServerHello). */
@@ -401,10 +405,40 @@ export abstract class Engine implements Connection {
     this.localCertificate = der;
   }
 
+  /** The signature schemes the peer accepts: a server notes the ClientHello's, a client the CertificateRequest's. */
+  notePeerSignatureSchemes(schemes: readonly number[] | undefined): void {
+    this.peerSchemes = schemes;
+  }
+
+  /**
+   * Uses `certificate` for this connection instead of the configured ones (node:tls's setKeyCert):
+   * a server takes it if its certificate is not chosen yet (an ALPN callback is the last moment), a
+   * client when it answers a CertificateRequest that has not arrived yet. Later it changes nothing.
+   */
+  setCertificate(certificate: CertifiedKey): void {
+    const ok =
+      typeof certificate === 'object' &&
+      certificate !== null &&
+      Array.isArray(certificate.chain) &&
+      certificate.chain.length > 0 &&
+      certificate.chain.every((c) => c instanceof Uint8Array) &&
+      typeof certificate.key === 'object' &&
+      certificate.key !== null;
+    if (!ok) throw new TlsError('ERR_INVALID_ARG_VALUE', AlertDescription.internal_error, 'setCertificate expects { chain: DER certificates, leaf first; key: a provider private key }');
+    this.ownCertificate = certificate;
+  }
+
+  /** The certificate set by setCertificate(), if any. */
+  get chosenCertificate(): CertifiedKey | undefined {
+    return this.ownCertificate;
+  }
+
   /** The handshake is done: record the summary, release queued writes and a queued close. */
   complete(built: HandshakeSummary): void {
-    const summary = fixedShape(built, this.localCertificate);
+    const summary = fixedShape(built, this.localCertificate, sharedSchemes(this.peerSchemes, this.config.signatureSchemes));
     this.localCertificate = undefined;
+    this.peerSchemes = undefined;
+    this.ownCertificate = undefined;
     this._summary = summary;
     this.records.allowCompatCcs = false;
     if (this.config.trace) {
@@ -564,7 +598,30 @@ export abstract class Engine implements Connection {
  * one hidden class with in-object fields. (A summary built with a spread and added fields, as the
  * server's, got a map and descriptor array of its own: ~0.5 KiB per connection for its lifetime.)
  */
-function fixedShape(s: HandshakeSummary, localCertificate: Uint8Array | undefined): HandshakeSummary {
+/** Recent shared-scheme lists: most peers send the same list, so most connections share one frozen array. */
+const sharedLists = new Map<string, readonly number[]>();
+const SHARED_LISTS_KEPT = 64;
+const NO_SCHEMES: readonly number[] = Object.freeze([]);
+
+/** The peer's schemes that we accept too, in the peer's order (OpenSSL's SSL_get_shared_sigalgs). */
+function sharedSchemes(peer: readonly number[] | undefined, ours: readonly number[]): readonly number[] {
+  if (peer === undefined || peer.length === 0) return NO_SCHEMES;
+  // Each scheme once (a peer repeating one cannot make the list longer than ours).
+  let key = '';
+  for (const s of peer) {
+    const c = String.fromCharCode(s);
+    if (ours.includes(s) && !key.includes(c)) key += c;
+  }
+  if (key === '') return NO_SCHEMES;
+  const known = sharedLists.get(key);
+  if (known !== undefined) return known;
+  const list = Object.freeze(Array.from(key, (c) => c.charCodeAt(0)));
+  // Bounded: a peer inventing lists cannot grow it; the rest simply get their own array.
+  if (sharedLists.size < SHARED_LISTS_KEPT) sharedLists.set(key, list);
+  return list;
+}
+
+function fixedShape(s: HandshakeSummary, localCertificate: Uint8Array | undefined, sharedSignatureSchemes: readonly number[]): HandshakeSummary {
   return {
     version: s.version,
     cipherSuite: s.cipherSuite,
@@ -581,5 +638,6 @@ function fixedShape(s: HandshakeSummary, localCertificate: Uint8Array | undefine
     earlyData: s.earlyData,
     ocspResponse: s.ocspResponse,
     localCertificate,
+    sharedSignatureSchemes,
   };
 }

@@ -40,6 +40,12 @@ export interface HandshakeSummary {
   readonly ocspResponse?: Uint8Array | null | undefined;
   /** DER of the leaf certificate this side sent in this handshake (none when resumed or not asked). */
   readonly localCertificate?: Uint8Array | undefined;
+  /**
+   * Signature schemes both sides accept, in the peer's order (node:tls's getSharedSigalgs()): on a
+   * server those of the ClientHello, on a client those of the server's CertificateRequest (none
+   * when it sent none).
+   */
+  readonly sharedSignatureSchemes?: readonly number[];
 }
 
 export type ConnectionEvent =
@@ -89,6 +95,12 @@ export interface Connection {
    * still applies when it is lower. Optional: a caller treats a connection without it as refusing.
    */
   setMaxSendFragment?(size: number): boolean;
+  /**
+   * The certificate and key for this connection instead of the configured ones (node:tls's
+   * setKeyCert): a server uses it if it has not chosen its certificate yet (an ALPN callback is the
+   * last moment), a client if the server's CertificateRequest has not been answered yet.
+   */
+  setCertificate?(certificate: CertifiedKey): void;
   setListener(listener: ConnectionListener | undefined): void;
 
   readonly isClient: boolean;

@@ -265,6 +265,7 @@ class ExpectCertificateRequestOrDone implements State {
     if (msg.type === HandshakeType.certificate_request && this.request === undefined) {
       const cr = decodeCertificateRequest12(msg.body);
       this.n.transcript.add(msg.raw);
+      this.n.conn.notePeerSignatureSchemes(cr.signatureAlgorithms);
       if (this.n.conn.tracing) this.n.conn.trace({ kind: 'certificate-request', schemes: cr.signatureAlgorithms.length, authorities: cr.authorities.length });
       return new ExpectCertificateRequestOrDone(this.n, this.auth, this.share, this.signature, cr);
     }
@@ -282,7 +283,7 @@ function sendClientFlight(n: Negotiated, auth: ServerAuth, share: ServerShare | 
   // RFC 5246 §7.4.6: the client's Certificate (possibly empty) when asked.
   let signWith: { cert: CertifiedKey; scheme: number } | undefined;
   if (cr !== undefined) {
-    const cert = params.certificate;
+    const cert = conn.chosenCertificate ?? params.certificate;
     const scheme = cert === undefined ? undefined : chooseScheme(cert.key, cr.signatureAlgorithms, cfg.signatureSchemes, false);
     const typeOk = cert !== undefined && (cr.certificateTypes.includes(cert.key.type === 'rsa' ? CertificateType.rsa_sign : CertificateType.ecdsa_sign));
     if (cert !== undefined && scheme !== undefined && typeOk) signWith = { cert, scheme };

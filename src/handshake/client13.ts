@@ -363,6 +363,7 @@ class ExpectCertificateOrRequest implements State {
       // RFC 8446 §4.3.2: the context is empty in the main handshake.
       if (cr.requestContext.length !== 0) throw illegalParameter('CertificateRequest context must be empty during the handshake');
       this.c.transcript.add(msg.raw);
+      this.c.conn.notePeerSignatureSchemes(cr.ext.signatureAlgorithms);
       if (this.c.conn.tracing) this.c.conn.trace({ kind: 'certificate-request', schemes: cr.ext.signatureAlgorithms?.length ?? 0, authorities: cr.ext.certificateAuthorities?.length ?? 0 });
       return new ExpectCertificate(this.c, { ...this.info, certRequest: cr });
     }
@@ -460,7 +461,7 @@ class ExpectFinished implements State {
     const cr = this.info.certRequest;
     let clientCertSent = false;
     if (cr !== undefined) {
-      const cert = params.certificate;
+      const cert = conn.chosenCertificate ?? params.certificate;
       const scheme = cert === undefined ? undefined : chooseScheme(cert.key, cr.ext.signatureAlgorithms ?? [], conn.config.signatureSchemes, true);
       if (cert !== undefined && scheme !== undefined) {
         sendRecorded(conn, transcript, encodeCertificate13(cr.requestContext, cert.chain));

@@ -33,7 +33,7 @@ import type { VerifiedPeer } from './verifier.js';
 import { verifyFinished12, verifySignature12, type SignatureVerified } from './proofs.js';
 import { chooseScheme, keyFitsScheme, signWithScheme } from './schemes.js';
 import { Traffic12 } from './traffic12.js';
-import { certificatesForName, chooseAlpn, stapledOcsp, type ServerParams } from './server13.js';
+import { chooseAlpn, serverCandidates, stapledOcsp, type ServerParams } from './server13.js';
 import { decodeSession12, encodeSession12, sessionFresh, type Session12 } from './session12.js';
 import type { SessionCache } from './session-cache.js';
 import type { TicketSealer } from './ticket-keys.js';
@@ -107,6 +107,7 @@ export function handleClientHello12(conn: Engine, params: ServerParams12, msg: H
   const ems = hello.ext.extendedMasterSecret === true;
   if (!ems && cfg.requireExtendedMasterSecret) throw handshakeFailure('the client does not offer the extended master secret (RFC 7627), which this server requires');
   const alpn = chooseAlpn(conn, hello, params.alpnCallback);
+  conn.notePeerSignatureSchemes(hello.ext.signatureAlgorithms);
   const serverRandom = cfg.random(32);
   if (could13) serverRandom.set(DOWNGRADE_TLS12, 24);
   conn.setVersion(ProtocolVersion.TLSv1_2);
@@ -217,8 +218,8 @@ function resume(n: Negotiated, session: Session12, byTicket: boolean): State {
 function choose(n: Negotiated, preferred: CertifiedKey | undefined): Chosen {
   const { conn, hello, params } = n;
   const cfg = conn.config;
-  // As in TLS 1.3: the SNI callback's choice first, else certificates whose names match the SNI name first.
-  const certs = preferred !== undefined ? [preferred, ...params.certificates] : certificatesForName(params.certificates, hello.ext.serverName);
+  // As in TLS 1.3: the application's choice (setCertificate), or the SNI callback's first.
+  const certs = serverCandidates(conn, params.certificates, preferred, hello.ext.serverName);
   const clientGroups = hello.ext.supportedGroups ?? [NamedGroup.secp256r1, NamedGroup.secp384r1];
   const group = cfg.groups.find((g) => clientGroups.includes(g));
   const sigAlgs = hello.ext.signatureAlgorithms ?? [];

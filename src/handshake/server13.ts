@@ -96,7 +96,7 @@ function chooseSuite(conn: Engine, hello: ClientHello, preferHash: string | unde
 export function chooseAlpn(conn: Engine, hello: ClientHello, callback: AlpnCallback | undefined): string | undefined {
   const offered = hello.ext.alpn;
   if (offered === undefined) return undefined;
-  if (callback !== undefined) return alpnFromCallback(callback, hello.ext.serverName, offered);
+  if (callback !== undefined) return alpnFromCallback(callback, conn, hello.ext.serverName, offered);
   const ours = conn.config.alpn;
   if (ours.length === 0) return undefined;
   for (const p of ours) if (offered.includes(p)) return p;
@@ -107,10 +107,10 @@ export function chooseAlpn(conn: Engine, hello: ClientHello, callback: AlpnCallb
   );
 }
 
-function alpnFromCallback(callback: AlpnCallback, serverName: string | undefined, offered: readonly string[]): string {
+function alpnFromCallback(callback: AlpnCallback, conn: Engine, serverName: string | undefined, offered: readonly string[]): string {
   let chosen: unknown;
   try {
-    chosen = callback({ serverName, protocols: offered });
+    chosen = callback({ serverName, protocols: offered, connection: conn });
   } catch (e) {
     throw new TlsError('ERR_TLS_ALPN_CALLBACK_FAILED', AlertDescription.internal_error, `the server's ALPN callback threw: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
@@ -142,6 +142,7 @@ export function handleClientHello13(conn: Engine, params: ServerParams, msg: Han
   if (hello.ext.signatureAlgorithms === undefined) throw missingExtension('the ClientHello has no signature_algorithms extension');
   if (hello.ext.supportedGroups === undefined) throw missingExtension('the ClientHello has no supported_groups extension');
   if (hello.ext.keyShares === undefined) throw missingExtension('the ClientHello has no key_share extension');
+  conn.notePeerSignatureSchemes(hello.ext.signatureAlgorithms);
   const transcript = new Transcript(conn.config.crypto);
   // The transcript stays unhashed until the server's flight: a HelloRetryRequest replaces
   // ClientHello1 with its hash first.
@@ -304,7 +305,7 @@ function ocspCallbackFailed(e: unknown): TlsError {
 function pickCertificate(n: Negotiated, preferred: CertifiedKey | undefined): { cert: CertifiedKey; scheme: number } {
   const offered = n.hello.ext.signatureAlgorithms ?? [];
   const ours = n.conn.config.signatureSchemes;
-  const candidates = preferred !== undefined ? [preferred, ...n.params.certificates] : certificatesForName(n.params.certificates, n.hello.ext.serverName);
+  const candidates = serverCandidates(n.conn, n.params.certificates, preferred, n.hello.ext.serverName);
   for (const cert of candidates) {
     const scheme = chooseScheme(cert.key, offered, ours, true);
     if (scheme !== undefined) return { cert, scheme };
@@ -312,6 +313,17 @@ function pickCertificate(n: Negotiated, preferred: CertifiedKey | undefined): { 
   throw handshakeFailure(
     `no certificate can sign with an algorithm the client accepts (client offered ${offered.map(schemeName).join(', ')})`,
   );
+}
+
+/**
+ * The certificates a server may use, in order: only the application's choice for this connection
+ * (setCertificate: node:tls's setKeyCert), else the SNI callback's choice before the configured ones,
+ * else the configured ones by SNI name.
+ */
+export function serverCandidates(conn: Engine, certs: readonly CertifiedKey[], preferred: CertifiedKey | undefined, serverName: string | undefined): readonly CertifiedKey[] {
+  const own = conn.chosenCertificate;
+  if (own !== undefined) return [own];
+  return preferred !== undefined ? [preferred, ...certs] : certificatesForName(certs, serverName);
 }
 
 /**

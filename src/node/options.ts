@@ -84,8 +84,12 @@ export type SNICallback = (
   cb: (err: Error | null, ctx?: SecureContext | SecureContextOptions) => void,
 ) => void;
 
-/** node:tls's ALPNCallback: picks one of the client's protocols, or undefined to refuse the connection. */
-export type ALPNCallback = (offer: { servername: string | false; protocols: string[] }) => string | undefined;
+/**
+ * node:tls's ALPNCallback: picks one of the client's protocols, or undefined to refuse the connection.
+ * As in node:tls, `this` is the server's TLSSocket; `this.setKeyCert()` there chooses the certificate
+ * for this connection (an ACME tls-alpn-01 challenge certificate, say).
+ */
+export type ALPNCallback = (this: Duplex, offer: { servername: string | false; protocols: string[] }) => string | undefined;
 
 export interface TlsServerOptions extends SecureContextOptions, CommonNodeOptions, TypetlsExtras {
   readonly requestCert?: boolean;
@@ -158,8 +162,9 @@ function mapAlpnCallback(user: ALPNCallback | undefined, withProtocols: boolean)
     // node:tls's code for the same refusal.
     throw new TlsError('ERR_TLS_ALPN_CALLBACK_WITH_PROTOCOLS', AlertDescription.internal_error, 'typetls: the ALPNCallback and ALPNProtocols options are mutually exclusive: pass one of them');
   }
-  // node:tls passes `servername: false` when the client sent no SNI.
-  return (offer) => user({ servername: offer.serverName ?? false, protocols: [...offer.protocols] });
+  // node:tls passes `servername: false` when the client sent no SNI, and the socket as `this` (servers
+  // with an ALPNCallback link each connection to its socket: TLSSocketOptions.linkConnection).
+  return (offer) => user.call(connectionOwner(offer.connection) as Duplex, { servername: offer.serverName ?? false, protocols: [...offer.protocols] });
 }
 
 function checkBoolean(option: string, v: unknown): boolean | undefined {

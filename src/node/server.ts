@@ -135,7 +135,7 @@ export class Server extends net.Server {
       const leaf = this.#base.certificates[0]?.chain[0];
       opts = Object.freeze({
         allowHalfOpen: o.allowHalfOpen ?? false,
-        ...(o.pskCallback !== undefined ? { linkConnection: true } : {}),
+        ...(o.pskCallback !== undefined || o.ALPNCallback !== undefined ? { linkConnection: true } : {}),
         ...(leaf !== undefined ? { configuredCertificate: leaf } : {}),
         wantKeylog: wantKeylog ? () => true : () => false,
         requestCert: this.#base.requestCert === true,

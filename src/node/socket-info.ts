@@ -1,6 +1,6 @@
-// node:tls-shaped views of a HandshakeSummary: getCipher() and getEphemeralKeyInfo().
+// node:tls-shaped views of a HandshakeSummary: getCipher(), getEphemeralKeyInfo() and getSharedSigalgs().
 import type { HandshakeSummary } from '../conn/types.js';
-import { NamedGroup } from '../wire/iana.js';
+import { NamedGroup, SignatureScheme as S } from '../wire/iana.js';
 import { suiteNamesOf } from '../wire/names.js';
 
 export interface CipherInfo {
@@ -44,4 +44,35 @@ const groupInfo: ReadonlyMap<number, EphemeralKeyInfo> = new Map<number, Ephemer
 export function ephemeralKeyInfo(group: number | undefined): EphemeralKeyInfo | Record<string, never> {
   if (group === undefined) return {};
   return groupInfo.get(group) ?? { type: 'ECDH', name: `0x${group.toString(16).padStart(4, '0')}`, size: 0 };
+}
+
+/** OpenSSL's `signature+hash` spelling of each scheme, as node:tls's getSharedSigalgs() prints it. */
+const sigalgNames: ReadonlyMap<number, string> = new Map<number, string>([
+  [S.ecdsa_secp256r1_sha256, 'ECDSA+SHA256'],
+  [S.ecdsa_secp384r1_sha384, 'ECDSA+SHA384'],
+  [S.ecdsa_secp521r1_sha512, 'ECDSA+SHA512'],
+  [S.ecdsa_sha1, 'ECDSA+SHA1'],
+  [S.ed25519, 'Ed25519+UNDEF'],
+  [S.ed448, 'Ed448+UNDEF'],
+  // rsa_pss_rsae_* and rsa_pss_pss_* print alike, as in OpenSSL.
+  [S.rsa_pss_rsae_sha256, 'RSA-PSS+SHA256'],
+  [S.rsa_pss_rsae_sha384, 'RSA-PSS+SHA384'],
+  [S.rsa_pss_rsae_sha512, 'RSA-PSS+SHA512'],
+  [S.rsa_pss_pss_sha256, 'RSA-PSS+SHA256'],
+  [S.rsa_pss_pss_sha384, 'RSA-PSS+SHA384'],
+  [S.rsa_pss_pss_sha512, 'RSA-PSS+SHA512'],
+  [S.rsa_pkcs1_sha256, 'RSA+SHA256'],
+  [S.rsa_pkcs1_sha384, 'RSA+SHA384'],
+  [S.rsa_pkcs1_sha512, 'RSA+SHA512'],
+  [S.rsa_pkcs1_sha1, 'RSA+SHA1'],
+]);
+
+/** getSharedSigalgs(): the shared schemes in OpenSSL's spelling (a scheme without one is left out). */
+export function sharedSigalgNames(schemes: readonly number[] | undefined): string[] {
+  const out: string[] = [];
+  for (const s of schemes ?? []) {
+    const name = sigalgNames.get(s);
+    if (name !== undefined) out.push(name);
+  }
+  return out;
 }

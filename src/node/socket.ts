@@ -6,7 +6,7 @@
 import { Buffer } from 'node:buffer';
 import { X509Certificate } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import type { Connection, ConnectionEvent, HandshakeSummary, TraceEvent } from '../conn/types.js';
+import type { CertifiedKey, Connection, ConnectionEvent, HandshakeSummary, TraceEvent } from '../conn/types.js';
 import { setConnectionOwner } from './owners.js';
 import { TlsError } from '../errors.js';
 import { AlertDescription } from '../wire/iana.js';
@@ -19,7 +19,9 @@ import { TransportDuplex } from './socket-base.js';
 import type { SocketLike } from './socket-base.js';
 import { wrapOptions } from './wrap.js';
 import type { NodeTLSSocketOptions } from './wrap.js';
-import { cipherInfo, ephemeralKeyInfo } from './socket-info.js';
+import { cipherInfo, ephemeralKeyInfo, sharedSigalgNames } from './socket-info.js';
+import { toSecureContext, type SecureContext, type SecureContextOptions } from './context.js';
+import { describe } from './option-error.js';
 import { publishTrace, traceChannelActive } from './trace-channel.js';
 import { createTraceCollector, type TraceCollector } from '../trace/render.js';
 import type { CipherInfo, EphemeralKeyInfo } from './socket-info.js';
@@ -47,8 +49,8 @@ export interface TLSSocketOptions {
   readonly configuredCertificate?: Uint8Array;
   /**
    * Record that this socket drives its connection (src/node/owners.ts), for engine callbacks that
-   * must hand node:tls's callbacks the socket (a server's pskCallback). Off otherwise: it costs a
-   * table entry per connection.
+   * must hand node:tls's callbacks the socket (a server's pskCallback, `this` of its ALPNCallback).
+   * Off otherwise: it costs a table entry per connection.
    */
   readonly linkConnection?: boolean;
 }
@@ -122,6 +124,8 @@ export class TLSSocket extends TransportDuplex {
   #waitingDrain = false;
   /** setMaxSendFragment() called before the connection was built. */
   #maxSendFragment: number | undefined;
+  /** setKeyCert(): the certificate and key chosen for this socket (handed to the connection once it exists). */
+  #keyCert: CertifiedKey | undefined;
   /** enableTrace(): renders this connection's trace events on stderr (set only when asked). */
   #tracePrinter: { readonly collector: TraceCollector; feed: ((event: TraceEvent) => void) | undefined } | undefined;
   /** The client corked the transport once for its last flight (see #corkOneTurn). */
@@ -233,6 +237,7 @@ export class TLSSocket extends TransportDuplex {
     this.#isServer = !conn.isClient;
     if (this.#tracePrinter !== undefined) this.#tracePrinter.feed = this.#tracePrinter.collector.listener(conn.isClient ? 'client' : 'server');
     if (this.#maxSendFragment !== undefined) conn.setMaxSendFragment?.(this.#maxSendFragment);
+    if (this.#keyCert !== undefined) conn.setCertificate?.(this.#keyCert);
     this.#listenTo(conn);
     const early = this.#early;
     this.#early = undefined;
@@ -649,7 +654,6 @@ export class TLSSocket extends TransportDuplex {
     return der === undefined ? undefined : new X509Certificate(der);
   }
 
-  /** node:tls: this side's certificate (getPeerCertificate's format); {} when it sent none, null when destroyed before a handshake. */
   /**
    * The certificate this side sent, else (before the handshake, or when the peer asked for none) the
    * configured one, as node:tls answers from its context; `{}` without any, null once destroyed
@@ -668,7 +672,35 @@ export class TLSSocket extends TransportDuplex {
   }
 
   #localCertificate(): Uint8Array | undefined {
-    return this.#summary?.localCertificate ?? this.#opts.configuredCertificate;
+    const s = this.#summary;
+    if (s?.localCertificate !== undefined) return s.localCertificate;
+    return this.#keyCert?.chain[0] ?? this.#opts.configuredCertificate;
+  }
+
+  /**
+   * node:tls: the certificate and key for this socket, from a SecureContext or createSecureContext()
+   * options. A server uses them if it has not chosen its certificate yet: in the ALPNCallback at the
+   * latest (`this` there is the socket), for an ACME tls-alpn-01 certificate say. A client uses them
+   * if the server's CertificateRequest has not been answered yet. Later they change nothing, and
+   * options without `cert` and `key` change nothing, as in node:tls.
+   */
+  setKeyCert(context: SecureContext | SecureContextOptions): void {
+    if (typeof context !== 'object' || context === null) {
+      throw new TlsError('ERR_INVALID_ARG_TYPE', AlertDescription.internal_error, `setKeyCert expects a SecureContext or createSecureContext() options, got ${describe(context)}`);
+    }
+    const certified = toSecureContext(context, 'setKeyCert').certificates[0];
+    if (certified === undefined) return;
+    this.#keyCert = certified;
+    this.#conn?.setCertificate?.(certified);
+  }
+
+  /**
+   * node:tls: the signature algorithms both sides accept, in the peer's order, in OpenSSL's spelling
+   * (`ECDSA+SHA256`, `RSA-PSS+SHA256`, `Ed25519+UNDEF`). A server lists the ClientHello's; a client
+   * lists the server's CertificateRequest's (none when the server asked for no certificate).
+   */
+  getSharedSigalgs(): string[] {
+    return sharedSigalgNames(this.#summary?.sharedSignatureSchemes);
   }
 
   /**

@@ -24,7 +24,7 @@ export interface Wrapped {
   readonly requestCert?: boolean;
   /** DER of the configured local certificate (TLSSocketOptions.configuredCertificate). */
   readonly configuredCertificate?: Uint8Array;
-  /** TLSSocketOptions.linkConnection: a server's pskCallback needs its socket. */
+  /** TLSSocketOptions.linkConnection: a server's pskCallback and ALPNCallback need its socket. */
   readonly linkConnection?: boolean;
 }
 
@@ -45,7 +45,7 @@ export function wrapOptions(o: NodeTLSSocketOptions): Wrapped {
       allowHalfOpen,
       requestCert: base.requestCert === true,
       ...(leaf !== undefined ? { configuredCertificate: leaf } : {}),
-      ...(o.pskCallback !== undefined ? { linkConnection: true } : {}),
+      ...(o.pskCallback !== undefined || o.ALPNCallback !== undefined ? { linkConnection: true } : {}),
     };
   }
   const co = o as TlsConnectOptions;
