@@ -382,6 +382,23 @@ describe('CLI: client and server', () => {
     }
   });
 
+  test('--no-ticket on both sides: TLS 1.2 resumes by session ID (openssl -no_ticket)', async () => {
+    const srv = await startListening(...cli(['server', '--port', '0', '--cert', f.serverCert, '--key', f.serverKey, '--no-ticket', '--max-version', '1.2', '--echo', '--naccept', '2']));
+    try {
+      const target = `127.0.0.1:${String(srv.port)}`;
+      const sess = join(f.dir, 'sess-no-ticket.pem');
+      const first = await runCli(['client', target, '--ca', f.ca, '--no-ticket', '--sess-out', sess], { input: 'one\n' });
+      assert.equal(first.code, 0, first.stderr);
+      assert.equal(summaryOf(first.stderr).get('resumed'), 'no');
+      const again = await runCli(['client', target, '--ca', f.ca, '--no-ticket', '--sess-in', sess], { input: 'two\n' });
+      assert.equal(again.code, 0, again.stderr);
+      assert.equal(summaryOf(again.stderr).get('protocol'), 'TLSv1.2');
+      assert.equal(summaryOf(again.stderr).get('resumed'), 'yes');
+    } finally {
+      srv.stop();
+    }
+  });
+
   test('server: SIGTERM closes it cleanly with exit 0', async () => {
     const srv = await startListening(...cli(['server', '--port', '0', '--cert', f.serverCert, '--key', f.serverKey]));
     try {

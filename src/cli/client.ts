@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import type { FlagSpec } from './args.js';
 import { intOption, parseArgs, requireTogether, UsageError } from './args.js';
-import { COMMON_FLAGS, commonTlsOptions, keylogSink, pskOption, readBytes, readText, traceCollector } from './options.js';
+import { COMMON_FLAGS, commonTlsOptions, keylogSink, pskOption, readBytes, readText, SSL_OP_LEGACY_SERVER_CONNECT, traceCollector } from './options.js';
 import { describeError, formatSummary, handshakeSummary } from './summary.js';
 import type { ClientOptions } from './tls-api.js';
 import { backend, connect, earlyDataClientOptions, earlyDataState } from './tls-api.js';
@@ -11,6 +11,7 @@ export const CLIENT_FLAGS: FlagSpec = {
   ...COMMON_FLAGS,
   servername: 'string',
   insecure: 'boolean',
+  'legacy-server-connect': 'boolean',
   'sess-out': 'string',
   'sess-in': 'string',
   'early-data': 'string',
@@ -25,9 +26,12 @@ export const CLIENT_USAGE = `usage: typetls client HOST:PORT [--servername S] [-
        [--min-version 1.2|1.3] [--max-version 1.2|1.3] [--ciphers LIST] [--groups LIST] [--insecure]
        [--keylog F] [--trace] [--sess-out F] [--sess-in F] [--early-data FILE]
        [--keymatexport LABEL --keymatexportlen N] [--status] [--psk HEX [--psk-identity ID]]
+       [--no-ticket] [--legacy-server-connect]
 --status asks the server to staple an OCSP response (openssl -status); the summary says what came.
 --psk offers a pre-shared key (TLS 1.3 external PSK; in TLS 1.2 with PSK suites named in --ciphers),
 named by --psk-identity (default "Client_identity", as openssl s_client).
+--no-ticket resumes TLS 1.2 by session ID only; --legacy-server-connect reaches a TLS 1.2 server without
+secure renegotiation (RFC 5746), an old device, at the risk of CVE-2009-3555 (as openssl's options).
 stdin goes to the peer (end of input sends close_notify), what the peer sends goes to stdout, and the
 handshake summary goes to stderr as "key: value" lines. Exit status 1 when the handshake fails.
 `;
@@ -85,6 +89,7 @@ export async function runClient(argv: readonly string[]): Promise<number> {
     options.key = readText('key', key);
   }
   if (args.booleans.has('insecure')) options.rejectUnauthorized = false;
+  if (args.booleans.has('legacy-server-connect')) options.secureOptions = (options.secureOptions ?? 0) | SSL_OP_LEGACY_SERVER_CONNECT;
   const sessIn = args.strings.get('sess-in');
   if (sessIn !== undefined) options.session = readSession(sessIn);
   const earlyFile = args.strings.get('early-data');

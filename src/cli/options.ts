@@ -16,6 +16,7 @@ export const COMMON_FLAGS: FlagSpec = {
   ciphers: 'string',
   groups: 'string',
   keylog: 'string',
+  'no-ticket': 'boolean',
   trace: 'optional',
   json: 'boolean',
   help: 'boolean',
@@ -29,7 +30,12 @@ export interface CommonTlsOptions {
   maxVersion?: 'TLSv1.2' | 'TLSv1.3';
   ciphers?: string;
   ecdhCurve?: string;
+  secureOptions?: number;
 }
+
+/** OpenSSL's SSL_OP_NO_TICKET and SSL_OP_LEGACY_SERVER_CONNECT (node's crypto.constants). */
+const SSL_OP_NO_TICKET = 0x4000;
+export const SSL_OP_LEGACY_SERVER_CONNECT = 0x4;
 
 export function readText(flag: string, path: string): string {
   try {
@@ -65,6 +71,8 @@ export function commonTlsOptions(args: ParsedArgs): CommonTlsOptions {
   if (ciphers !== undefined) o.ciphers = ciphersOption(ciphers);
   const groups = args.strings.get('groups');
   if (groups !== undefined) o.ecdhCurve = groupsOption(groups);
+  // openssl -no_ticket: TLS 1.2 session IDs only.
+  if (args.booleans.has('no-ticket')) o.secureOptions = SSL_OP_NO_TICKET;
   return o;
 }
 

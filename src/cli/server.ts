@@ -32,10 +32,11 @@ export const SERVER_USAGE = `usage: typetls server --port N (--cert F --key F | 
        [--verify-client none|request|require] [--alpn LIST] [--min-version 1.2|1.3]
        [--max-version 1.2|1.3] [--ciphers LIST] [--groups LIST] [--keylog F] [--trace]
        [--www | --echo] [--naccept N] [--num-tickets N] [--early-data] [--status-file F]
-       [--psk HEX [--psk-identity ID] [--psk-hint H]]
+       [--psk HEX [--psk-identity ID] [--psk-hint H]] [--no-ticket]
 --status-file staples the DER OCSP response in F for clients that ask (openssl s_server -status_file).
 --psk accepts clients that name --psk-identity (default "Client_identity") with that pre-shared key
 (TLS 1.3 external PSK; TLS 1.2 with PSK suites named in --ciphers); with --psk, --cert is optional.
+--no-ticket issues no TLS 1.2 session tickets: clients resume by session ID (openssl -no_ticket).
 --port 0 picks a free port; the first line on stdout is then "ACCEPT <host>:<port>".
 --www answers an HTTP request with a page describing the connection; --echo sends data back;
 otherwise received data goes to stdout. Connection summaries go to stderr. SIGTERM/SIGINT stop it.

@@ -58,6 +58,18 @@ export interface CommonConfig {
   readonly requireExtendedMasterSecret?: boolean;
   /** TLS 1.2 CBC suites: offer (client) / accept (server) encrypt-then-MAC, RFC 7366. Default true. */
   readonly encryptThenMac?: boolean;
+  /**
+   * TLS 1.2 session tickets (RFC 5077): asked for and offered (client), issued and accepted (server).
+   * Default true; false leaves session IDs only (OpenSSL's SSL_OP_NO_TICKET). TLS 1.3 is unaffected.
+   */
+  readonly tickets12?: boolean;
+  /**
+   * TLS 1.2, clients only: connect to a server that does not support secure renegotiation (no RFC 5746
+   * renegotiation_info), an old device, say. Off by default, as in OpenSSL 3 (its
+   * SSL_OP_LEGACY_SERVER_CONNECT): such a server cannot tell our handshake from a renegotiation, so a
+   * man in the middle can prefix data of its own to the session (CVE-2009-3555).
+   */
+  readonly legacyServerConnect?: boolean;
 }
 
 /** A pre-shared key and the identity that names it to the server (RFC 4279 §5: identity up to 128 bytes). */

@@ -84,6 +84,8 @@ export interface ResolvedConfig {
   readonly pskModes: readonly number[];
   readonly requireExtendedMasterSecret: boolean;
   readonly encryptThenMac: boolean;
+  readonly tickets12: boolean;
+  readonly legacyServerConnect: boolean;
 }
 
 export function configError(option: string, message: string): TlsError {
@@ -180,5 +182,7 @@ export function resolveCommon(
     verifier: makeVerifier(crypto, now),
     requireExtendedMasterSecret: c.requireExtendedMasterSecret ?? false,
     encryptThenMac: c.encryptThenMac ?? true,
+    tickets12: c.tickets12 ?? true,
+    legacyServerConnect: c.legacyServerConnect ?? false,
   });
 }

@@ -10,7 +10,7 @@ export function hello12Extensions(cfg: ResolvedConfig, session: Session12 | unde
   if (cfg.suites12.length === 0) return [];
   const out: Extension[] = [X.ecPointFormats([0]), X.extendedMasterSecret(), X.renegotiationInfo()];
   // RFC 5077 §3.2: an empty session_ticket asks for a ticket; a non-empty one offers it.
-  out.push(X.sessionTicket(session?.ticket ?? new Uint8Array(0)));
+  if (cfg.tickets12) out.push(X.sessionTicket(session?.ticket ?? new Uint8Array(0)));
   if (cfg.encryptThenMac && cfg.suites12.some((s) => suite12(s)?.cipher.kind === 'cbc')) out.push(X.encryptThenMac());
   return out;
 }

@@ -123,11 +123,14 @@ export function handleServerHello12(conn: Engine, params: ClientParams12, client
       throw illegalParameter(`TLS 1.3 extension ${e.type} in a TLS 1.2 ServerHello`);
     }
   }
-  // RFC 5746 §3.4: the server's renegotiation_info must be present and empty in an initial handshake.
-  if (sh.ext.renegotiationInfo === undefined) {
-    throw handshakeFailure('the server does not support secure renegotiation (RFC 5746): no renegotiation_info in its ServerHello');
+  // RFC 5746 §3.4: the server's renegotiation_info must be present and empty in an initial handshake
+  // (§4.1: a client may still connect to a legacy server, here only when the application allows it).
+  if (sh.ext.renegotiationInfo === undefined && !cfg.legacyServerConnect) {
+    throw handshakeFailure(
+      'the server does not support secure renegotiation (RFC 5746): no renegotiation_info in its ServerHello (an old server; legacyServerConnect, or secureOptions SSL_OP_LEGACY_SERVER_CONNECT, connects anyway)',
+    );
   }
-  if (sh.ext.renegotiationInfo.length !== 0) throw handshakeFailure('the server sent a non-empty renegotiation_info in an initial handshake');
+  if (sh.ext.renegotiationInfo !== undefined && sh.ext.renegotiationInfo.length !== 0) throw handshakeFailure('the server sent a non-empty renegotiation_info in an initial handshake');
   const ems = sh.ext.extendedMasterSecret === true;
   if (!ems && cfg.requireExtendedMasterSecret) throw handshakeFailure('the server does not support the extended master secret (RFC 7627), which is required');
   // RFC 7366 §3: encrypt-then-MAC applies to CBC suites only.

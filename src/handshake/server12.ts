@@ -112,7 +112,7 @@ export function handleClientHello12(conn: Engine, params: ServerParams12, msg: H
   if (could13) serverRandom.set(DOWNGRADE_TLS12, 24);
   conn.setVersion(ProtocolVersion.TLSv1_2);
   const transcript = new Transcript12(cfg.crypto, [msg.raw]);
-  const issueTicket = hello.ext.sessionTicket !== undefined && params.ticketSealer !== undefined;
+  const issueTicket = hello.ext.sessionTicket !== undefined && params.ticketSealer !== undefined && cfg.tickets12;
   // TLS 1.2: a ChangeCipherSpec is a real message from here on, never the TLS 1.3 compatibility one.
   conn.allowCompatCcs(false);
   const base = { conn, params, transcript, hello, serverRandom, ems, alpn, issueTicket, secureReneg };
@@ -153,7 +153,7 @@ function findSession(conn: Engine, params: ServerParams12, hello: ClientHello, e
     ems &&
     s.serverName === hello.ext.serverName;
   const ticket = hello.ext.sessionTicket;
-  if (ticket !== undefined && ticket.length > 0 && params.ticketSealer !== undefined && hello.sessionId.length > 0) {
+  if (ticket !== undefined && ticket.length > 0 && params.ticketSealer !== undefined && conn.config.tickets12 && hello.sessionId.length > 0) {
     const plain = params.ticketSealer.open(ticket);
     const s = plain === undefined ? undefined : decodeSession12(plain);
     if (usable(s)) return { session: s, byTicket: true };

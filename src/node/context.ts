@@ -6,7 +6,7 @@ import type { PemOrDer } from '../conn/config.js';
 import { TrustStore } from '../pki/trust-store.js';
 import type { CertifiedKey, VersionName } from '../conn/types.js';
 import { isTls13Suite, lookupGroup, lookupScheme, parseSuiteList, splitNameList, suiteNames } from '../wire/names.js';
-import { CipherSuite } from '../wire/iana.js';
+import { CipherSuite, PskKeyExchangeMode } from '../wire/iana.js';
 import { defaultCryptoProvider } from './default-provider.js';
 import { cachedTrustStore, defaultTrustStore, trustStoreFor } from './verify.js';
 import { describe, optionError } from './option-error.js';
@@ -37,6 +37,8 @@ export interface SecureContextOptions {
   readonly maxVersion?: string;
   /** node's legacy version selector; only 'TLS_method', 'TLSv1_2_method', 'TLSv1_3_method' fit typetls. */
   readonly secureProtocol?: string;
+  /** OpenSSL's SSL_OP_* flags (crypto.constants), ORed; see mapSecureOptions for what each does here. */
+  readonly secureOptions?: number;
   /** typetls extra: the crypto provider (default: node:crypto). */
   readonly crypto?: CryptoProvider;
 }
@@ -64,6 +66,10 @@ export interface ContextFields {
   signatureSchemes?: readonly number[];
   minVersion?: VersionName;
   maxVersion?: VersionName;
+  encryptThenMac?: boolean;
+  pskModes?: readonly number[];
+  tickets12?: boolean;
+  legacyServerConnect?: boolean;
 }
 
 function list<T>(v: T | readonly T[] | undefined): readonly T[] {
@@ -186,6 +192,51 @@ function mapSuites(o: SecureContextOptions, f: ContextFields): void {
   }
 }
 
+/** OpenSSL's SSL_OP_* values (node's crypto.constants), those typetls reads. */
+const SSL_OP = {
+  LEGACY_SERVER_CONNECT: 0x4,
+  ALLOW_NO_DHE_KEX: 0x400,
+  NO_TICKET: 0x4000,
+  NO_ENCRYPT_THEN_MAC: 0x80000,
+  NO_TLSv1_2: 0x8000000,
+  NO_TLSv1_3: 0x20000000,
+} as const;
+
+/**
+ * node:tls's `secureOptions`. What typetls does with each flag:
+ * - SSL_OP_NO_TLSv1_3 / SSL_OP_NO_TLSv1_2: that version off (both: no version left, refused);
+ * - SSL_OP_NO_TICKET: no TLS 1.2 session tickets, session IDs only (TLS 1.3 tickets stay, as OpenSSL
+ *   then issues stateful ones);
+ * - SSL_OP_NO_ENCRYPT_THEN_MAC: RFC 7366 off for TLS 1.2 CBC suites;
+ * - SSL_OP_ALLOW_NO_DHE_KEX: TLS 1.3 resumption may skip the (EC)DHE exchange (psk_ke, after psk_dhe_ke);
+ * - SSL_OP_LEGACY_SERVER_CONNECT: a client may connect to a TLS 1.2 server without RFC 5746;
+ * - every other flag is already typetls's behaviour or has no meaning here: SSLv2/SSLv3/TLS 1.0/1.1
+ *   are never spoken, renegotiation and compression never happen, the server always picks the suite
+ *   by its own order (SSL_OP_CIPHER_SERVER_PREFERENCE), and the OpenSSL bug workarounds concern
+ *   OpenSSL.
+ */
+function mapSecureOptions(v: number | undefined, f: ContextFields): void {
+  if (v === undefined) return;
+  // Flags ORed in JavaScript are a signed 32-bit number once SSL_OP_ALL (bit 31) is among them.
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < -0x80000000 || v > 0xffffffff) {
+    throw optionError('secureOptions', `expected SSL_OP_* flags from crypto.constants (a 32-bit integer), got ${describe(v)}`);
+  }
+  const has = (bit: number): boolean => (v & bit) !== 0;
+  if (has(SSL_OP.NO_TLSv1_3) && has(SSL_OP.NO_TLSv1_2)) throw optionError('secureOptions', 'SSL_OP_NO_TLSv1_2 and SSL_OP_NO_TLSv1_3 together leave no version typetls speaks');
+  if (has(SSL_OP.NO_TLSv1_3)) {
+    if (f.minVersion === 'TLSv1.3') throw optionError('secureOptions', 'SSL_OP_NO_TLSv1_3 with minVersion TLSv1.3 leaves no version');
+    f.maxVersion = 'TLSv1.2';
+  }
+  if (has(SSL_OP.NO_TLSv1_2)) {
+    if (f.maxVersion === 'TLSv1.2') throw optionError('secureOptions', 'SSL_OP_NO_TLSv1_2 with maxVersion TLSv1.2 leaves no version');
+    f.minVersion = 'TLSv1.3';
+  }
+  if (has(SSL_OP.NO_TICKET)) f.tickets12 = false;
+  if (has(SSL_OP.NO_ENCRYPT_THEN_MAC)) f.encryptThenMac = false;
+  if (has(SSL_OP.ALLOW_NO_DHE_KEX)) f.pskModes = Object.freeze([PskKeyExchangeMode.psk_dhe_ke, PskKeyExchangeMode.psk_ke]);
+  if (has(SSL_OP.LEGACY_SERVER_CONNECT)) f.legacyServerConnect = true;
+}
+
 /** Maps the algorithm, version and trust options (everything but certificates). */
 function mapContextFields(o: SecureContextOptions): ContextFields {
   const f: ContextFields = {};
@@ -203,6 +254,7 @@ function mapContextFields(o: SecureContextOptions): ContextFields {
     else if (p === 'TLSv1_3_method') f.minVersion = f.maxVersion = 'TLSv1.3';
     else if (p !== 'TLS_method' && p !== 'SSLv23_method') throw optionError('secureProtocol', `${describe(p)} selects a protocol typetls does not speak`);
   }
+  mapSecureOptions(o.secureOptions, f);
   if (f.minVersion === 'TLSv1.3' && f.maxVersion === 'TLSv1.2') throw optionError('minVersion', 'TLSv1.3 is above maxVersion TLSv1.2');
   mapSuites(o, f);
   if (o.ecdhCurve !== undefined) {
