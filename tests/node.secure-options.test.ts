@@ -11,6 +11,9 @@ import * as tls from 'node:tls';
 import { connect, createSecureContext, createServer, type TLSSocket } from '../src/node/index.js';
 import { TlsError } from '../src/errors.js';
 import { PskKeyExchangeMode } from '../src/wire/iana.js';
+import type { TraceEvent } from '../src/conn/types.js';
+import { knownEvent, type SidedEvent } from '../src/trace/events.js';
+import { buildNarrative } from '../src/trace/steps.js';
 import { testPki } from './helpers/certs.js';
 import { gnutlsServer, has } from './helpers/peers.js';
 
@@ -128,12 +131,22 @@ test('secureOptions: SSL_OP_LEGACY_SERVER_CONNECT reaches a TLS 1.2 server witho
     const [err] = (await once(refused, 'error')) as [Error & { code?: string }];
     assert.match(`${err.code ?? ''} ${err.message}`, /renegotiation/i, name);
     refused.destroy();
-    const c = make({ ...base, socket: server.dial(), secureOptions: constants.SSL_OP_LEGACY_SERVER_CONNECT });
+    const events: SidedEvent[] = [];
+    const trace = (e: TraceEvent): void => {
+      const k = knownEvent(e);
+      if (k !== undefined) events.push({ side: 'client', event: k });
+    };
+    const c = make({ ...base, socket: server.dial(), secureOptions: constants.SSL_OP_LEGACY_SERVER_CONNECT, ...(name === 'typetls' ? { trace } : {}) } as tls.ConnectionOptions);
     await once(c, 'secureConnect');
     c.write('ping\n');
     const [echo] = (await once(c, 'data')) as [Buffer];
     assert.equal(echo.toString(), 'ping\n', name);
     assert.equal(c.getProtocol(), 'TLSv1.2', name);
     c.destroy();
+    if (name === 'typetls') {
+      // The narrated trace says what was given up.
+      const fact = buildNarrative(events).steps.find((s) => s.n === 2)?.facts.find((f) => f.name === 'secure renegotiation');
+      assert.equal(fact?.value, 'not supported by the server');
+    }
   }
 });

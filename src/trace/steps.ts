@@ -408,7 +408,16 @@ function describe(b: Build, msgs: readonly { from: Side; name: string; d: Decode
       why: pske?.group !== undefined ? 'RFC 5489: a fresh ECDHE secret mixed with the pre-shared key (forward secret); no certificates' : 'RFC 4279: the pre-shared key alone (no forward secrecy); no certificates',
     });
     if (pske !== undefined) s2.facts.push({ name: 'identity hint', value: pske.hintLength > 0 ? `${pske.hintLength} bytes` : 'none', why: 'in the ServerKeyExchange, to help the client choose its identity' });
-  } else if (!tls13 && sh !== undefined) {
+  }
+  if (!tls13 && sh !== undefined && sh.hello.ext.renegotiationInfo === undefined) {
+    // Only a client allowed to (legacyServerConnect) gets this far with such a server.
+    s2.facts.push({
+      name: 'secure renegotiation',
+      value: 'not supported by the server',
+      why: 'RFC 5746: no renegotiation_info in the ServerHello, an old server; the client was allowed to go on (legacyServerConnect), at the risk of a prefix injected by a man in the middle (CVE-2009-3555)',
+    });
+  }
+  if (!pskSuite && !tls13 && sh !== undefined) {
     s2.facts.push(
       ske !== undefined
         ? { name: 'key exchange group', value: groupName(ske.group), why: "the server's choice from the client's supported_groups, named in its ServerKeyExchange" }
