@@ -4,8 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import * as http2 from 'node:http2';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { connect, createServer, type TLSSocket } from '../src/index.js';
@@ -138,3 +140,39 @@ function collector(): () => void {
   v8.setFlagsFromString('--expose-gc');
   return vm.runInNewContext('gc') as () => void;
 }
+
+test('HTTP/2 over typetls: http2.connect({ createConnection }) to a node http2 server, and an http2.Server fed by a typetls server', async () => {
+  const pki = await testPki();
+  const get = async (session: http2.ClientHttp2Session, path: string): Promise<string> => {
+    const req = session.request({ ':path': path });
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (d: string) => (body += d));
+    await once(req, 'end');
+    return body;
+  };
+  // typetls as the client of node's HTTP/2 server.
+  const nodeServer = http2.createSecureServer({ cert: pki.server.ecdsa.certPem, key: pki.server.ecdsa.keyPem }, (req, res) => {
+    res.end(`h2 ${req.url} over ${(req.socket as unknown as import('node:tls').TLSSocket).getProtocol() ?? '?'}`);
+  });
+  nodeServer.listen(0, '127.0.0.1');
+  await once(nodeServer, 'listening');
+  const port = (nodeServer.address() as AddressInfo).port;
+  const client = http2.connect(`https://localhost:${String(port)}`, {
+    createConnection: () => connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki.root.certPem, ALPNProtocols: ['h2'] }) as unknown as Duplex,
+  });
+  assert.equal(await get(client, '/a'), 'h2 /a over TLSv1.3');
+  assert.equal(await get(client, '/b'), 'h2 /b over TLSv1.3'); // two streams on one connection
+  client.close();
+  await new Promise<void>((r) => nodeServer.close(() => r()));
+
+  // typetls as the TLS server under node's plain http2.Server.
+  const h2 = http2.createServer((req, res) => res.end(`typetls-fed ${req.url}`));
+  const server = createServer({ cert: pki.server.ecdsa.certPem, key: pki.server.ecdsa.keyPem, ALPNProtocols: ['h2'] }, (s) => h2.emit('connection', s));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const nodeClient = http2.connect(`https://localhost:${String((server.address() as AddressInfo).port)}`, { ca: pki.root.certPem });
+  assert.equal(await get(nodeClient, '/c'), 'typetls-fed /c');
+  nodeClient.close();
+  await new Promise<void>((r) => server.close(() => r()));
+});
