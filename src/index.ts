@@ -21,7 +21,7 @@ export { dumpRows, coverage } from './trace/dump.js';
 export type { DumpRow } from './trace/dump.js';
 export type { CertificateCheckRecord, CertificateCheckName } from './pki/checks.js';
 export { SessionCache } from './handshake/session-cache.js';
-export type { SessionCacheOptions } from './handshake/session-cache.js';
+export type { SessionCacheOptions, SessionStore12 } from './handshake/session-cache.js';
 export { TicketKeys } from './handshake/ticket-keys.js';
 export type { TicketSealer } from './handshake/ticket-keys.js';
 export { ClientSessionStore } from './handshake/session13.js';

@@ -6,7 +6,7 @@ import type { TrustStore } from '../pki/trust-store.js';
 import type { TicketSealer } from '../handshake/ticket-keys.js';
 import type { ClientSessionStore } from '../handshake/session13.js';
 import type { EarlyDataReplayGuard } from '../handshake/anti-replay.js';
-import type { SessionCache } from '../handshake/session-cache.js';
+import type { SessionStore12 } from '../handshake/session-cache.js';
 
 /** A certificate or CRL as PEM text or DER bytes. */
 export type PemOrDer = string | Uint8Array;
@@ -185,8 +185,8 @@ export interface ServerConfig extends CommonConfig {
    * connections); overrides ticketKeys.
    */
   readonly ticketSealer?: TicketSealer;
-  /** TLS 1.2 session-ID cache, owned by the server object and shared by its connections. */
-  readonly sessionCache?: SessionCache;
+  /** TLS 1.2 sessions for session-ID resumption: a SessionCache the server owns and shares with its connections, or the application's store. */
+  readonly sessionCache?: SessionStore12;
   /** Seconds a TLS 1.2 session or ticket may be resumed (default 300, node:tls's sessionTimeout). */
   readonly sessionTimeout?: number;
   /** TLS 1.3 ticket lifetime in seconds (default 7200, at most 604800). */

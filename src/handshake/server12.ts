@@ -35,7 +35,7 @@ import { chooseScheme, keyFitsScheme, signWithScheme } from './schemes.js';
 import { Traffic12 } from './traffic12.js';
 import { chooseAlpn, serverCandidates, stapledOcsp, type ServerParams } from './server13.js';
 import { decodeSession12, encodeSession12, sessionFresh, type Session12 } from './session12.js';
-import type { SessionCache } from './session-cache.js';
+import type { SessionStore12 } from './session-cache.js';
 import type { TicketSealer } from './ticket-keys.js';
 import { decryptPremaster } from '../keys/rsa-kex.js';
 import { Transcript12, armCcs, deriveMaster12, protectors12, send12, type CcsBox, type Protectors12 } from './common12.js';
@@ -47,7 +47,7 @@ import { expectMessage } from '../wire/handshake.js';
 
 /** The server's parameters, with what TLS 1.2 resumption needs. */
 export interface ServerParams12 extends ServerParams {
-  readonly sessionCache?: SessionCache | undefined;
+  readonly sessionCache?: SessionStore12 | undefined;
   readonly ticketSealer?: TicketSealer | undefined;
   /** Seconds a session may be resumed (cache entries and tickets). */
   readonly sessionTimeout?: number | undefined;
@@ -117,8 +117,20 @@ export function handleClientHello12(conn: Engine, params: ServerParams12, msg: H
   conn.allowCompatCcs(false);
   const base = { conn, params, transcript, hello, serverRandom, ems, alpn, issueTicket, secureReneg };
 
-  const resumed = findSession(conn, params, hello, ems);
-  if (resumed !== undefined) return resume({ ...base, sessionId: hello.sessionId }, resumed.session, resumed.byTicket);
+  const found = findSession(conn, params, hello, ems);
+  const go = (resumed: Found): Next => {
+    if (resumed !== undefined) return resume({ ...base, sessionId: hello.sessionId }, resumed.session, resumed.byTicket);
+    return fullHandshakeFor(base);
+  };
+  return found instanceof Promise ? found.then(go) : go(found);
+}
+
+type Found = { session: Session12; byTicket: boolean } | undefined;
+
+/** A full handshake: a new session, the certificate (SNI callback first), the OCSP staple, the server's flight. */
+function fullHandshakeFor(base: Omit<Negotiated, 'sessionId'>): Next {
+  const { conn, params, hello } = base;
+  const cfg = conn.config;
   // A new session ID when a cache can find it again (RFC 5246 §7.4.1.3); a ticket needs none.
   const sessionId = params.sessionCache !== undefined ? cfg.random(32) : new Uint8Array(0);
   const n: Negotiated = { ...base, sessionId };
@@ -138,8 +150,11 @@ export function handleClientHello12(conn: Engine, params: ServerParams12, msg: H
   return start(undefined);
 }
 
-/** A resumable session from the ticket (RFC 5077 §3.2) or the session ID (RFC 5246 §7.4.1.2). */
-function findSession(conn: Engine, params: ServerParams12, hello: ClientHello, ems: boolean): { session: Session12; byTicket: boolean } | undefined {
+/**
+ * A resumable session from the ticket (RFC 5077 §3.2) or the session ID (RFC 5246 §7.4.1.2); a
+ * Promise when the session store answers asynchronously (a store that fails fails the handshake).
+ */
+function findSession(conn: Engine, params: ServerParams12, hello: ClientHello, ems: boolean): Found | Promise<Found> {
   const cfg = conn.config;
   const now = cfg.now();
   const usable = (s: Session12 | undefined): s is Session12 =>
@@ -159,11 +174,28 @@ function findSession(conn: Engine, params: ServerParams12, hello: ClientHello, e
     if (usable(s)) return { session: s, byTicket: true };
   }
   if (hello.sessionId.length > 0 && params.sessionCache !== undefined) {
-    const stored = params.sessionCache.get(hello.sessionId, now);
-    const s = stored === undefined ? undefined : decodeSession12(stored);
-    if (usable(s)) return { session: s, byTicket: false };
+    const byId = (stored: Uint8Array | undefined): Found => {
+      const s = stored === undefined ? undefined : decodeSession12(stored);
+      return usable(s) ? { session: s, byTicket: false } : undefined;
+    };
+    let stored: Uint8Array | undefined | Promise<Uint8Array | undefined>;
+    try {
+      stored = params.sessionCache.get(hello.sessionId, now);
+    } catch (e) {
+      throw sessionStoreFailed(e);
+    }
+    if (stored instanceof Promise) {
+      return stored.then(byId, (e: unknown) => {
+        throw sessionStoreFailed(e);
+      });
+    }
+    return byId(stored);
   }
   return undefined;
+}
+
+function sessionStoreFailed(e: unknown): TlsError {
+  return new TlsError('ERR_TLS_SESSION_STORE_FAILED', AlertDescription.internal_error, `the server's session store failed to look up the session: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
 }
 
 /** RFC 7366 §3: encrypt-then-MAC when the client offers it, we allow it, and the suite is CBC. */

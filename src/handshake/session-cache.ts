@@ -15,7 +15,20 @@ function key(id: Uint8Array): string {
   return s;
 }
 
-export class SessionCache {
+/**
+ * Where a TLS 1.2 server keeps sessions for session-ID resumption: a SessionCache, or the
+ * application's own store (node:tls's 'newSession' and 'resumeSession' events, for servers that
+ * share sessions). `get` may answer asynchronously: the handshake waits; a rejection fails it.
+ */
+export interface SessionStore12 {
+  /** Seconds a session may be resumed (also the ticket lifetime hint). */
+  readonly lifetimeSeconds: number;
+  get(id: Uint8Array, now: number): Uint8Array | undefined | Promise<Uint8Array | undefined>;
+  /** Called once the session's handshake fully succeeded; `value` is opaque to the store. */
+  set(id: Uint8Array, value: Uint8Array, now: number): void;
+}
+
+export class SessionCache implements SessionStore12 {
   readonly maxEntries: number;
   readonly lifetimeSeconds: number;
   private readonly entries = new Map<string, { readonly value: Uint8Array; readonly expires: number }>();

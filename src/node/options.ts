@@ -19,7 +19,7 @@ import { connectionOwner } from './owners.js';
 import { suite12 } from '../keys/suites12.js';
 import type { TicketSealer } from '../handshake/ticket-keys.js';
 import type { EarlyDataReplayGuard } from '../handshake/anti-replay.js';
-import type { SessionCache } from '../handshake/session-cache.js';
+import type { SessionStore12 } from '../handshake/session-cache.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -295,7 +295,7 @@ export function serverConfig(
     readonly ticketKeys: Uint8Array | TicketSealer;
     readonly replayGuard?: EarlyDataReplayGuard;
     /** The server's TLS 1.2 session-ID cache (one per Server, shared by its connections). */
-    readonly sessionCache?: SessionCache;
+    readonly sessionCache?: SessionStore12;
     /** The Server's 'OCSPRequest' event, as an OCSP callback. */
     readonly ocspResponse?: OcspCallback;
   },

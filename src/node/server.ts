@@ -19,7 +19,51 @@ import type { TLSSocketOptions } from './socket.js';
 import { TicketKeys } from '../handshake/ticket-keys.js';
 import { EarlyDataReplayGuard } from '../handshake/anti-replay.js';
 import { defaultCryptoProvider } from './default-provider.js';
-import { SessionCache } from '../handshake/session-cache.js';
+import { SessionCache, type SessionStore12 } from '../handshake/session-cache.js';
+
+/**
+ * node:tls's 'newSession' and 'resumeSession' events as the engine's TLS 1.2 session store. With
+ * listeners the application keeps the sessions (to share them between processes, say): a new
+ * session goes to 'newSession' (id, data, callback), and a client's session ID is looked up through
+ * 'resumeSession' (id, callback(err, data or null)), the handshake waiting for the answer; an error
+ * fails it. Without listeners the server's own bounded cache does both. Unlike node:tls, the
+ * connection does not wait for the 'newSession' callback (the session is only ever needed by a
+ * later connection). TLS 1.3 resumes by stateless tickets and uses neither.
+ */
+class EventSessionStore implements SessionStore12 {
+  constructor(
+    private readonly server: net.Server,
+    private readonly cache: SessionCache,
+  ) {}
+
+  get lifetimeSeconds(): number {
+    return this.cache.lifetimeSeconds;
+  }
+
+  get(id: Uint8Array, now: number): Uint8Array | undefined | Promise<Uint8Array | undefined> {
+    if (this.server.listenerCount('resumeSession') === 0) return this.cache.get(id, now);
+    return new Promise((resolve, reject) => {
+      let answered = false;
+      this.server.emit('resumeSession', Buffer.from(id), (err?: Error | null, data?: Uint8Array | null) => {
+        if (answered) return;
+        answered = true;
+        if (err !== undefined && err !== null) reject(err);
+        else resolve(data instanceof Uint8Array && data.length > 0 ? Uint8Array.from(data) : undefined);
+      });
+    });
+  }
+
+  set(id: Uint8Array, value: Uint8Array, now: number): void {
+    if (this.server.listenerCount('newSession') === 0) {
+      this.cache.set(id, value, now);
+      return;
+    }
+    const sessionId = Buffer.from(id);
+    const data = Buffer.from(value);
+    // After the engine's turn: a listener never runs inside the handshake's state change.
+    process.nextTick(() => this.server.emit('newSession', sessionId, data, () => undefined));
+  }
+}
 
 type SecureConnectionListener = (socket: TLSSocket) => void;
 
@@ -37,8 +81,8 @@ export class Server extends net.Server {
   readonly #ticketKeys: TicketKeys;
   /** The server's record of tickets already used for 0-RTT (RFC 8446 §8). */
   readonly #replayGuard = new EarlyDataReplayGuard();
-  /** TLS 1.2 sessions resumable by ID, bounded in size and lifetime (node:tls's sessionTimeout, default 300 s). */
-  readonly #sessionCache: SessionCache;
+  /** TLS 1.2 sessions resumable by ID: a bounded cache (node:tls's sessionTimeout, default 300 s), or the application's through 'newSession'/'resumeSession'. */
+  readonly #sessionStore: EventSessionStore;
   #base: ServerConfig;
   /** #base validated once per keylog/trace combination, shared by the connections (rebuilt with #base). */
   #prepared = new Map<string, PreparedServerConfig>();
@@ -55,7 +99,7 @@ export class Server extends net.Server {
       throw optionError('handshakeTimeout', `expected milliseconds, got ${describe(options.handshakeTimeout)}`);
     }
     const timeout = (options as { sessionTimeout?: unknown }).sessionTimeout;
-    this.#sessionCache = new SessionCache(typeof timeout === 'number' && timeout > 0 ? { lifetimeSeconds: timeout } : {});
+    this.#sessionStore = new EventSessionStore(this, new SessionCache(typeof timeout === 'number' && timeout > 0 ? { lifetimeSeconds: timeout } : {}));
     this.#context = contextOf(options);
     this.#base = this.#buildBase();
     // Validated now, so a bad option throws from createServer() (as node:tls does), not per connection.
@@ -76,7 +120,7 @@ export class Server extends net.Server {
       {
         ticketKeys: this.#ticketKeys,
         replayGuard: this.#replayGuard,
-        sessionCache: this.#sessionCache,
+        sessionCache: this.#sessionStore,
         ocspResponse: (request) => this.#askOcsp(request),
         ...(sni !== undefined ? { sniCallback: sni } : {}),
       },
