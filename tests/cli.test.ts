@@ -2,6 +2,9 @@
 // against openssl s_server / s_client. Every process is bounded in time and killed by its PID.
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import * as net from 'node:net';
+import * as tls from 'node:tls';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -396,6 +399,80 @@ describe('CLI: client and server', () => {
       assert.equal(summaryOf(again.stderr).get('resumed'), 'yes');
     } finally {
       srv.stop();
+    }
+  });
+
+  test('tunnel client and server (like stunnel): plain TCP through TLS both ways, half-close carried, a failed handshake closes the plain side', async () => {
+    // Plain TCP helpers: send, half-close, read everything until the other side ends.
+    const exchange = (port: number, data: string): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const s = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true }, () => s.end(data));
+        let got = '';
+        s.setEncoding('utf8').on('data', (d: string) => (got += d));
+        s.once('end', () => resolve(got));
+        s.once('error', reject);
+      });
+    // tunnel client: plain in, TLS out to a typetls --echo server (which verifies our client certificate).
+    const echo = await startListening(...cli(['server', '--port', '0', '--cert', f.serverCert, '--key', f.serverKey, '--ca', f.ca, '--verify-client', 'require', '--echo']));
+    const tc = await startListening(
+      ...cli(['tunnel', 'client', '--accept', '0', '--connect', `127.0.0.1:${String(echo.port)}`, '--servername', 'localhost', '--ca', f.ca, '--cert', f.clientCert, '--key', f.clientKey, '--naccept', '2']),
+    );
+    // The tunnel to a server whose certificate the CA does not vouch for.
+    const bad = await startListening(...cli(['tunnel', 'client', '--accept', '0', '--connect', `127.0.0.1:${String(echo.port)}`, '--ca', f.otherCa, '--naccept', '1']));
+    // A plain backend behind a tunnel server, answering once the request ends (half-close).
+    const backend = net.createServer({ allowHalfOpen: true }, (s) => {
+      let req = '';
+      s.setEncoding('utf8').on('data', (d: string) => (req += d));
+      s.once('end', () => s.end(`backend got ${String(req.length)} bytes: ${req.toUpperCase()}`));
+    });
+    backend.listen(0, '127.0.0.1');
+    await once(backend, 'listening');
+    const ts = await startListening(
+      ...cli(['tunnel', 'server', '--accept', '0', '--connect', `127.0.0.1:${String((backend.address() as net.AddressInfo).port)}`, '--cert', f.serverCert, '--key', f.serverKey, '--naccept', '1']),
+    );
+    try {
+      assert.equal(await exchange(tc.port, 'through the tunnel\n'), 'through the tunnel\n');
+      const big = 'x'.repeat(200_000);
+      assert.equal(await exchange(tc.port, big), big);
+      assert.equal((await tc.exited).code, 0);
+      const line = tc.output().stderr.split('\n').find((l) => l.startsWith('conn 1:')) ?? '';
+      assert.match(line, /protocol=TLSv1\.3 .*server certificate=CN=localhost \| verification=ok/);
+      assert.match(tc.output().stderr, /conn 2: closed \(200000 bytes to the server, 200000 bytes back\)/);
+
+      assert.equal(await exchange(bad.port, 'never delivered'), '');
+      assert.equal((await bad.exited).code, 0);
+      assert.match(bad.output().stderr, /conn 1: handshake failed: .*(certificate|issuer)/i);
+
+      // tunnel server: a node:tls client, its end carried to the backend, the answer carried back.
+      const answer = await new Promise<string>((resolve, reject) => {
+        // allowHalfOpen works on node:tls clients, though @types/node does not list it there.
+        const o = { port: ts.port, host: '127.0.0.1', servername: 'localhost', ca: readFileSync(f.ca), allowHalfOpen: true } as tls.ConnectionOptions;
+        const c = tls.connect(o, () => c.end('hello backend'));
+        let got = '';
+        c.setEncoding('utf8').on('data', (d: string) => (got += d));
+        c.once('end', () => resolve(got));
+        c.once('error', reject);
+      });
+      assert.equal(answer, 'backend got 13 bytes: HELLO BACKEND');
+      assert.equal((await ts.exited).code, 0);
+      assert.match(ts.output().stderr, /conn 1: .*protocol=TLSv1\.3 .*client certificate=none .*-> 127\.0\.0\.1:\d+/);
+    } finally {
+      for (const p of [echo, tc, bad, ts]) p.stop();
+      backend.close();
+    }
+  });
+
+  test('tunnel: command-line mistakes exit 2', async () => {
+    for (const args of [
+      ['tunnel'],
+      ['tunnel', 'sideways', '--accept', '0', '--connect', '127.0.0.1:1'],
+      ['tunnel', 'client', '--accept', '0'],
+      ['tunnel', 'server', '--accept', '0', '--connect', '127.0.0.1:1'],
+      ['tunnel', 'server', '--accept', '0', '--connect', '127.0.0.1:1', '--cert', f.serverCert, '--key', f.serverKey, '--servername', 'x'],
+      ['tunnel', 'client', '--accept', '70000', '--connect', '127.0.0.1:1'],
+    ]) {
+      const r = await runCli(args);
+      assert.equal(r.code, args.length === 1 ? 0 : 2, `${args.join(' ')}: ${r.stderr}`);
     }
   });
 

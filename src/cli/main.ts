@@ -1,16 +1,18 @@
 #!/usr/bin/env node
-// The `typetls` command: demo, client, server.
+// The `typetls` command: demo, client, server, tunnel.
 import { readFileSync } from 'node:fs';
 import { UsageError } from './args.js';
 import { CLIENT_USAGE, runClient } from './client.js';
 import { DEMO_USAGE, runDemo } from './demo.js';
 import { runServer, SERVER_USAGE } from './server.js';
+import { runTunnel, TUNNEL_USAGE } from './tunnel.js';
 
 const USAGE = `typetls: TLS 1.3 and 1.2 client and server in TypeScript
 
 usage: typetls demo [options]        a local mutual-auth handshake, explained (npm start)
        typetls server --port N ...   a TLS server (like openssl s_server)
        typetls client HOST:PORT ...  a TLS client (like openssl s_client)
+       typetls tunnel client|server  a TLS tunnel (like stunnel): plain TCP in, TLS out, or back
        typetls help [COMMAND]        this text, or a command's options
        typetls --version
 
@@ -32,7 +34,8 @@ function help(topic: string | undefined): number {
   else if (topic === 'client') process.stdout.write(CLIENT_USAGE);
   else if (topic === 'server') process.stdout.write(SERVER_USAGE);
   else if (topic === 'demo') process.stdout.write(DEMO_USAGE);
-  else throw new UsageError(`no help for "${topic}" (commands: demo, client, server)`);
+  else if (topic === 'tunnel') process.stdout.write(TUNNEL_USAGE);
+  else throw new UsageError(`no help for "${topic}" (commands: demo, client, server, tunnel)`);
   return 0;
 }
 
@@ -54,8 +57,10 @@ async function run(argv: readonly string[]): Promise<number> {
       return runClient(rest);
     case 'server':
       return runServer(rest);
+    case 'tunnel':
+      return runTunnel(rest);
     default:
-      throw new UsageError(`unknown command "${command}" (commands: demo, client, server, help)`);
+      throw new UsageError(`unknown command "${command}" (commands: demo, client, server, tunnel, help)`);
   }
 }
 

@@ -14,14 +14,17 @@ function isMessage(m: unknown): m is TraceChannelMessage {
   return typeof m === 'object' && m !== null && 'event' in m && 'socket' in m && 'side' in m;
 }
 
-/** Subscribes when --trace[=bytes] or --json was given; undefined otherwise. */
-export function serverTrace(args: ParsedArgs): ServerTrace | undefined {
+/**
+ * Subscribes when --trace[=bytes] or --json was given; undefined otherwise. `side`: whose
+ * connections to narrate (a server's accepted ones; the tunnel's client side uses 'client').
+ */
+export function serverTrace(args: ParsedArgs, side: 'client' | 'server' = 'server'): ServerTrace | undefined {
   const mode = traceMode(args.booleans, args.strings);
   if (mode === undefined) return undefined;
   const perSocket = new Map<object, TraceCollector>();
   let next = 1;
   const onMessage = (m: unknown): void => {
-    if (!isMessage(m) || m.side !== 'server') return;
+    if (!isMessage(m) || m.side !== side) return;
     let c = perSocket.get(m.socket);
     if (c === undefined) {
       const id = next++;
@@ -39,7 +42,7 @@ export function serverTrace(args: ParsedArgs): ServerTrace | undefined {
         perSocket.delete(m.socket);
       });
     }
-    c.listener('server')(m.event);
+    c.listener(side)(m.event);
   };
   diagnosticsChannel.subscribe(TRACE_CHANNEL, onMessage);
   return {
