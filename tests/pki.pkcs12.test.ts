@@ -15,6 +15,7 @@ import { berToDer } from '../src/pki/ber.js';
 import { decodePkcs12, readPkcs12 } from '../src/pki/pkcs12.js';
 import { MAX_PBKDF2_ITERATIONS, passwordOf, pkcs12Kdf } from '../src/pki/pbe.js';
 import { explicit, integer, octetString, oid, sequence, tlv } from '../src/pki/der-writer.js';
+import { createSecureContext } from '../src/node/context.js';
 import { testPki, type TestCert } from './helpers/certs.js';
 import { has } from './helpers/proc.js';
 import {
@@ -281,7 +282,7 @@ function prng(seed: number): () => number {
   };
 }
 
-test('pkcs12: truncated and mutated files (MAC, no MAC, encrypted): only ERR_TLS_PKCS12_* errors', async (t) => {
+test('pkcs12: truncated and mutated files (MAC, no MAC, encrypted): only ERR_TLS_PKCS12_* errors, and option errors through createSecureContext', async (t) => {
   if (!needsOpenssl(t)) return;
   const pki = await testPki();
   const dir = mkdtempSync(join(tmpdir(), 'typetls-p12-'));
@@ -326,6 +327,12 @@ test('pkcs12: truncated and mutated files (MAC, no MAC, encrypted): only ERR_TLS
       }
       const code = error?.code ?? 'accepted';
       codes.set(code, (codes.get(code) ?? 0) + 1);
+      if (error !== undefined && edits % 10 === 0) {
+        assert.throws(
+          () => createSecureContext(pass === undefined ? { pfx: v } : { pfx: v, passphrase: pass }),
+          (e: unknown) => e instanceof TlsError && e.code === 'ERR_TLS_INVALID_OPTION' && /option `pfx`: cannot use this PKCS#12 file/.test(e.message),
+        );
+      }
     }
   }
   t.diagnostic(`${edits} edited files: ${[...codes].map(([k, n]) => `${k} ${n}`).join(', ')}`);
