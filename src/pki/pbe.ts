@@ -67,6 +67,7 @@ export const KdfId = { key: 1, iv: 2, mac: 3 } as const;
 /** `data` repeated to fill `length` bytes (RFC 7292 Appendix B.2 steps 2 and 3). */
 function repeatTo(data: Uint8Array, length: number): Uint8Array {
   const out = new Uint8Array(length);
+  if (data.length === 0) return out;
   for (let i = 0; i < length; i += data.length) out.set(data.subarray(0, Math.min(data.length, length - i)), i);
   return out;
 }

@@ -295,7 +295,8 @@ export function decodePkcs12(file: Uint8Array, password: string | undefined, cry
   } catch (e) {
     // The strict reader's errors speak of certificates; here they mean the file.
     if (e instanceof TlsError && e.code === 'ERR_TLS_CERT_MALFORMED') {
-      throw pkcs12Error('ERR_TLS_PKCS12_MALFORMED', `it is not a well-formed PKCS#12 file (${e.message}); a .p12/.pfx file is binary DER: pass its bytes, e.g. fs.readFileSync()`, e);
+      const hint = file[0] === 0x30 ? '' : ' (a .p12/.pfx file is binary DER, starting with a SEQUENCE: pass its bytes as read from the file)';
+      throw pkcs12Error('ERR_TLS_PKCS12_MALFORMED', `it is not a well-formed PKCS#12 file: ${e.message}${hint}`, e);
     }
     throw e;
   }
