@@ -119,23 +119,31 @@ test('adapter: pfx as node:tls reads it: a Buffer, arrays of Buffers and { buf, 
   assert.throws(() => createServer({}), /needs `cert` and `key` or `pfx`/);
 });
 
+/** Runs `use` with `server` listening on a free 127.0.0.1 port, then closes it. */
+async function withServer<T>(server: tls.Server, use: (port: number) => Promise<T>): Promise<T> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    return await use((server.address() as AddressInfo).port);
+  } finally {
+    server.close();
+  }
+}
+
 /** The leaf a node:tls client is sent by `server` (a node:tls or typetls server factory). */
 async function servedLeaf(make: (o: TlsServerOptions) => tls.Server, o: TlsServerOptions, client: tls.ConnectionOptions = {}): Promise<string> {
   const server = make(o);
   server.on('secureConnection', (s: tls.TLSSocket) => s.end());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  try {
-    const port = (server.address() as AddressInfo).port;
-    return await new Promise<string>((resolve, reject) => {
-      const c = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false, maxVersion: 'TLSv1.3', ...client }, () => {
-        resolve(hex(c.getPeerCertificate().raw));
-        c.destroy();
-      });
-      c.on('error', reject);
-    });
-  } finally {
-    server.close();
-  }
+  return withServer(
+    server,
+    (port) =>
+      new Promise<string>((resolve, reject) => {
+        const c = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false, maxVersion: 'TLSv1.3', ...client }, () => {
+          resolve(hex(c.getPeerCertificate().raw));
+          c.destroy();
+        });
+        c.on('error', reject);
+      }),
+  );
 }
 
 const nodeServer = (o: TlsServerOptions): tls.Server => tls.createServer(o as unknown as tls.TlsOptions);
@@ -169,9 +177,7 @@ async function handshake(server: tls.Server, client: tls.ConnectionOptions): Pro
       s.end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  try {
-    const port = (server.address() as AddressInfo).port;
+  return withServer(server, async (port) => {
     const c = await new Promise<{ client: string; chain: number }>((resolve, reject) => {
       const s = tls.connect({ port, host: '127.0.0.1', servername: 'localhost', rejectUnauthorized: false, ...client }, () => {
         let n = 0;
@@ -186,9 +192,7 @@ async function handshake(server: tls.Server, client: tls.ConnectionOptions): Pro
       s.on('error', reject);
     });
     return { ...c, server: await seen };
-  } finally {
-    server.close();
-  }
+  });
 }
 
 test("adapter: a pfx's other certificates are sent as the chain, trusted and named to clients, as node:tls does (server: node:tls and openssl s_client)", async (t) => {
@@ -204,30 +208,21 @@ test("adapter: a pfx's other certificates are sent as the chain, trusted and nam
     const r = await handshake(make(o), { ca: pki.root.certPem, pfx: f.client, passphrase: 'pw' });
     assert.deepEqual(r, { client: 'authorized', server: `authorized ${clientCn}`, chain: 3 }, name);
     // openssl s_client: verification, the chain and the client CA names.
-    const server = make(o);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const s = await opensslClient({ port: (server.address() as AddressInfo).port, ca: root, extra: ['-showcerts'] });
+    await withServer(make(o), async (port) => {
+      const s = await opensslClient({ port, ca: root, extra: ['-showcerts'] });
       const out = s.stdout + s.stderr;
       assert.equal(s.info.verified, true, `${name}: ${out}`);
       assert.match(out, / 2 s:.*\n/, `${name}: three certificates sent`);
       const names = /Acceptable client certificate CA names\n([\s\S]*?)\n(Requested|Client Certificate Types)/.exec(out)?.[1]?.split('\n') ?? [];
       assert.equal(names.length, 2, `${name}: ${names.join(' | ')}`);
       assert.ok(names[0]?.startsWith(`CN = ${cnOf(pki.intermediate.certDer)},`) && names[1]?.startsWith(`CN = ${cnOf(pki.root.certDer)},`), `${name}: ${names.join(' | ')}`);
-    } finally {
-      server.close();
-    }
+    });
   }
   // No `ca` and no pfx: no names at all (typetls used to name its whole root store).
   for (const [name, make] of [['node:tls', nodeServer], ['typetls', ourServer]] as const) {
     const server = make({ cert: pki.server.ecdsa.certPem, key: pki.server.ecdsa.keyPem, requestCert: true, rejectUnauthorized: false });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const s = await opensslClient({ port: (server.address() as AddressInfo).port });
-      assert.match(s.stdout + s.stderr, /No client certificate CA names sent/, name);
-    } finally {
-      server.close();
-    }
+    const s = await withServer(server, (port) => opensslClient({ port }));
+    assert.match(s.stdout + s.stderr, /No client certificate CA names sent/, name);
   }
 });
 
