@@ -1,13 +1,19 @@
 // node:tls's `pfx` option: PKCS#12 files (src/pki/pkcs12.ts) → certified keys, and the files'
-// other certificates. What node:tls 20 does with those (LoadPKCS12 in its crypto_context.cc, and
-// checked here against node:tls itself, tests/node.pfx.test.ts):
-// - they follow the certificate as its chain, all of them, in the file's order (a root too);
+// other certificates. What node:tls 20 does with those (LoadPKCS12 in its crypto_context.cc), found
+// by experiment with node:tls 20.20 / OpenSSL 3.0.19 and checked again in tests/node.pfx.test.ts:
+// - they follow the certificate as its chain, all of them, in the file's order, the root too
+//   (openssl s_client -showcerts sees leaf, intermediate, root);
 // - they are added to the context's trust store (node's root store, or `ca`): a node:tls server
-//   with only a pfx and requestCert accepts a client certificate that the pfx's CA issued, and a
-//   client with a pfx accepts such a server, without `ca`;
-// - they are added to the client CA list a server sends in its CertificateRequest, after `ca`.
+//   with only a pfx and requestCert authorizes a client certificate that the pfx's CA issued, and a
+//   node:tls client with a pfx holding the root authorizes such a server, both without `ca`. (An
+//   intermediate alone is not enough for node:tls, which wants the chain to end at a self-signed
+//   certificate of its store; typetls trusts it as an anchor, as it does an intermediate in `ca`.)
+// - they are added to the client CA list a server sends in its CertificateRequest, after the `ca`
+//   certificates (openssl s_client: "Acceptable client certificate CA names"); without `ca` and
+//   pfx node:tls sends none.
 // OpenSSL keeps one certificate per key type, so a pfx replaces an earlier `cert`/`key` (or pfx)
-// certificate whose key has the same type, as node:tls's last-set-wins does.
+// certificate whose key has the same type, as node:tls's last-set-wins does; of different types
+// both stay.
 import { Buffer } from 'node:buffer';
 import type { CryptoProvider } from '../crypto/provider.js';
 import type { CertifiedKey } from '../conn/types.js';
