@@ -277,7 +277,7 @@ describe('CLI: client and server', () => {
     assert.equal(bad.code, 2, bad.stderr);
     assert.match(bad.stderr, /--psk takes the key as hex digits/);
     const noCert = await runCli(['server', '--port', '0']);
-    assert.match(noCert.stderr, /needs --cert F --key F \(or --psk HEX\)/);
+    assert.match(noCert.stderr, /needs --cert F --key F or --pfx F \(or --psk HEX\)/);
   });
 
   test('client: a required client certificate that is missing fails with exit 1 and the reason', async () => {
@@ -340,6 +340,42 @@ describe('CLI: client and server', () => {
     } finally {
       srv.stop();
     }
+  });
+
+  test('server --pfx + client --pfx --pass: PKCS#12 files on both sides, mutual auth; the CA in the server file trusts the client', async (t) => {
+    if (!hasOpenssl) {
+      t.skip('openssl not installed');
+      return;
+    }
+    const p12 = (name: string, cert: string, key: string, pass: string, extra: readonly string[] = []): string => {
+      const out = join(f.dir, name);
+      const r = spawnSync('openssl', ['pkcs12', '-export', '-in', cert, '-inkey', key, '-passout', `pass:${pass}`, '-out', out, ...extra], { timeout: 20_000 });
+      assert.equal(r.status, 0, String(r.stderr));
+      return out;
+    };
+    const serverP12 = p12('server.p12', f.serverCert, f.serverKey, 's3cret', ['-certfile', f.ca]);
+    const clientP12 = p12('client.p12', f.clientCert, f.clientKey, 'pässwörd');
+    const passFile = join(f.dir, 'pass.txt');
+    writeFileSync(passFile, 'pässwörd\n');
+    // No --ca on the server: the CA in its PKCS#12 file is trusted, as node:tls does.
+    const srv = await startListening(...cli(['server', '--port', '0', '--pfx', serverP12, '--pass', 'pass:s3cret', '--verify-client', 'require', '--echo', '--naccept', '1']));
+    try {
+      const r = await runCli(['client', `127.0.0.1:${String(srv.port)}`, '--ca', f.ca, '--pfx', clientP12, '--pass', `file:${passFile}`], { input: 'ping\n' });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'ping\n');
+      assert.equal(summaryOf(r.stderr).get('verification'), 'ok');
+      assert.equal((await srv.exited).code, 0);
+      assert.match(srv.output().stderr, /client certificate=CN=cli client/);
+      assert.match(srv.output().stderr, /verification=ok/);
+    } finally {
+      srv.stop();
+    }
+    const wrong = await runCli(['client', '127.0.0.1:1', '--pfx', clientP12, '--pass', 'pass:wrong']);
+    assert.equal(wrong.code, 1, wrong.stderr);
+    assert.match(wrong.stderr, /option `pfx`: cannot use this PKCS#12 file: mac verify failure: the passphrase is wrong/);
+    const bad = await runCli(['client', '127.0.0.1:1', '--pfx', clientP12, '--pass', 'wrong']);
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /--pass takes pass:TEXT, env:VAR or file:PATH/);
   });
 
   test('client against openssl s_server -www: summary keys, ALPN, exporter, resumption, TLS 1.2 names', async (t) => {

@@ -92,6 +92,28 @@ test('crypto: AES-CBC without padding round-trips whole blocks (FIPS 197 C.1 via
   assert.throws(() => c256.encrypt(iv, new Uint8Array(17)));
 });
 
+test('crypto: primitives of password-protected files: PBKDF2 (RFC 6070), AES-192 (FIPS 197 C.2), 3DES (SP 800-67), SHA-224', () => {
+  const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
+  assert.equal(toHex(p.pbkdf2('sha1', utf8('password'), utf8('salt'), 2, 20)), 'ea6c014dc72d6f8ccd1ed92ace1d41f0d8de8957');
+  assert.equal(toHex(p.pbkdf2('sha1', utf8('password'), utf8('salt'), 4096, 20)), '4b007901b765489abead49d926f721d065a429c1');
+  const aes192 = p.cbc('aes-192-cbc', hex('000102030405060708090a0b0c0d0e0f1011121314151617'));
+  assert.equal(toHex(aes192.encrypt(new Uint8Array(16), hex('00112233445566778899aabbccddeeff'))), 'dda97ca4864cdfe06eaf70a0ec0d7191');
+  // SP 800-67 Rev. 1 Appendix B: three-key TDEA, first block ("The qufc"); CBC with a zero IV is ECB on one block.
+  const tdea = p.cbc('des-ede3-cbc', hex('0123456789abcdef 23456789abcdef01 456789abcdef0123'));
+  assert.equal(toHex(tdea.decrypt(new Uint8Array(8), hex('a826fd8ce53b855f'))), toHex(utf8('The qufc')));
+  assert.throws(() => tdea.decrypt(new Uint8Array(16), hex('a826fd8ce53b855f')), /8-byte IV/);
+  assert.equal(toHex(p.digest('sha224', utf8('abc'))), '23097d223405d8228642a477bda255b32aadbce4bda0b3f7e36c9da7');
+});
+
+test('crypto: samePublicKey tells the public half of a private key from another key', () => {
+  const a = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const b = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const priv = p.importPrivateKey(new Uint8Array(a.privateKey.export({ type: 'pkcs8', format: 'der' })));
+  const spki = (k: typeof a.publicKey): Uint8Array => new Uint8Array(k.export({ type: 'spki', format: 'der' }));
+  assert.equal(p.samePublicKey(p.importSpki(spki(a.publicKey)), priv.publicKey), true);
+  assert.equal(p.samePublicKey(p.importSpki(spki(b.publicKey)), priv.publicKey), false);
+});
+
 test('RFC 7748 §6.1: X25519 key exchange from given scalars', () => {
   const alice = x25519FromPrivate(hex('77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a'));
   const bob = x25519FromPrivate(hex('5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb'));

@@ -89,6 +89,34 @@ test('RFC 8446 §4.3.2: a server that only requests a certificate completes with
   assert.equal(server.summary?.authorizationError?.code, 'ERR_TLS_CERT_REQUIRED');
 });
 
+test('RFC 8446 §4.2.4, RFC 5246 §7.4.4: certificateAuthorities are the names a CertificateRequest carries (default: the `ca` subjects)', async () => {
+  const { pki, ca } = await setup();
+  const seen = async (maxVersion: 'TLSv1.3' | 'TLSv1.2', names: readonly Uint8Array[] | undefined): Promise<unknown> => {
+    let authorities: unknown;
+    const { client, server } = pair(
+      {
+        serverName: 'localhost',
+        ca,
+        maxVersion,
+        certificate: certifiedKey(pki.client.ecdsa),
+        trace: true,
+        listener: (e) => {
+          if (e.type === 'trace' && e.event.kind === 'certificate-request') authorities = e.event['authorities'];
+        },
+      },
+      { certificates: [certifiedKey(pki.server.ecdsa)], requestCert: true, ca: [pki.root.certPem, pki.intermediate.certPem], ...(names === undefined ? {} : { certificateAuthorities: names }) },
+    );
+    await pump(client, server);
+    assert.equal(server.error, undefined, server.error?.message);
+    return authorities;
+  };
+  for (const v of ['TLSv1.3', 'TLSv1.2'] as const) {
+    assert.equal(await seen(v, undefined), 2, `${v}: the ca subjects`);
+    assert.equal(await seen(v, []), 0, `${v}: none`);
+    assert.equal(await seen(v, [new Uint8Array([0x30, 0])]), 1, `${v}: as given (an empty Name)`);
+  }
+});
+
 test('RFC 8446 §5.2: a tampered record is bad_record_mac', async () => {
   const { pki, ca } = await setup();
   const { client, server } = pair({ serverName: 'localhost', ca }, { certificates: [certifiedKey(pki.server.ecdsa)] });

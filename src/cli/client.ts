@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import type { FlagSpec } from './args.js';
 import { intOption, parseArgs, requireTogether, UsageError } from './args.js';
-import { COMMON_FLAGS, commonTlsOptions, keylogSink, pskOption, readBytes, readText, SSL_OP_LEGACY_SERVER_CONNECT, traceCollector } from './options.js';
+import { COMMON_FLAGS, commonTlsOptions, keylogSink, pfxOptions, pskOption, readBytes, readText, SSL_OP_LEGACY_SERVER_CONNECT, traceCollector } from './options.js';
 import { describeError, formatSummary, handshakeSummary } from './summary.js';
 import type { ClientOptions } from './tls-api.js';
 import { backend, connect, earlyDataClientOptions, earlyDataState } from './tls-api.js';
@@ -22,11 +22,13 @@ export const CLIENT_FLAGS: FlagSpec = {
   'psk-identity': 'string',
 };
 
-export const CLIENT_USAGE = `usage: typetls client HOST:PORT [--servername S] [--ca F] [--cert F --key F] [--alpn LIST]
+export const CLIENT_USAGE = `usage: typetls client HOST:PORT [--servername S] [--ca F] [--cert F --key F | --pfx F] [--pass ARG] [--alpn LIST]
        [--min-version 1.2|1.3] [--max-version 1.2|1.3] [--ciphers LIST] [--groups LIST] [--insecure]
        [--keylog F] [--trace] [--sess-out F] [--sess-in F] [--early-data FILE]
        [--keymatexport LABEL --keymatexportlen N] [--status] [--psk HEX [--psk-identity ID]]
        [--no-ticket] [--legacy-server-connect]
+--pfx gives the client certificate and key as a PKCS#12 file; --pass is its passphrase (or an encrypted
+--key's), as openssl's -pass: pass:TEXT, env:VAR or file:PATH.
 --status asks the server to staple an OCSP response (openssl -status); the summary says what came.
 --psk offers a pre-shared key (TLS 1.3 external PSK; in TLS 1.2 with PSK suites named in --ciphers),
 named by --psk-identity (default "Client_identity", as openssl s_client).
@@ -88,6 +90,7 @@ export async function runClient(argv: readonly string[]): Promise<number> {
     options.cert = readText('cert', cert);
     options.key = readText('key', key);
   }
+  Object.assign(options, pfxOptions(args));
   if (args.booleans.has('insecure')) options.rejectUnauthorized = false;
   if (args.booleans.has('legacy-server-connect')) options.secureOptions = (options.secureOptions ?? 0) | SSL_OP_LEGACY_SERVER_CONNECT;
   const sessIn = args.strings.get('sess-in');

@@ -10,6 +10,8 @@ export const COMMON_FLAGS: FlagSpec = {
   ca: 'string',
   cert: 'string',
   key: 'string',
+  pfx: 'string',
+  pass: 'string',
   alpn: 'string',
   'min-version': 'string',
   'max-version': 'string',
@@ -89,6 +91,37 @@ export function pskOption(args: ParsedArgs): { readonly key: Buffer; readonly id
   }
   if (!/^([0-9a-fA-F]{2})+$/.test(hex) || hex.length > 1024) throw new UsageError('--psk takes the key as hex digits (1 to 512 bytes), e.g. --psk 1a2b3c4d');
   return { key: Buffer.from(hex, 'hex'), identity: identity ?? 'Client_identity' };
+}
+
+/**
+ * --pass ARG in openssl's pass-phrase forms (openssl-passphrase-options(1)): pass:TEXT, env:VAR, or
+ * file:PATH (its first line).
+ */
+function passphraseArg(arg: string): string {
+  if (arg.startsWith('pass:')) return arg.slice(5);
+  if (arg.startsWith('env:')) {
+    const v = process.env[arg.slice(4)];
+    if (v === undefined) throw new UsageError(`--pass ${arg}: the environment variable ${arg.slice(4)} is not set`);
+    return v;
+  }
+  if (arg.startsWith('file:')) return readText('pass', arg.slice(5)).split(/\r?\n/)[0] ?? '';
+  throw new UsageError(`--pass takes pass:TEXT, env:VAR or file:PATH (as openssl's -pass), not "${arg}"`);
+}
+
+/**
+ * --pfx F (a PKCS#12 file: node:tls's `pfx`) and --pass ARG (node:tls's `passphrase`: for --pfx and
+ * for an encrypted --key, as openssl's -pass is for the key).
+ */
+export function pfxOptions(args: ParsedArgs): { pfx?: Buffer; passphrase?: string } {
+  const o: { pfx?: Buffer; passphrase?: string } = {};
+  const pfx = args.strings.get('pfx');
+  if (pfx !== undefined) o.pfx = readBytes('pfx', pfx);
+  const pass = args.strings.get('pass');
+  if (pass !== undefined) {
+    if (pfx === undefined && !args.strings.has('key')) throw new UsageError('--pass needs --pfx F or an encrypted --key F');
+    o.passphrase = passphraseArg(pass);
+  }
+  return o;
 }
 
 /** A collector for --trace[=bytes] / --json, writing to stderr (stdout carries the peer's data), or undefined. */

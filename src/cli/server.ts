@@ -4,7 +4,7 @@
 import type { Socket } from 'node:net';
 import type { FlagSpec } from './args.js';
 import { intOption, parseArgs, requireTogether, UsageError } from './args.js';
-import { COMMON_FLAGS, commonTlsOptions, keylogSink, pskOption, readBytes, readText } from './options.js';
+import { COMMON_FLAGS, commonTlsOptions, keylogSink, pfxOptions, pskOption, readBytes, readText } from './options.js';
 import { serverTrace } from './server-trace.js';
 import { alpnText, describeError, peerSubject, verification } from './summary.js';
 import type { ServerOptions, TLSSocket } from './tls-api.js';
@@ -28,11 +28,13 @@ export const SERVER_FLAGS: FlagSpec = {
   'psk-hint': 'string',
 };
 
-export const SERVER_USAGE = `usage: typetls server --port N (--cert F --key F | --psk HEX) [--cert2 F --key2 F] [--host H] [--ca F]
+export const SERVER_USAGE = `usage: typetls server --port N (--cert F --key F | --pfx F | --psk HEX) [--pass ARG] [--cert2 F --key2 F] [--host H] [--ca F]
        [--verify-client none|request|require] [--alpn LIST] [--min-version 1.2|1.3]
        [--max-version 1.2|1.3] [--ciphers LIST] [--groups LIST] [--keylog F] [--trace]
        [--www | --echo] [--naccept N] [--num-tickets N] [--early-data] [--status-file F]
        [--psk HEX [--psk-identity ID] [--psk-hint H]] [--no-ticket]
+--pfx gives the certificate, its chain and key as a PKCS#12 file; --pass is its passphrase (or an
+encrypted --key's), as openssl's -pass: pass:TEXT, env:VAR or file:PATH.
 --status-file staples the DER OCSP response in F for clients that ask (openssl s_server -status_file).
 --psk accepts clients that name --psk-identity (default "Client_identity") with that pre-shared key
 (TLS 1.3 external PSK; TLS 1.2 with PSK suites named in --ciphers); with --psk, --cert is optional.
@@ -100,7 +102,9 @@ export async function runServer(argv: readonly string[]): Promise<number> {
   const key = args.strings.get('key');
   const psk = pskOption(args);
   if (psk === undefined && args.strings.has('psk-hint')) throw new UsageError('--psk-hint needs --psk HEX');
-  if ((cert === undefined || key === undefined) && psk === undefined) throw new UsageError('typetls server needs --cert F --key F (or --psk HEX)');
+  if ((cert === undefined || key === undefined) && !args.strings.has('pfx') && psk === undefined) {
+    throw new UsageError('typetls server needs --cert F --key F or --pfx F (or --psk HEX)');
+  }
   requireTogether(args, 'cert', 'key');
   requireTogether(args, 'cert2', 'key2');
   if (args.booleans.has('www') && args.booleans.has('echo')) throw new UsageError('--www and --echo exclude each other');
@@ -117,7 +121,7 @@ export async function runServer(argv: readonly string[]): Promise<number> {
     certs.push(readText('cert2', cert2));
     keys.push(readText('key2', key2));
   }
-  const options: ServerOptions = { ...(certs.length > 0 ? { cert: certs, key: keys } : {}), ...commonTlsOptions(args) };
+  const options: ServerOptions = { ...(certs.length > 0 ? { cert: certs, key: keys } : {}), ...pfxOptions(args), ...commonTlsOptions(args) };
   if (psk !== undefined) {
     // As openssl s_server: one identity, one key.
     options.pskCallback = (_socket, identity) => (identity === psk.identity ? psk.key : null);

@@ -174,6 +174,11 @@ export interface ServerConfig extends CommonConfig {
   readonly ocspResponse?: OcspCallback;
   /** Ask the client for a certificate. */
   readonly requestCert?: boolean;
+  /**
+   * DER distinguished names a CertificateRequest names as acceptable issuers (certificate_authorities,
+   * RFC 8446 §4.2.4; RFC 5246 §7.4.4). Default: the subjects of `ca` when it is given, else none.
+   */
+  readonly certificateAuthorities?: readonly Uint8Array[];
   /** With requestCert: refuse a client without a (valid) certificate. Defaults to rejectUnauthorized. */
   readonly requireCert?: boolean;
   /** TLS 1.3 NewSessionTickets after a full handshake (default 2); after a resumption at most 1 (both as OpenSSL). */

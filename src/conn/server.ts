@@ -60,6 +60,7 @@ export class ServerConnection extends Engine {
       alpnCallback: c.alpnCallback,
       ocspResponse: c.ocspResponse,
       requestCert,
+      certificateAuthorities: c.certificateAuthorities,
       requireCert: requestCert && (c.requireCert ?? p.resolved.rejectUnauthorized),
       sessionCache: c.sessionCache,
       ticketSealer: p.ticketSealer,

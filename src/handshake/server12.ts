@@ -318,7 +318,7 @@ function fullHandshake(n: Negotiated, chosen: Chosen, ocspResponse: Uint8Array |
   }
   if (params.requestCert) {
     // RFC 5246 §7.4.4: certificate types, signature algorithms and the CAs we trust.
-    const anchors = cfg.verifier.anchorSubjects();
+    const anchors = params.certificateAuthorities ?? cfg.verifier.anchorSubjects();
     const total = anchors.reduce((s, a) => s + a.length + 2, 0);
     send12(
       conn,

@@ -44,6 +44,8 @@ export interface ServerParams {
   /** The OCSP response to staple when the client asks (ServerConfig.ocspResponse). */
   readonly ocspResponse?: OcspCallback | undefined;
   readonly requestCert: boolean;
+  /** Names for the CertificateRequest (ServerConfig.certificateAuthorities); undefined: the verifier's anchors. */
+  readonly certificateAuthorities?: readonly Uint8Array[] | undefined;
   readonly requireCert: boolean;
   readonly resumption: ServerResumption;
   /** TLS-PSK: external pre-shared keys (ServerConfig.psk; TLS 1.3 RFC 8446 §4.2.11, TLS 1.2 RFC 4279). */
@@ -392,7 +394,7 @@ function sendServerFlight(
 
   if (params.requestCert) {
     const crExts: Extension[] = [X.signatureAlgorithms(cfg.signatureSchemes)];
-    const anchors = cfg.verifier.anchorSubjects();
+    const anchors = params.certificateAuthorities ?? cfg.verifier.anchorSubjects();
     if (anchors.length > 0 && anchors.length <= 256) crExts.push(X.certificateAuthorities(anchors));
     sendRecorded(conn, transcript, encodeCertificateRequest13(new Uint8Array(0), crExts));
   }

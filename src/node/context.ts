@@ -11,6 +11,8 @@ import { defaultCryptoProvider } from './default-provider.js';
 import { cachedTrustStore, defaultTrustStore, trustStoreFor } from './verify.js';
 import { describe, optionError } from './option-error.js';
 import { certificatesFrom, looksLikePem, pemBlocks } from './pem.js';
+import { mapPfx, withPfxCertificates, type PfxOption } from './pfx.js';
+import type { Certificate } from '../pki/certificate.js';
 
 export type PemValue = string | Uint8Array;
 export type KeyValue = PemValue | { readonly pem: PemValue; readonly passphrase?: string };
@@ -24,6 +26,12 @@ export interface SecureContextOptions {
   /** Private key(s) as PEM or DER; `{ pem, passphrase }` as node:tls. */
   readonly key?: KeyValue | readonly KeyValue[];
   readonly passphrase?: string;
+  /**
+   * PKCS#12 (.p12/.pfx) files, DER: a Buffer, or an array of Buffers and `{ buf, passphrase }`, as
+   * node:tls. Each gives a certificate and key; the files' other certificates are sent as its chain
+   * and trusted, as node:tls does (src/node/pfx.ts).
+   */
+  readonly pfx?: PfxOption;
   readonly crl?: PemValue | readonly PemValue[];
   /** OpenSSL cipher list; IANA names (TLS_AES_128_GCM_SHA256) and OpenSSL names both work. */
   readonly ciphers?: string;
@@ -118,7 +126,7 @@ function mapCrl(crl: SecureContextOptions['crl']): readonly PemOrDer[] {
 }
 
 /** Certificate chains paired with private keys (by position, as node:tls's arrays). */
-function mapCertificates(o: SecureContextOptions): CertifiedKey[] {
+function mapCertificates(o: SecureContextOptions, provider: CryptoProvider): CertifiedKey[] {
   const certs = list(o.cert);
   const keys = list(o.key);
   if (certs.length === 0 && keys.length === 0) return [];
@@ -127,7 +135,6 @@ function mapCertificates(o: SecureContextOptions): CertifiedKey[] {
   if (certs.length !== keys.length) {
     throw optionError('cert', `${certs.length} certificate chain(s) but ${keys.length} key(s); give one key per chain`);
   }
-  const provider = o.crypto ?? defaultCryptoProvider();
   return certs.map((c, i) => {
     if (!isPemValue(c)) throw optionError('cert', `expected PEM text or a DER buffer, got ${describe(c)}`);
     let chain: Uint8Array[];
@@ -290,7 +297,6 @@ const NO_ENGINES = 'OpenSSL engines are not available in typetls: pass the priva
  * what to do instead. Unknown names are still ignored, as node:tls does (http passes its options on).
  */
 const UNSUPPORTED: Readonly<Record<string, string>> = Object.freeze({
-  pfx: 'PKCS#12 is not supported: pass `cert` and `key` as PEM (`openssl pkcs12 -in file.p12 -nodes` prints both)',
   privateKeyEngine: NO_ENGINES,
   privateKeyIdentifier: NO_ENGINES,
   clientCertEngine: NO_ENGINES,
@@ -304,11 +310,22 @@ export function refuseUnsupported(options: object): void {
   }
 }
 
+/** The trust anchors with the pfx files' other certificates added (node:tls adds them to its store). */
+function withAnchors(ca: readonly PemOrDer[] | TrustStore, extra: readonly Certificate[]): readonly PemOrDer[] | TrustStore {
+  if (ca instanceof TrustStore) return TrustStore.fromCertificates([...ca.anchors, ...extra], { strictAnchors: ca.strictAnchors });
+  return [...ca, ...extra.map((c) => c.raw)];
+}
+
 /** typetls's secure context: the mapped options, with keys imported once. */
 export class SecureContext {
   readonly options: SecureContextOptions;
   readonly certificates: readonly CertifiedKey[];
   readonly fields: ContextFields;
+  /**
+   * The subjects a server names in its CertificateRequest, as node:tls's client CA list: the `ca`
+   * certificates, then the pfx files' other certificates; never the default root store.
+   */
+  readonly certificateAuthorities: readonly Uint8Array[];
 
   constructor(options: SecureContextOptions = {}) {
     refuseUnsupported(options);
@@ -324,8 +341,16 @@ export class SecureContext {
         // keep the DER list
       }
     }
+    const crypto = fields.crypto ?? defaultCryptoProvider();
+    // node:tls reads `cert`/`key` first, then `pfx` (src/node/pfx.ts).
+    const certificates = mapCertificates(options, crypto);
+    const pfx = options.pfx === undefined || options.pfx === null ? undefined : mapPfx(options.pfx, options.passphrase, crypto);
+    const extra = pfx?.extraCertificates ?? [];
+    const named = options.ca !== undefined && fields.ca instanceof TrustStore ? fields.ca.anchors : [];
+    this.certificateAuthorities = Object.freeze([...named, ...extra].map((c) => c.subject.raw));
+    if (extra.length > 0 && fields.ca !== undefined) fields.ca = withAnchors(fields.ca, extra);
     this.fields = Object.freeze(fields);
-    this.certificates = Object.freeze(mapCertificates(options));
+    this.certificates = Object.freeze(withPfxCertificates(certificates, pfx?.certificates ?? []));
   }
 }
 

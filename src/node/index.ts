@@ -16,6 +16,7 @@ export type { NodeTLSSocketOptions } from './wrap.js';
 export type { SocketLike } from './socket-base.js';
 export { SecureContext, createSecureContext } from './context.js';
 export type { SecureContextOptions, PemValue, KeyValue } from './context.js';
+export type { PfxOption, PfxValue } from './pfx.js';
 export type { TlsConnectOptions, TlsServerOptions, SNICallback, ALPNCallback, AlpnOption, TypetlsExtras } from './options.js';
 export type { PeerCertificate, CertificateName } from './certificate.js';
 export type { CipherInfo, EphemeralKeyInfo } from './socket-info.js';

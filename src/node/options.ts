@@ -301,7 +301,7 @@ export function serverConfig(
   },
   sw: ConnectionSwitches,
 ): ServerConfig {
-  const c: Mutable<ServerConfig> = { ...ctx.fields, certificates: ctx.certificates };
+  const c: Mutable<ServerConfig> = { ...ctx.fields, certificates: ctx.certificates, certificateAuthorities: ctx.certificateAuthorities };
   const requestCert = checkBoolean('requestCert', o.requestCert) ?? false;
   const ru = checkBoolean('rejectUnauthorized', o.rejectUnauthorized) ?? true;
   c.requestCert = requestCert;

@@ -111,7 +111,7 @@ export class Server extends net.Server {
   #buildBase(): ServerConfig {
     const o = this.#options;
     if (this.#context.certificates.length === 0 && o.SNICallback === undefined && this.#contexts.length === 0 && o.pskCallback === undefined) {
-      throw optionError('cert', 'a server needs `cert` and `key` (or a `secureContext`, an `SNICallback`, or a `pskCallback` with PSK `ciphers`)');
+      throw optionError('cert', 'a server needs `cert` and `key` or `pfx` (or a `secureContext`, an `SNICallback`, or a `pskCallback` with PSK `ciphers`)');
     }
     const sni = o.SNICallback !== undefined || this.#contexts.length > 0 ? (name: string) => this.#selectByName(name) : undefined;
     return serverConfig(

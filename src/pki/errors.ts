@@ -67,3 +67,19 @@ const ALERTS: Readonly<Record<VerifyErrorCode, number>> = {
 export function verifyError(code: VerifyErrorCode, message: string, cause?: unknown): TlsError {
   return new TlsError(code, ALERTS[code], message, cause === undefined ? {} : { cause });
 }
+
+/** Why a PKCS#12 (PFX) file cannot be used (src/pki/pkcs12.ts); the node adapter names the `pfx` option around it. */
+export type Pkcs12ErrorCode =
+  | 'ERR_TLS_PKCS12_MALFORMED'
+  | 'ERR_TLS_PKCS12_MAC_VERIFY_FAILURE'
+  | 'ERR_TLS_PKCS12_MAC_ABSENT'
+  | 'ERR_TLS_PKCS12_BAD_DECRYPT'
+  | 'ERR_TLS_PKCS12_UNSUPPORTED'
+  | 'ERR_TLS_PKCS12_LIMIT'
+  | 'ERR_TLS_PKCS12_NO_KEY'
+  | 'ERR_TLS_PKCS12_NO_CERTIFICATE';
+
+export function pkcs12Error(code: Pkcs12ErrorCode, message: string, cause?: unknown): TlsError {
+  // A local file, not a peer: no alert is ever sent for it.
+  return new TlsError(code, AlertDescription.internal_error, message, cause === undefined ? {} : { cause });
+}
