@@ -373,6 +373,7 @@ describe('CLI: client and server', () => {
     const wrong = await runCli(['client', '127.0.0.1:1', '--pfx', clientP12, '--pass', 'pass:wrong']);
     assert.equal(wrong.code, 1, wrong.stderr);
     assert.match(wrong.stderr, /option `pfx`: cannot use this PKCS#12 file: mac verify failure: the passphrase is wrong/);
+    assert.doesNotMatch(wrong.stderr, /\n\s+at /, 'a refused option is a message, not a stack trace');
     const bad = await runCli(['client', '127.0.0.1:1', '--pfx', clientP12, '--pass', 'wrong']);
     assert.equal(bad.code, 2, bad.stderr);
     assert.match(bad.stderr, /--pass takes pass:TEXT, env:VAR or file:PATH/);

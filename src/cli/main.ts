@@ -2,6 +2,7 @@
 // The `typetls` command: demo, client, server, tunnel.
 import { readFileSync } from 'node:fs';
 import { UsageError } from './args.js';
+import { TlsError } from '../errors.js';
 import { CLIENT_USAGE, runClient } from './client.js';
 import { DEMO_USAGE, runDemo } from './demo.js';
 import { runServer, SERVER_USAGE } from './server.js';
@@ -81,6 +82,9 @@ run(process.argv.slice(2)).then(exit, (err: unknown) => {
     exit(2);
     return;
   }
-  process.stderr.write(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  // A TlsError (a file that does not open, a wrong passphrase, an option typetls refuses) says what
+  // to do in its message; a stack trace is only for what should not happen.
+  if (err instanceof TlsError) process.stderr.write(`error: ${err.message} (${err.code})\n`);
+  else process.stderr.write(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   exit(1);
 });
