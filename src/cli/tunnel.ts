@@ -7,7 +7,7 @@ import * as net from 'node:net';
 import type { FlagSpec, ParsedArgs } from './args.js';
 import { intOption, parseArgs, requireTogether, UsageError } from './args.js';
 import { parseHostPort } from './client.js';
-import { COMMON_FLAGS, commonTlsOptions, keylogSink, readText, SSL_OP_LEGACY_SERVER_CONNECT } from './options.js';
+import { COMMON_FLAGS, commonTlsOptions, keylogSink, pfxOptions, readText, SSL_OP_LEGACY_SERVER_CONNECT } from './options.js';
 import { serverTrace } from './server-trace.js';
 import { alpnText, describeError, peerSubject, verification } from './summary.js';
 import type { ClientOptions, ServerOptions, TLSSocket } from './tls-api.js';
@@ -26,9 +26,9 @@ export const TUNNEL_FLAGS: FlagSpec = {
 };
 
 export const TUNNEL_USAGE = `usage: typetls tunnel client --accept [HOST:]PORT --connect HOST:PORT [--servername S] [--ca F]
-       [--cert F --key F] [--alpn LIST] [--insecure] [--legacy-server-connect] [TLS options]
-       typetls tunnel server --accept [HOST:]PORT --connect HOST:PORT --cert F --key F [--ca F]
-       [--verify-client none|request|require] [--alpn LIST] [TLS options]
+       [--cert F --key F | --pfx F] [--pass ARG] [--alpn LIST] [--insecure] [--legacy-server-connect] [TLS options]
+       typetls tunnel server --accept [HOST:]PORT --connect HOST:PORT (--cert F --key F | --pfx F) [--pass ARG]
+       [--ca F] [--verify-client none|request|require] [--alpn LIST] [TLS options]
 TLS options: [--min-version 1.2|1.3] [--max-version 1.2|1.3] [--ciphers LIST] [--groups LIST]
        [--no-ticket] [--keylog F] [--trace[=bytes] | --json] [--naccept N]
 client: plain TCP in, TLS out to --connect (verified against --ca, else the system roots, for
@@ -97,6 +97,7 @@ function clientOptions(args: ParsedArgs, target: { host: string; port: number })
     options.cert = readText('cert', cert);
     options.key = readText('key', key);
   }
+  Object.assign(options, pfxOptions(args));
   if (args.booleans.has('insecure')) options.rejectUnauthorized = false;
   if (args.booleans.has('legacy-server-connect')) options.secureOptions = (options.secureOptions ?? 0) | SSL_OP_LEGACY_SERVER_CONNECT;
   return options;
@@ -105,8 +106,13 @@ function clientOptions(args: ParsedArgs, target: { host: string; port: number })
 function serverOptions(args: ParsedArgs): { options: ServerOptions; peerCertExpected: boolean } {
   const cert = args.strings.get('cert');
   const key = args.strings.get('key');
-  if (cert === undefined || key === undefined) throw new UsageError('typetls tunnel server needs --cert F --key F');
-  const options: ServerOptions = { cert: readText('cert', cert), key: readText('key', key), allowHalfOpen: true, ...commonTlsOptions(args) };
+  if ((cert === undefined || key === undefined) && !args.strings.has('pfx')) throw new UsageError('typetls tunnel server needs --cert F --key F or --pfx F');
+  const options: ServerOptions = {
+    ...(cert !== undefined && key !== undefined ? { cert: readText('cert', cert), key: readText('key', key) } : {}),
+    ...pfxOptions(args),
+    allowHalfOpen: true,
+    ...commonTlsOptions(args),
+  };
   const verify = args.strings.get('verify-client') ?? 'none';
   if (verify === 'request') {
     options.requestCert = true;
