@@ -245,6 +245,50 @@ test('RFC 7301 §3.2: the server ALPN callback chooses from the offer; undefined
   assert.throws(() => pair(client, { certificates, alpnProtocols: ['h2'], alpnCallback: () => 'h2' }), /alpnCallback and alpnProtocols are mutually exclusive/);
 });
 
+test('the transport EOF while an asynchronous verify hook runs counts after the bytes before it: data and close_notify delivered; a refusal stays the refusal', async () => {
+  const { pki, ca } = await setup();
+  for (const accept of [true, false]) {
+    let release: (v: Error | undefined) => void = () => undefined;
+    const { client, server } = pair(
+      { serverName: 'localhost', ca, certificate: certifiedKey(pki.client.ecdsa) },
+      {
+        certificates: [certifiedKey(pki.server.ecdsa)],
+        ca,
+        requestCert: true,
+        verifyHook: () => new Promise<Error | undefined>((r) => (release = r)),
+      },
+    );
+    // The client's whole flight, its data and its close_notify reach the server, then TCP's FIN,
+    // all while the server's hook (a directory look-up, say) has not answered yet. (Bytes moved by
+    // hand: pump() would wait for the hook.)
+    for (let i = 0; i < 4; i++) {
+      const c = client.takeOutput();
+      if (c !== null) server.receive(c);
+      const s = server.takeOutput();
+      if (s !== null) client.receive(s);
+    }
+    client.write(new TextEncoder().encode('last words'));
+    client.close();
+    const tail = client.takeOutput();
+    if (tail !== null) server.receive(tail);
+    assert.equal(server.waiting, true);
+    server.receiveEof();
+    assert.equal(server.error, undefined, 'the EOF waits for the hook');
+    release(accept ? undefined : new Error('not in the directory'));
+    await new Promise((r) => setImmediate(r));
+    if (accept) {
+      assert.equal(server.handshakeComplete, true);
+      assert.equal(text(server.readPlaintext()), 'last words');
+      assert.equal(server.peerClosed, true);
+      assert.equal(server.error, undefined);
+    } else {
+      const err = server.error as TlsError | undefined;
+      assert.equal(err?.code, 'CERT_REJECTED');
+      assert.match(err?.message ?? '', /not in the directory/);
+    }
+  }
+});
+
 test('setCertificate: a server takes it until its certificate is chosen (from the ALPN callback at the latest), and only it; later it changes nothing', async () => {
   const { pki, ca } = await setup();
   const ecdsa = certifiedKey(pki.server.ecdsa);

@@ -4,7 +4,8 @@ import type { FlagSpec, ParsedArgs } from './args.js';
 import { UsageError } from './args.js';
 import { alpnOption, ciphersOption, groupsOption, versionOption } from './names.js';
 import { createTraceCollector, traceMode, type TraceCollector } from './render.js';
-import type { TypetlsExtras } from './tls-api.js';
+import type { TypetlsExtras, VerifyHook } from './tls-api.js';
+import { directoryCheck } from './tls-api.js';
 
 export const COMMON_FLAGS: FlagSpec = {
   ca: 'string',
@@ -97,15 +98,15 @@ export function pskOption(args: ParsedArgs): { readonly key: Buffer; readonly id
  * --pass ARG in openssl's pass-phrase forms (openssl-passphrase-options(1)): pass:TEXT, env:VAR, or
  * file:PATH (its first line).
  */
-function passphraseArg(arg: string): string {
+function passphraseArg(arg: string, flag = 'pass'): string {
   if (arg.startsWith('pass:')) return arg.slice(5);
   if (arg.startsWith('env:')) {
     const v = process.env[arg.slice(4)];
-    if (v === undefined) throw new UsageError(`--pass ${arg}: the environment variable ${arg.slice(4)} is not set`);
+    if (v === undefined) throw new UsageError(`--${flag} ${arg}: the environment variable ${arg.slice(4)} is not set`);
     return v;
   }
-  if (arg.startsWith('file:')) return readText('pass', arg.slice(5)).split(/\r?\n/)[0] ?? '';
-  throw new UsageError(`--pass takes pass:TEXT, env:VAR or file:PATH (as openssl's -pass), not "${arg}"`);
+  if (arg.startsWith('file:')) return readText(flag, arg.slice(5)).split(/\r?\n/)[0] ?? '';
+  throw new UsageError(`--${flag} takes pass:TEXT, env:VAR or file:PATH (as openssl's -pass), not "${arg}"`);
 }
 
 /**
@@ -122,6 +123,45 @@ export function pfxOptions(args: ParsedArgs): { pfx?: Buffer; passphrase?: strin
     o.passphrase = passphraseArg(pass);
   }
   return o;
+}
+
+/** The flags of a directory check on client certificates (server and tunnel server). */
+export const DIRECTORY_FLAGS: FlagSpec = {
+  directory: 'string',
+  'directory-starttls': 'boolean',
+  'directory-ca': 'string',
+  'directory-bind': 'string',
+  'directory-pass': 'string',
+};
+
+/**
+ * --directory URL (ldap:// or ldaps://): each client certificate must be held by its subject's entry in
+ * that directory (userCertificate;binary), on top of the chain check; --directory-starttls,
+ * --directory-ca F (the directory's TLS trust; default --ca, else the system roots),
+ * --directory-bind DN with --directory-pass ARG (openssl's pass:/env:/file: forms).
+ */
+export function directoryOption(args: ParsedArgs): { verifyHook: VerifyHook; url: string } | undefined {
+  const url = args.strings.get('directory');
+  const used = ['directory-starttls', 'directory-ca', 'directory-bind', 'directory-pass'].filter((f) => args.strings.has(f) || args.booleans.has(f));
+  if (url === undefined) {
+    if (used.length > 0) throw new UsageError(`--${used[0] ?? ''} needs --directory URL`);
+    return undefined;
+  }
+  const caFile = args.strings.get('directory-ca') ?? args.strings.get('ca');
+  const bindDn = args.strings.get('directory-bind');
+  const pass = args.strings.get('directory-pass');
+  if ((bindDn === undefined) !== (pass === undefined)) throw new UsageError('--directory-bind and --directory-pass go together');
+  try {
+    const hook = directoryCheck({
+      url,
+      ...(args.booleans.has('directory-starttls') ? { startTls: true } : {}),
+      tls: caFile !== undefined ? { ca: readText(args.strings.has('directory-ca') ? 'directory-ca' : 'ca', caFile) } : {},
+      ...(bindDn !== undefined ? { bindDn, password: passphraseArg(pass ?? '', 'directory-pass') } : {}),
+    });
+    return { verifyHook: hook, url };
+  } catch (e) {
+    throw new UsageError(`--directory: ${e instanceof Error ? e.message.replace(/^directoryCheck: /, '') : String(e)}`);
+  }
 }
 
 /** A collector for --trace[=bytes] / --json, writing to stderr (stdout carries the peer's data), or undefined. */

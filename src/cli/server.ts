@@ -4,7 +4,7 @@
 import type { Socket } from 'node:net';
 import type { FlagSpec } from './args.js';
 import { intOption, parseArgs, requireTogether, UsageError } from './args.js';
-import { COMMON_FLAGS, commonTlsOptions, keylogSink, pfxOptions, pskOption, readBytes, readText } from './options.js';
+import { COMMON_FLAGS, commonTlsOptions, DIRECTORY_FLAGS, directoryOption, keylogSink, pfxOptions, pskOption, readBytes, readText } from './options.js';
 import { serverTrace } from './server-trace.js';
 import { alpnText, describeError, peerSubject, verification } from './summary.js';
 import type { ServerOptions, TLSSocket } from './tls-api.js';
@@ -12,6 +12,7 @@ import { backend, createServer, earlyDataServerOptions, numTicketsOptions } from
 
 export const SERVER_FLAGS: FlagSpec = {
   ...COMMON_FLAGS,
+  ...DIRECTORY_FLAGS,
   port: 'string',
   host: 'string',
   cert2: 'string',
@@ -33,6 +34,9 @@ export const SERVER_USAGE = `usage: typetls server --port N (--cert F --key F | 
        [--max-version 1.2|1.3] [--ciphers LIST] [--groups LIST] [--keylog F] [--trace]
        [--www | --echo] [--naccept N] [--num-tickets N] [--early-data] [--status-file F]
        [--psk HEX [--psk-identity ID] [--psk-hint H]] [--no-ticket]
+       [--directory URL [--directory-starttls] [--directory-ca F] [--directory-bind DN --directory-pass ARG]]
+--directory (with --verify-client) wants each client certificate in its subject's entry of that LDAP
+directory (ldap:// or ldaps://, attribute userCertificate;binary): the classic step 6.
 --pfx gives the certificate, its chain and key as a PKCS#12 file; --pass is its passphrase (or an
 encrypted --key's), as openssl's -pass: pass:TEXT, env:VAR or file:PATH.
 --status-file staples the DER OCSP response in F for clients that ask (openssl s_server -status_file).
@@ -137,6 +141,11 @@ export async function runServer(argv: readonly string[]): Promise<number> {
     options.requestCert = true;
     options.rejectUnauthorized = true;
   } else if (verify !== 'none') throw new UsageError(`--verify-client must be none, request or require, not "${verify}"`);
+  const directory = directoryOption(args);
+  if (directory !== undefined) {
+    if (verify === 'none') throw new UsageError('--directory checks client certificates: add --verify-client request or require');
+    options.verifyHook = directory.verifyHook;
+  }
   if (args.strings.has('num-tickets')) {
     Object.assign(options, numTicketsOptions(intOption(args, 'num-tickets', 2, 16)));
     if (!backend.numTickets) process.stderr.write(`note: ${backend.name} ignores --num-tickets\n`);

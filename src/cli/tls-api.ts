@@ -28,6 +28,14 @@ export function createServer(options: ServerOptions, listener?: (socket: TLSSock
   return adapter.createServer(options, listener);
 }
 
+/** The `verifyHook` option's type (a typetls extra). */
+export type VerifyHook = NonNullable<TlsServerOptions['verifyHook']>;
+
+/** A verifyHook that wants each certificate in its subject's directory entry (typetls extra). */
+export function directoryCheck(options: adapter.DirectoryCheckOptions): VerifyHook {
+  return adapter.directoryCheck(options);
+}
+
 /** What the implementation behind the seam can do; the CLI says so when a flag cannot take effect. */
 export const backend = {
   name: 'typetls',

@@ -7,7 +7,7 @@ import * as net from 'node:net';
 import type { FlagSpec, ParsedArgs } from './args.js';
 import { intOption, parseArgs, requireTogether, UsageError } from './args.js';
 import { parseHostPort } from './client.js';
-import { COMMON_FLAGS, commonTlsOptions, keylogSink, pfxOptions, readText, SSL_OP_LEGACY_SERVER_CONNECT } from './options.js';
+import { COMMON_FLAGS, commonTlsOptions, DIRECTORY_FLAGS, directoryOption, keylogSink, pfxOptions, readText, SSL_OP_LEGACY_SERVER_CONNECT } from './options.js';
 import { serverTrace } from './server-trace.js';
 import { alpnText, describeError, peerSubject, verification } from './summary.js';
 import type { ClientOptions, ServerOptions, TLSSocket } from './tls-api.js';
@@ -16,6 +16,7 @@ import type { Duplex } from 'node:stream';
 
 export const TUNNEL_FLAGS: FlagSpec = {
   ...COMMON_FLAGS,
+  ...DIRECTORY_FLAGS,
   accept: 'string',
   connect: 'string',
   naccept: 'string',
@@ -29,6 +30,7 @@ export const TUNNEL_USAGE = `usage: typetls tunnel client --accept [HOST:]PORT -
        [--cert F --key F | --pfx F] [--pass ARG] [--alpn LIST] [--insecure] [--legacy-server-connect] [TLS options]
        typetls tunnel server --accept [HOST:]PORT --connect HOST:PORT (--cert F --key F | --pfx F) [--pass ARG]
        [--ca F] [--verify-client none|request|require] [--alpn LIST] [TLS options]
+       [--directory URL [--directory-starttls] [--directory-ca F] [--directory-bind DN --directory-pass ARG]]
 TLS options: [--min-version 1.2|1.3] [--max-version 1.2|1.3] [--ciphers LIST] [--groups LIST]
        [--no-ticket] [--keylog F] [--trace[=bytes] | --json] [--naccept N]
 client: plain TCP in, TLS out to --connect (verified against --ca, else the system roots, for
@@ -121,6 +123,11 @@ function serverOptions(args: ParsedArgs): { options: ServerOptions; peerCertExpe
     options.requestCert = true;
     options.rejectUnauthorized = true;
   } else if (verify !== 'none') throw new UsageError(`--verify-client must be none, request or require, not "${verify}"`);
+  const directory = directoryOption(args);
+  if (directory !== undefined) {
+    if (verify === 'none') throw new UsageError('--directory checks client certificates: add --verify-client request or require');
+    options.verifyHook = directory.verifyHook;
+  }
   return { options, peerCertExpected: verify !== 'none' };
 }
 
@@ -150,6 +157,7 @@ export async function runTunnel(argv: readonly string[]): Promise<number> {
     ['insecure', 'client'],
     ['legacy-server-connect', 'client'],
     ['verify-client', 'server'],
+    ['directory', 'server'],
   ] as const) {
     if ((args.strings.has(flag) || args.booleans.has(flag)) && mode !== only) throw new UsageError(`--${flag} is for typetls tunnel ${only}`);
   }

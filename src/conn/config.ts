@@ -11,12 +11,16 @@ import type { SessionStore12 } from '../handshake/session-cache.js';
 /** A certificate or CRL as PEM text or DER bytes. */
 export type PemOrDer = string | Uint8Array;
 
-/** Application check of a verified chain (e.g. a directory look-up). May be asynchronous. */
+/**
+ * Application check of a verified chain (e.g. a directory look-up: directoryCheck). May be
+ * asynchronous. An Error refuses the chain; nothing, or `{ detail }` saying how it was accepted (shown
+ * by the trace), accepts it.
+ */
 export type VerifyHook = (info: {
   readonly chain: readonly Uint8Array[];
   readonly hostname: string | undefined;
   readonly purpose: 'serverAuth' | 'clientAuth';
-}) => void | Error | undefined | Promise<void | Error | undefined>;
+}) => void | Error | undefined | { readonly detail: string } | Promise<void | Error | undefined | { readonly detail: string }>;
 
 export interface CommonConfig {
   readonly crypto?: CryptoProvider;

@@ -56,6 +56,8 @@ export abstract class Engine implements Connection {
   private _closed = false;
   private _peerClosed = false;
   private _waiting = false;
+  /** The transport's EOF came while an asynchronous hook was running: handled once it settles. */
+  private eofWhileWaiting = false;
   private _summary: HandshakeSummary | undefined;
   /** The leaf certificate we sent, until the summary takes it. */
   private localCertificate: Uint8Array | undefined;
@@ -145,6 +147,12 @@ export abstract class Engine implements Connection {
 
   receiveEof(): void {
     if (this._error !== undefined || this._peerClosed) return;
+    if (this._waiting) {
+      // The peer's last bytes (its whole flight, data, close_notify, say) are received but not all
+      // handled: a hook (a directory look-up) is still running. EOF counts after them, not before.
+      this.eofWhileWaiting = true;
+      return;
+    }
     if (!this.handshakeComplete) {
       // The peer hung up in the middle of the handshake.
       this.fail(new TlsError('ECONNRESET', AlertDescription.close_notify, 'the peer closed the connection during the handshake', { remote: true }));
@@ -557,6 +565,10 @@ export abstract class Engine implements Connection {
             this.process();
           } catch (e) {
             this.fail(e);
+          }
+          if (this.eofWhileWaiting && !this._waiting) {
+            this.eofWhileWaiting = false;
+            this.receiveEof();
           }
           this.emit({ type: 'wakeup' });
         },

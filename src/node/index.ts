@@ -23,6 +23,8 @@ export type { CipherInfo, EphemeralKeyInfo } from './socket-info.js';
 export { Agent, HttpsServer, createHttpsServer } from './https.js';
 export type { AgentOptions } from './https.js';
 export { TRACE_CHANNEL } from './trace-channel.js';
+export { directoryCheck, ldapDn } from './directory.js';
+export type { DirectoryCheckOptions } from './directory.js';
 export { checkServerIdentity, getCiphers, rootCertificates, DEFAULT_CIPHERS, DEFAULT_ECDH_CURVE, DEFAULT_MAX_VERSION, DEFAULT_MIN_VERSION } from './tls-module.js';
 export type { CertAltnameError } from './tls-module.js';
 export type { TraceChannelMessage } from './trace-channel.js';

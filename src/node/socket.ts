@@ -344,7 +344,9 @@ export class TLSSocket extends TransportDuplex {
         return;
       }
     }
-    if (this.#transportEnded && !this.#secured && !this.#errorHandled) {
+    // A transport that ended during the handshake ends it, unless the connection is still working on
+    // what came before the EOF (an asynchronous hook: a directory look-up); it decides once that settles.
+    if (this.#transportEnded && !this.#secured && !this.#errorHandled && !c.waiting) {
       this.#errorHandled = true;
       this.destroy(transportClosedEarly());
       return;
@@ -458,7 +460,9 @@ export class TLSSocket extends TransportDuplex {
     const c = this.#conn;
     if (c === undefined) return; // #start() comes back here
     this.#tolerateEofError = this.#secured && c.error === undefined && !c.peerClosed;
-    this.#eofError = c.error === undefined;
+    // The EOF is what a later handshake error is about, unless a hook was still running: then the
+    // connection reports the hook's failure, or the EOF itself, once the hook settles.
+    this.#eofError = c.error === undefined && !c.waiting;
     this.#run((conn) => conn.receiveEof());
   }
 

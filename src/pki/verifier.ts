@@ -6,14 +6,14 @@ import { type Certificate, toDerList } from './certificate.js';
 import { type Crl, parseCrl } from './crl.js';
 import { verifyError } from './errors.js';
 import type { TrustStore } from './trust-store.js';
-import { type VerifyResult, verifyPrepared } from './verify.js';
+import { type HookResult, type VerifyResult, verifyPrepared } from './verify.js';
 
 /** The application's check of a verified chain (the config's verifyHook shape). */
 export type ChainHook = (info: {
   readonly chain: readonly Uint8Array[];
   readonly hostname: string | undefined;
   readonly purpose: 'serverAuth' | 'clientAuth';
-}) => void | Error | undefined | Promise<void | Error | undefined>;
+}) => HookResult | Promise<HookResult>;
 
 export interface CertificateVerifierOptions {
   readonly crypto: CryptoProvider;

@@ -45,10 +45,20 @@ export interface VerifyOptions {
   readonly crypto?: CryptoProvider;
   /** Accept SHA-1 signatures on certificates (never MD5). Default false. */
   readonly allowSha1?: boolean;
-  /** The application's own check of the verified chain; an Error (returned, thrown or rejected) fails it. */
-  readonly hook?: (chain: readonly Certificate[]) => void | Error | undefined | Promise<void | Error | undefined>;
+  /**
+   * The application's own check of the verified chain; an Error (returned, thrown or rejected) fails it.
+   * `{ detail }` accepts it and says how (the trace's 'application' check shows it).
+   */
+  readonly hook?: (chain: readonly Certificate[]) => HookResult | Promise<HookResult>;
   /** Told about each check as it is made (validity, purpose, name, chain, signature, application), ok or not. */
   readonly onCheck?: CheckSink;
+}
+
+/** What a hook answers: nothing or `{ detail }` to accept, an Error to refuse. */
+export type HookResult = void | Error | undefined | { readonly detail: string };
+
+function acceptedDetail(v: HookResult): string {
+  return typeof v === 'object' && v !== null && !(v instanceof Error) && typeof v.detail === 'string' ? v.detail : "the application's own check accepted the chain";
 }
 
 export interface VerifyResult {
@@ -90,8 +100,8 @@ function finish(chain: Certificate[], hook: VerifyOptions['hook'], sink: CheckSi
     reportFailure(sink, leaf, e, 'application');
     return e;
   };
-  const ok = (): VerifyResult => {
-    sink?.({ check: 'application', subject: leaf.subjectText, ok: true, detail: "the application's own check accepted the chain" });
+  const ok = (v: HookResult): VerifyResult => {
+    sink?.({ check: 'application', subject: leaf.subjectText, ok: true, detail: acceptedDetail(v) });
     return { chain };
   };
   let r: ReturnType<NonNullable<VerifyOptions['hook']>>;
@@ -104,7 +114,7 @@ function finish(chain: Certificate[], hook: VerifyOptions['hook'], sink: CheckSi
     return r.then(
       (v) => {
         if (v instanceof Error) throw fail(hookError(chain, v));
-        return ok();
+        return ok(v);
       },
       (e: unknown) => {
         throw fail(hookError(chain, e));
@@ -112,7 +122,7 @@ function finish(chain: Certificate[], hook: VerifyOptions['hook'], sink: CheckSi
     );
   }
   if (r instanceof Error) throw fail(hookError(chain, r));
-  return ok();
+  return ok(r);
 }
 
 /** Inputs already parsed: what verifyCertificateChain builds, and what a long-lived verifier keeps. */

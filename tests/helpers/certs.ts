@@ -339,3 +339,35 @@ export async function writePkcs12(cert: TestCert, password: string, dir: string)
   );
   return out;
 }
+
+/**
+ * A client (or server) certificate with any subject DN, ECDSA P-256, issued by the test root: for
+ * tests about subject names (a directory entry per subject, say). @peculiar/x509 takes the RDNs in
+ * the certificate's order, most significant first: `DC=test, DC=typetls, OU=people, CN=alice` is the
+ * entry `CN=alice,OU=people,DC=typetls,DC=test` (RFC 4514 reverses them).
+ */
+export async function issueWithSubject(pki: TestPki, subject: string, eku: 'serverAuth' | 'clientAuth' = 'clientAuth'): Promise<{ readonly certPem: string; readonly keyPem: string; readonly certDer: Uint8Array }> {
+  const rootCert = new x509.X509Certificate(pki.root.certPem);
+  const rootKey = await webcrypto.subtle.importKey('pkcs8', x509.PemConverter.decode(pki.root.keyPem)[0] as ArrayBuffer, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
+  const keys = await genKeys('p256');
+  const now = Date.now();
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: (0x1000 + Math.floor(Math.random() * 0xefff)).toString(16),
+    subject,
+    issuer: rootCert.subject,
+    publicKey: keys.publicKey,
+    signingKey: rootKey,
+    notBefore: new Date(now - DAY),
+    notAfter: new Date(now + 30 * DAY),
+    signingAlgorithm: ROOT_SIGNING,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension([eku === 'serverAuth' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth]),
+      new x509.SubjectAlternativeNameExtension([...LOCAL_NAMES]),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      await x509.AuthorityKeyIdentifierExtension.create(await rootCert.publicKey.export()),
+    ],
+  });
+  return { certPem: pemOf(cert), keyPem: await keyPem(keys), certDer: new Uint8Array(cert.rawData) };
+}
