@@ -173,6 +173,7 @@ test('directoryCheck: bind, StartTLS refusal, and every broken or hostile direct
     ['garbage inside a message', { answer: (_op, id) => Uint8Array.of(0x30, 0x05, 0x02, 0x01, id, 0x64, 0x7f) }, /malformed|element|truncated/],
     ['an oversized message', { answer: () => Uint8Array.of(0x30, 0x84, 0x7f, 0xff, 0xff, 0xff) }, /message \(at most 1048576 are read\)/],
     ['an indefinite length', { answer: () => Uint8Array.of(0x30, 0x80, 0, 0) }, /indefinite or oversized length/],
+    ['a flood', { answer: () => Buffer.concat([Buffer.from([0x30, 0x83, 0x0f, 0xff, 0xff]), Buffer.alloc(3 << 20, 0x30)]) }, /nobody asked for|malformed|not an LDAP message/],
     ['a notice of disconnection', { answer: () => msg(0, tlv(0x78, ...ldapResult(52))) }, /ended the session/],
     ['an answer to another operation', { answer: (_op, id) => msg(id, tlv(0x61, ...ldapResult(0))) }, /unexpected operation/],
     ['silence', { answer: () => undefined }, /no answer within 300 ms/],

@@ -262,6 +262,12 @@ class MessageReader {
   }
 
   private push(d: Uint8Array): void {
+    if (this.failure !== undefined) return;
+    // Unanswered bytes are bounded too: a directory flooding us is cut off, not buffered.
+    if (this.buf.length + d.length > 2 * MAX_MESSAGE) {
+      this.fail(new DirectoryError(`the directory sent more than ${String(2 * MAX_MESSAGE)} bytes nobody asked for`));
+      return;
+    }
     const b = new Uint8Array(this.buf.length + d.length);
     b.set(this.buf);
     b.set(d, this.buf.length);
