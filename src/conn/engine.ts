@@ -12,7 +12,7 @@ import type { HashAlgorithm } from '../crypto/provider.js';
 import { HandshakeJoiner } from '../record/handshake-joiner.js';
 import type { HandshakeMessage } from '../wire/handshake.js';
 import type { CertifiedKey, Connection, ConnectionEvent, ConnectionListener, HandshakeSummary, TraceEvent } from './types.js';
-import type { ResolvedConfig } from './resolve.js';
+import { interned, type ResolvedConfig } from './resolve.js';
 import type { CheckSink } from '../pki/checks.js';
 import { keysAfterUpdate, keysOfSecret } from '../trace/keys.js';
 import { concatBytes } from '../wire/bytes.js';
@@ -605,34 +605,25 @@ export abstract class Engine implements Connection {
   }
 }
 
+const NO_SCHEMES: readonly number[] = Object.freeze([]);
+
+/**
+ * The peer's schemes that we accept too, in the peer's order (OpenSSL's SSL_get_shared_sigalgs),
+ * each once (a peer repeating one cannot make the list longer than ours). Interned: most peers send
+ * the same list, so most connections share one frozen array.
+ */
+function sharedSchemes(peer: readonly number[] | undefined, ours: readonly number[]): readonly number[] {
+  if (peer === undefined || peer.length === 0) return NO_SCHEMES;
+  const shared: number[] = [];
+  for (const s of peer) if (ours.includes(s) && !shared.includes(s)) shared.push(s);
+  return shared.length === 0 ? NO_SCHEMES : interned(shared);
+}
+
 /**
  * The summary as one object literal, always in this order: every connection's summary then shares
  * one hidden class with in-object fields. (A summary built with a spread and added fields, as the
  * server's, got a map and descriptor array of its own: ~0.5 KiB per connection for its lifetime.)
  */
-/** Recent shared-scheme lists: most peers send the same list, so most connections share one frozen array. */
-const sharedLists = new Map<string, readonly number[]>();
-const SHARED_LISTS_KEPT = 64;
-const NO_SCHEMES: readonly number[] = Object.freeze([]);
-
-/** The peer's schemes that we accept too, in the peer's order (OpenSSL's SSL_get_shared_sigalgs). */
-function sharedSchemes(peer: readonly number[] | undefined, ours: readonly number[]): readonly number[] {
-  if (peer === undefined || peer.length === 0) return NO_SCHEMES;
-  // Each scheme once (a peer repeating one cannot make the list longer than ours).
-  let key = '';
-  for (const s of peer) {
-    const c = String.fromCharCode(s);
-    if (ours.includes(s) && !key.includes(c)) key += c;
-  }
-  if (key === '') return NO_SCHEMES;
-  const known = sharedLists.get(key);
-  if (known !== undefined) return known;
-  const list = Object.freeze(Array.from(key, (c) => c.charCodeAt(0)));
-  // Bounded: a peer inventing lists cannot grow it; the rest simply get their own array.
-  if (sharedLists.size < SHARED_LISTS_KEPT) sharedLists.set(key, list);
-  return list;
-}
-
 function fixedShape(s: HandshakeSummary, localCertificate: Uint8Array | undefined, sharedSignatureSchemes: readonly number[]): HandshakeSummary {
   return {
     version: s.version,

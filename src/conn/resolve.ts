@@ -44,14 +44,15 @@ function sameOr(list: readonly number[], whole: readonly number[]): readonly num
 }
 
 /**
- * Code point lists (suites, groups) shared between configs with the same contents: a client that
- * passes the same `ciphers` to every connect() keeps one frozen copy, not one per connection.
- * Bounded: emptied when it reaches INTERNED_MAX distinct lists.
+ * Code point lists (suites, groups, the schemes two peers share) shared between configs and
+ * connections with the same contents: a client that passes the same `ciphers` to every connect()
+ * keeps one frozen copy, not one per connection. A memo of immutable values, so it changes no
+ * result; bounded: emptied when it reaches INTERNED_MAX distinct lists.
  */
 const INTERNED_MAX = 256;
 const internedLists = new Map<string, readonly number[]>();
 
-function interned(list: readonly number[]): readonly number[] {
+export function interned(list: readonly number[]): readonly number[] {
   const key = list.join(',');
   let found = internedLists.get(key);
   if (found === undefined) {
