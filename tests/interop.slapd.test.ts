@@ -2,7 +2,7 @@
 // back from ldapsearch (a DER certificate in userCertificate;binary byte for byte), LDAPS and StartTLS
 // really verify against the test root (and fail against another root), the admin bind works, and stop()
 // ends slapd.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -168,7 +168,8 @@ test('directoryCheck against slapd: accepted when the entry holds the certificat
   assert.match(String(untrusted), /could not be asked .*(certificate|issuer)/i);
 });
 
-test('a typetls server that checks client certificates against slapd (verifyHook: directoryCheck): node:tls clients in and out, the reason in tlsClientError and the trace', { skip: SKIP }, async (t) => {
+/** A directory (slapd with LDAPS) whose entry for alice holds her certificate; mallory has no entry. */
+async function aliceInDirectory(t: TestContext) {
   const pki = await testPki();
   const alice = await issueWithSubject(pki, 'DC=test, DC=typetls, OU=people, CN=alice');
   const mallory = await issueWithSubject(pki, 'DC=test, DC=typetls, OU=people, CN=mallory');
@@ -176,6 +177,11 @@ test('a typetls server that checks client certificates against slapd (verifyHook
     tls: { certFile: pki.server.ecdsa.files.chain, keyFile: pki.server.ecdsa.files.key, caFile: pki.root.files.cert },
     entries: [{ dn: 'cn=alice,ou=people,dc=typetls,dc=test', attributes: { objectClass: ['inetOrgPerson'], cn: ['alice'], sn: ['alice'], 'userCertificate;binary': [alice.certDer] } }],
   });
+  return { pki, alice, mallory, ldap };
+}
+
+test('a typetls server that checks client certificates against slapd (verifyHook: directoryCheck): node:tls clients in and out, the reason in tlsClientError and the trace', { skip: SKIP }, async (t) => {
+  const { pki, alice, mallory, ldap } = await aliceInDirectory(t);
   const events: SidedEvent[] = [];
   const server = createServer({
     cert: pki.server.ecdsa.chainPem,
@@ -228,13 +234,7 @@ test('a typetls server that checks client certificates against slapd (verifyHook
 });
 
 test('typetls server --directory (the CLI): a client certificate its entry holds gets in, another is refused with the reason', { skip: SKIP }, async (t) => {
-  const pki = await testPki();
-  const alice = await issueWithSubject(pki, 'DC=test, DC=typetls, OU=people, CN=alice');
-  const mallory = await issueWithSubject(pki, 'DC=test, DC=typetls, OU=people, CN=mallory');
-  const ldap = await startSlapd(t, {
-    tls: { certFile: pki.server.ecdsa.files.chain, keyFile: pki.server.ecdsa.files.key, caFile: pki.root.files.cert },
-    entries: [{ dn: 'cn=alice,ou=people,dc=typetls,dc=test', attributes: { objectClass: ['inetOrgPerson'], cn: ['alice'], sn: ['alice'], 'userCertificate;binary': [alice.certDer] } }],
-  });
+  const { pki, alice, mallory, ldap } = await aliceInDirectory(t);
   const dir = mkdtempSync(join(tmpdir(), 'typetls-dircli-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const files = (name: string, c: { certPem: string; keyPem: string }): [string, string] => {

@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import type { FlagSpec } from './args.js';
 import { intOption, parseArgs, requireTogether, UsageError } from './args.js';
-import { COMMON_FLAGS, commonTlsOptions, keylogSink, pfxOptions, pskOption, readBytes, readText, SSL_OP_LEGACY_SERVER_CONNECT, traceCollector } from './options.js';
+import { applyClientFlags, COMMON_FLAGS, commonTlsOptions, keylogSink, pskOption, readBytes, traceCollector } from './options.js';
 import { describeError, formatSummary, handshakeSummary } from './summary.js';
 import type { ClientOptions } from './tls-api.js';
 import { backend, connect, earlyDataClientOptions, earlyDataState } from './tls-api.js';
@@ -82,17 +82,7 @@ export async function runClient(argv: readonly string[]): Promise<number> {
   const options: ClientOptions = { host, port, ...commonTlsOptions(args) };
   const trace = traceCollector(args);
   if (trace !== undefined) options.trace = trace.listener('client');
-  const servername = args.strings.get('servername');
-  if (servername !== undefined) options.servername = servername;
-  const cert = args.strings.get('cert');
-  const key = args.strings.get('key');
-  if (cert !== undefined && key !== undefined) {
-    options.cert = readText('cert', cert);
-    options.key = readText('key', key);
-  }
-  Object.assign(options, pfxOptions(args));
-  if (args.booleans.has('insecure')) options.rejectUnauthorized = false;
-  if (args.booleans.has('legacy-server-connect')) options.secureOptions = (options.secureOptions ?? 0) | SSL_OP_LEGACY_SERVER_CONNECT;
+  applyClientFlags(args, options);
   const sessIn = args.strings.get('sess-in');
   if (sessIn !== undefined) options.session = readSession(sessIn);
   const earlyFile = args.strings.get('early-data');

@@ -4,7 +4,7 @@ import type { FlagSpec, ParsedArgs } from './args.js';
 import { UsageError } from './args.js';
 import { alpnOption, ciphersOption, groupsOption, versionOption } from './names.js';
 import { createTraceCollector, traceMode, type TraceCollector } from './render.js';
-import type { TypetlsExtras, VerifyHook } from './tls-api.js';
+import type { ClientOptions, ServerOptions, TypetlsExtras, VerifyHook } from './tls-api.js';
 import { directoryCheck } from './tls-api.js';
 
 export const COMMON_FLAGS: FlagSpec = {
@@ -162,6 +162,45 @@ export function directoryOption(args: ParsedArgs): { verifyHook: VerifyHook; url
   } catch (e) {
     throw new UsageError(`--directory: ${e instanceof Error ? e.message.replace(/^directoryCheck: /, '') : String(e)}`);
   }
+}
+
+/**
+ * The flags a client's TLS side takes in `typetls client` and `typetls tunnel client`: --servername,
+ * --cert/--key or --pfx/--pass, --insecure, --legacy-server-connect.
+ */
+export function applyClientFlags(args: ParsedArgs, options: ClientOptions): void {
+  const servername = args.strings.get('servername');
+  if (servername !== undefined) options.servername = servername;
+  const cert = args.strings.get('cert');
+  const key = args.strings.get('key');
+  if (cert !== undefined && key !== undefined) {
+    options.cert = readText('cert', cert);
+    options.key = readText('key', key);
+  }
+  Object.assign(options, pfxOptions(args));
+  if (args.booleans.has('insecure')) options.rejectUnauthorized = false;
+  if (args.booleans.has('legacy-server-connect')) options.secureOptions = (options.secureOptions ?? 0) | SSL_OP_LEGACY_SERVER_CONNECT;
+}
+
+/**
+ * --verify-client none|request|require and --directory on a server's options (`typetls server`,
+ * `typetls tunnel server`); true when client certificates are asked for.
+ */
+export function applyVerifyClient(args: ParsedArgs, options: ServerOptions): boolean {
+  const verify = args.strings.get('verify-client') ?? 'none';
+  if (verify === 'request') {
+    options.requestCert = true;
+    options.rejectUnauthorized = false;
+  } else if (verify === 'require') {
+    options.requestCert = true;
+    options.rejectUnauthorized = true;
+  } else if (verify !== 'none') throw new UsageError(`--verify-client must be none, request or require, not "${verify}"`);
+  const directory = directoryOption(args);
+  if (directory !== undefined) {
+    if (verify === 'none') throw new UsageError('--directory checks client certificates: add --verify-client request or require');
+    options.verifyHook = directory.verifyHook;
+  }
+  return verify !== 'none';
 }
 
 /** A collector for --trace[=bytes] / --json, writing to stderr (stdout carries the peer's data), or undefined. */

@@ -4,9 +4,10 @@
 import type { Socket } from 'node:net';
 import type { FlagSpec } from './args.js';
 import { intOption, parseArgs, requireTogether, UsageError } from './args.js';
-import { COMMON_FLAGS, commonTlsOptions, DIRECTORY_FLAGS, directoryOption, keylogSink, pfxOptions, pskOption, readBytes, readText } from './options.js';
+import { applyVerifyClient, COMMON_FLAGS, commonTlsOptions, DIRECTORY_FLAGS, keylogSink, pfxOptions, pskOption, readBytes, readText } from './options.js';
 import { serverTrace } from './server-trace.js';
 import { alpnText, describeError, peerSubject, verification } from './summary.js';
+import { serveUntilStopped, type Serving } from './listen.js';
 import type { ServerOptions, TLSSocket } from './tls-api.js';
 import { backend, createServer, earlyDataServerOptions, numTicketsOptions } from './tls-api.js';
 
@@ -133,19 +134,7 @@ export async function runServer(argv: readonly string[]): Promise<number> {
     if (hint !== undefined) options.pskIdentityHint = hint;
   }
   const trace = serverTrace(args);
-  const verify = args.strings.get('verify-client') ?? 'none';
-  if (verify === 'request') {
-    options.requestCert = true;
-    options.rejectUnauthorized = false;
-  } else if (verify === 'require') {
-    options.requestCert = true;
-    options.rejectUnauthorized = true;
-  } else if (verify !== 'none') throw new UsageError(`--verify-client must be none, request or require, not "${verify}"`);
-  const directory = directoryOption(args);
-  if (directory !== undefined) {
-    if (verify === 'none') throw new UsageError('--directory checks client certificates: add --verify-client request or require');
-    options.verifyHook = directory.verifyHook;
-  }
+  const peerCertExpected = applyVerifyClient(args, options);
   if (args.strings.has('num-tickets')) {
     Object.assign(options, numTicketsOptions(intOption(args, 'num-tickets', 2, 16)));
     if (!backend.numTickets) process.stderr.write(`note: ${backend.name} ignores --num-tickets\n`);
@@ -155,7 +144,6 @@ export async function runServer(argv: readonly string[]): Promise<number> {
     if (!backend.earlyData) process.stderr.write(`note: ${backend.name} does not accept early data\n`);
   }
   const mode = args.booleans.has('www') ? 'www' : args.booleans.has('echo') ? 'echo' : 'print';
-  const peerCertExpected = verify !== 'none';
 
   const statusFile = args.strings.get('status-file');
   const ocspResponse = statusFile === undefined ? undefined : readBytes('status-file', statusFile);
@@ -169,73 +157,43 @@ export async function runServer(argv: readonly string[]): Promise<number> {
   let nextId = 1; // numbers TLS connections in the order their handshakes end
   let completed = 0;
 
-  return new Promise<number>((resolve, reject) => {
-    let stopping = false;
-    const stop = (): void => {
-      if (stopping) return;
-      stopping = true;
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      server.close(() => {
-        trace?.stop();
-        resolve(0);
-      });
-      for (const s of live) s.destroy();
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-
-    server.on('connection', (raw: Socket) => {
-      live.add(raw);
-      raw.once('close', () => {
-        live.delete(raw);
-        completed++;
-        if (naccept !== undefined && completed >= naccept) stop();
-      });
-    });
-    server.on('tlsClientError', (err: Error) => {
-      process.stderr.write(`conn ${String(nextId++)}: handshake failed: ${describeError(err)}\n`);
-    });
-    server.on('secureConnection', (socket: TLSSocket) => {
-      const id = nextId++;
-      const facts = connectionFacts(socket, peerCertExpected);
-      const peer = `${socket.remoteAddress ?? '?'}:${String(socket.remotePort ?? '?')}`;
-      process.stderr.write(`conn ${String(id)}: from ${peer} ${facts.map(([k, v]) => `${k}=${v}`).join(' | ')}\n`);
-      let bytesIn = 0;
-      let bytesOut = 0;
-      socket.on('data', (d: Buffer) => {
-        bytesIn += d.length;
-      });
-      if (mode === 'www') serveWww(socket, facts, (n) => (bytesOut += n));
-      else if (mode === 'echo') {
-        socket.on('data', (d: Buffer) => {
-          bytesOut += d.length;
-          socket.write(d);
-        });
-      } else socket.on('data', (d: Buffer) => process.stdout.write(d));
-      socket.on('error', (err: unknown) => {
-        process.stderr.write(`conn ${String(id)}: error: ${describeError(err)}\n`);
-        socket.destroy(); // node:tls reports some post-handshake failures without closing the socket
-      });
-      socket.once('close', () => {
-        process.stderr.write(`conn ${String(id)}: closed (${String(bytesIn)} bytes received, ${String(bytesOut)} bytes sent)\n`);
-      });
-    });
-    server.once('error', (err: unknown) => {
-      process.stderr.write(`error: ${describeError(err)}\n`);
-      stopping = true;
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      resolve(1);
-    });
-    server.listen(port, host, () => {
-      const addr = server.address();
-      if (addr === null || typeof addr === 'string') {
-        reject(new Error('the server has no TCP address'));
-        return;
-      }
-      const shown = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-      process.stdout.write(`ACCEPT ${shown}:${String(addr.port)}\n`);
+  let serving: Serving | undefined;
+  server.on('connection', (raw: Socket) => {
+    live.add(raw);
+    raw.once('close', () => {
+      live.delete(raw);
+      completed++;
+      if (naccept !== undefined && completed >= naccept) serving?.stop();
     });
   });
+  server.on('tlsClientError', (err: Error) => {
+    process.stderr.write(`conn ${String(nextId++)}: handshake failed: ${describeError(err)}\n`);
+  });
+  server.on('secureConnection', (socket: TLSSocket) => {
+    const id = nextId++;
+    const facts = connectionFacts(socket, peerCertExpected);
+    const peer = `${socket.remoteAddress ?? '?'}:${String(socket.remotePort ?? '?')}`;
+    process.stderr.write(`conn ${String(id)}: from ${peer} ${facts.map(([k, v]) => `${k}=${v}`).join(' | ')}\n`);
+    let bytesIn = 0;
+    let bytesOut = 0;
+    socket.on('data', (d: Buffer) => {
+      bytesIn += d.length;
+    });
+    if (mode === 'www') serveWww(socket, facts, (n) => (bytesOut += n));
+    else if (mode === 'echo') {
+      socket.on('data', (d: Buffer) => {
+        bytesOut += d.length;
+        socket.write(d);
+      });
+    } else socket.on('data', (d: Buffer) => process.stdout.write(d));
+    socket.on('error', (err: unknown) => {
+      process.stderr.write(`conn ${String(id)}: error: ${describeError(err)}\n`);
+      socket.destroy(); // node:tls reports some post-handshake failures without closing the socket
+    });
+    socket.once('close', () => {
+      process.stderr.write(`conn ${String(id)}: closed (${String(bytesIn)} bytes received, ${String(bytesOut)} bytes sent)\n`);
+    });
+  });
+  serving = serveUntilStopped(server, host, port, live, () => trace?.stop());
+  return serving.exit;
 }

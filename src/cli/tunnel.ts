@@ -7,9 +7,10 @@ import * as net from 'node:net';
 import type { FlagSpec, ParsedArgs } from './args.js';
 import { intOption, parseArgs, requireTogether, UsageError } from './args.js';
 import { parseHostPort } from './client.js';
-import { COMMON_FLAGS, commonTlsOptions, DIRECTORY_FLAGS, directoryOption, keylogSink, pfxOptions, readText, SSL_OP_LEGACY_SERVER_CONNECT } from './options.js';
+import { applyClientFlags, applyVerifyClient, COMMON_FLAGS, commonTlsOptions, DIRECTORY_FLAGS, keylogSink, pfxOptions, readText } from './options.js';
 import { serverTrace } from './server-trace.js';
 import { alpnText, describeError, peerSubject, verification } from './summary.js';
+import { serveUntilStopped } from './listen.js';
 import type { ClientOptions, ServerOptions, TLSSocket } from './tls-api.js';
 import { connect, createServer } from './tls-api.js';
 import type { Duplex } from 'node:stream';
@@ -89,19 +90,9 @@ function splice(a: Duplex, b: Duplex, onDone: (counts: { aToB: number; bToA: num
 }
 
 function clientOptions(args: ParsedArgs, target: { host: string; port: number }): ClientOptions {
-  const options: ClientOptions = { host: target.host, port: target.port, allowHalfOpen: true, ...commonTlsOptions(args) };
-  const servername = args.strings.get('servername');
   // SNI and the name checked: --servername, else the --connect host unless it is an IP address.
-  if (servername !== undefined) options.servername = servername;
-  const cert = args.strings.get('cert');
-  const key = args.strings.get('key');
-  if (cert !== undefined && key !== undefined) {
-    options.cert = readText('cert', cert);
-    options.key = readText('key', key);
-  }
-  Object.assign(options, pfxOptions(args));
-  if (args.booleans.has('insecure')) options.rejectUnauthorized = false;
-  if (args.booleans.has('legacy-server-connect')) options.secureOptions = (options.secureOptions ?? 0) | SSL_OP_LEGACY_SERVER_CONNECT;
+  const options: ClientOptions = { host: target.host, port: target.port, allowHalfOpen: true, ...commonTlsOptions(args) };
+  applyClientFlags(args, options);
   return options;
 }
 
@@ -115,20 +106,7 @@ function serverOptions(args: ParsedArgs): { options: ServerOptions; peerCertExpe
     allowHalfOpen: true,
     ...commonTlsOptions(args),
   };
-  const verify = args.strings.get('verify-client') ?? 'none';
-  if (verify === 'request') {
-    options.requestCert = true;
-    options.rejectUnauthorized = false;
-  } else if (verify === 'require') {
-    options.requestCert = true;
-    options.rejectUnauthorized = true;
-  } else if (verify !== 'none') throw new UsageError(`--verify-client must be none, request or require, not "${verify}"`);
-  const directory = directoryOption(args);
-  if (directory !== undefined) {
-    if (verify === 'none') throw new UsageError('--directory checks client certificates: add --verify-client request or require');
-    options.verifyHook = directory.verifyHook;
-  }
-  return { options, peerCertExpected: verify !== 'none' };
+  return { options, peerCertExpected: applyVerifyClient(args, options) };
 }
 
 /** Runs the tunnel until SIGTERM/SIGINT (or --naccept connections); resolves to the exit status. */
@@ -242,34 +220,7 @@ export async function runTunnel(argv: readonly string[]): Promise<number> {
     listener = server;
   }
 
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    stop = (): void => {
-      if (stopping) return;
-      stopping = true;
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      listener.close(() => {
-        trace?.stop();
-        resolve(0);
-      });
-      for (const s of live) s.destroy();
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-    listener.once('error', (err: unknown) => {
-      process.stderr.write(`error: ${describeError(err)}\n`);
-      stopping = true;
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      trace?.stop();
-      resolve(1);
-    });
-    listener.listen(listenOn.port, listenOn.host, () => {
-      const addr = listener.address();
-      if (addr === null || typeof addr === 'string') return;
-      const shown = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-      process.stdout.write(`ACCEPT ${shown}:${String(addr.port)}\n`);
-    });
-  });
+  const serving = serveUntilStopped(listener, listenOn.host, listenOn.port, live, () => trace?.stop());
+  stop = serving.stop;
+  return serving.exit;
 }
